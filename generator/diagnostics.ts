@@ -1,0 +1,80 @@
+/**
+ * Diagnostics are data: every stage appends to one {@link DiagnosticBag}; the model carries the
+ * sorted list and the CLI prints it at the end. Codes are stable, so tests and users can match on
+ * them.
+ */
+import { compareOptionalText, compareText } from './util/compare.js';
+
+/** How bad a diagnostic is. `error`: part of the source could not be modelled. */
+export type DiagnosticLevel = 'error' | 'warning' | 'info';
+
+/** One finding about the source, tied to a file and line of it where there is one. */
+export interface Diagnostic {
+  /** Severity. */
+  level: DiagnosticLevel;
+  /** Stable identifier of the kind of finding, e.g. `view-not-found`. */
+  code: DiagnosticCode;
+  /** One line for a human. */
+  message: string;
+  /** Path relative to the source root, or null when the finding is about the whole tree. */
+  file: string | null;
+  /** 1-based line, or null. */
+  line: number | null;
+}
+
+/** Every diagnostic code the generator emits, with its default level. */
+export const DIAGNOSTIC_CODES = {
+  /** tree-sitter reported syntax errors; the intact parts were still read. */
+  'syntax-error': 'warning',
+  /** A file is not valid UTF-8 or looks binary; it was skipped. */
+  'unreadable-file': 'error',
+  /** A URLconf element could not be evaluated statically (no route could be formed). */
+  'urlconf-unevaluated': 'error',
+  /** A route's regex depends on settings or runtime values; the route is kept without a path. */
+  'dynamic-regex': 'warning',
+  /** `urlpatterns` is extended by a comprehension or loop over settings. */
+  'dynamic-urlpatterns': 'info',
+  /** An `include()` names a module that is not in the tree and is not a known external app. */
+  'include-not-found': 'error',
+  /** `include()` leads back to a URLconf that is already being expanded. */
+  'include-cycle': 'error',
+  /** A regex Python would reject, or one that cannot be turned into a path template. */
+  'invalid-regex': 'error',
+  /** A regex construct kept in the path template as written (not a plain parameter). */
+  'regex-not-templatable': 'warning',
+  /** A view expression names something that is not defined in the tree. */
+  'view-not-found': 'error',
+  /** A view expression could not be understood at all. */
+  'view-unresolved': 'error',
+  /** Two routes have the same regex; Django serves only the first. */
+  'route-shadowed': 'info',
+  /** A URLconf module names a view module that does not exist in the tree. */
+  'module-not-found': 'error',
+} as const satisfies Record<string, DiagnosticLevel>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** Collects diagnostics from every stage; duplicates (same code, place and message) are kept once. */
+export class DiagnosticBag {
+  private readonly items = new Map<string, Diagnostic>();
+
+  add(code: DiagnosticCode, message: string, file: string | null, line: number | null, level?: DiagnosticLevel): void {
+    const d: Diagnostic = { level: level ?? DIAGNOSTIC_CODES[code], code, message, file, line };
+    const key = `${d.file}\u0000${d.line}\u0000${d.code}\u0000${d.message}`;
+    if (!this.items.has(key)) this.items.set(key, d);
+  }
+
+  /** All diagnostics, sorted by file, line, code and message. */
+  sorted(): Diagnostic[] {
+    return [...this.items.values()].sort(compareDiagnostics);
+  }
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return (
+    compareOptionalText(a.file, b.file) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    compareText(a.code, b.code) ||
+    compareText(a.message, b.message)
+  );
+}

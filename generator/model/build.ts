@@ -1,0 +1,334 @@
+/**
+ * Model stage: builds the {@link RouteModel} from a source tree. Starts at the project URLconf,
+ * follows `include()` into the URLconfs of the tree (joining prefixes, keeping conditions and
+ * namespaces), turns every regex into a typed path template, and resolves every view to its
+ * definition. External includes become mounts. Sorting happens here and only here.
+ *
+ * Consumes: a {@link SourceTree}. Produces: a {@link RouteModel} (pure data, deterministic).
+ */
+import { DiagnosticBag } from '../diagnostics.js';
+import type { UrlEntry, ViewExpr } from '../parse/urlconf.js';
+import { APP_URLCONF, PROJECT_URLCONF } from '../source/open.js';
+import type { SourceTree } from '../source/types.js';
+import { detectCatmaidVersion } from '../source/version.js';
+import { compareOptionalText, compareText } from '../util/compare.js';
+import { generatorInfo } from '../util/package-info.js';
+import { ModuleIndex, type ModuleFile } from './modules.js';
+import { analyseRegex, joinRegexParts, RegexSyntaxError, routeToRegex } from './regex.js';
+import { SCHEMA_VERSION, type Mount, type Route, type RouteModel, type ViewRef } from './types.js';
+
+/** Where an entry sits: the prefixes, conditions and namespace of every enclosing include. */
+interface Scope {
+  /** Regexes of the enclosing includes; null once one of them could not be evaluated. */
+  prefixes: string[] | null;
+  conditions: string[];
+  loops: string[];
+  namespace?: string;
+  /** URLconf modules being expanded, outermost first, to detect include cycles. */
+  stack: string[];
+  /** Why the prefix is unknown. */
+  dynamic?: string;
+}
+
+interface PendingRoute {
+  entry: UrlEntry;
+  scope: Scope;
+}
+
+export interface BuildResult {
+  model: RouteModel;
+  /** Files read to build the model, sorted (for the benchmark's bare-parse comparison). */
+  filesRead: string[];
+}
+
+/** Builds the route model of a CATMAID tree. */
+export function buildRouteModel(tree: SourceTree): BuildResult {
+  const diagnostics = new DiagnosticBag();
+  const modules = new ModuleIndex(tree, diagnostics);
+  tree.prefetch([PROJECT_URLCONF, APP_URLCONF]);
+
+  const pending: PendingRoute[] = [];
+  const mounts: Mount[] = [];
+  const root = modules.byFile(PROJECT_URLCONF) ?? modules.byFile(APP_URLCONF);
+  if (root) {
+    if (root.file !== PROJECT_URLCONF) {
+      diagnostics.add('module-not-found', `no ${PROJECT_URLCONF}; starting at ${root.file}`, root.file, null, 'warning');
+    }
+    expandUrlconf(root, { prefixes: [], conditions: [], loops: [], stack: [] }, modules, diagnostics, pending, mounts);
+  }
+
+  modules.prefetchModules(pending.map((p) => p.entry.view?.qname).filter((q): q is string => !!q));
+  const routes = pending.map((p, order) => toRoute(p, order, modules, diagnostics));
+  markShadowed(routes, diagnostics);
+  routes.sort(compareRoutes);
+  mounts.sort((a, b) => compareOptionalText(a.path, b.path) || compareText(a.target, b.target) || a.source.line - b.source.line);
+
+  const version = detectCatmaidVersion(tree);
+  const model: RouteModel = {
+    schemaVersion: SCHEMA_VERSION,
+    generator: generatorInfo(),
+    source: {
+      ...(tree.ref !== undefined ? { ref: tree.ref } : {}),
+      ...(tree.commit !== undefined ? { commit: tree.commit } : {}),
+      ...(version ? { catmaidVersion: version.version, catmaidVersionFile: version.file } : {}),
+    },
+    routes,
+    mounts,
+    diagnostics: diagnostics.sorted(),
+  };
+  return { model, filesRead: [...modules.filesRead].sort() };
+}
+
+/** Expands the `urlpatterns` of one URLconf module into pending routes and mounts. */
+function expandUrlconf(
+  module: ModuleFile,
+  scope: Scope,
+  modules: ModuleIndex,
+  diagnostics: DiagnosticBag,
+  pending: PendingRoute[],
+  mounts: Mount[],
+): void {
+  const facts = modules.urlconf(module);
+  if (!facts) return;
+  const inner: Scope = { ...scope, stack: [...scope.stack, module.module], ...(scope.namespace === undefined && facts.appName ? { namespace: facts.appName } : {}) };
+  expandEntries(facts.entries, inner, modules, diagnostics, pending, mounts);
+}
+
+function expandEntries(
+  entries: UrlEntry[],
+  scope: Scope,
+  modules: ModuleIndex,
+  diagnostics: DiagnosticBag,
+  pending: PendingRoute[],
+  mounts: Mount[],
+): void {
+  for (const entry of entries) {
+    const here: Scope = { ...scope, conditions: [...scope.conditions, ...entry.conditions], loops: [...scope.loops, ...entry.loops] };
+    if (entry.kind === 'pattern') {
+      pending.push({ entry, scope: here });
+      continue;
+    }
+    // An include: its own pattern is a prefix of everything below it.
+    const prefix = entryRegex(entry, false, diagnostics);
+    const prefixes = here.prefixes && prefix !== null && !entry.symbolic ? [...here.prefixes, prefix] : null;
+    const dynamic = here.dynamic ?? (prefixes ? undefined : entry.symbolic ? `prefix built from ${entry.loops.join(', ')}` : entry.patternProblem?.reason ?? 'prefix not evaluable');
+    const child: Scope = { ...here, prefixes, ...(dynamic ? { dynamic } : {}), ...(entry.namespace ? { namespace: entry.namespace } : {}) };
+    const target = entry.target!;
+    const mount = (targetName: string, reason: string): void => {
+      const regex = here.prefixes && prefix !== null ? joinRegexParts([...here.prefixes, prefix]) : null;
+      mounts.push({
+        path: regex !== null ? mountPath(regex) : entry.symbolic && prefix ? mountPath(prefix) : null,
+        regex: entry.symbolic ? null : regex,
+        target: targetName,
+        ...(entry.namespace ? { namespace: entry.namespace } : {}),
+        ...(here.conditions.length ? { conditional: here.conditions.join(' and ') } : {}),
+        ...(here.loops.length ? { loops: here.loops } : {}),
+        reason,
+        source: { file: entry.file, line: entry.line },
+      });
+    };
+    switch (target.kind) {
+      case 'patterns':
+        expandEntries(target.entries, child, modules, diagnostics, pending, mounts);
+        break;
+      case 'unknown':
+        diagnostics.add(target.dynamic ? 'dynamic-urlpatterns' : 'urlconf-unevaluated', `include() of ${target.reason} cannot be followed`, entry.file, entry.line);
+        mount('?', `include target not evaluable: ${target.reason}`);
+        break;
+      case 'module':
+      case 'ref': {
+        const name = target.kind === 'module' ? target.module : target.qname;
+        if (target.kind === 'module' && target.symbolic) {
+          diagnostics.add('dynamic-urlpatterns', `include('${name}') is computed by ${here.loops.join(', ') || 'a loop'}; listed as a mount`, entry.file, entry.line);
+          mount(name, `computed at run time (${here.loops.join(', ')})`);
+          break;
+        }
+        const m = modules.get(name);
+        if (m) {
+          if (child.stack.includes(m.module)) {
+            diagnostics.add('include-cycle', `include('${name}') leads back to ${child.stack.join(' → ')}`, entry.file, entry.line);
+          } else {
+            expandUrlconf(m, child, modules, diagnostics, pending, mounts);
+          }
+        } else if (target.kind === 'module' && modules.ownsPackageOf(name)) {
+          diagnostics.add('include-not-found', `include('${name}'): no such module in the tree`, entry.file, entry.line);
+          mount(name, 'module not found in the tree');
+        } else {
+          mount(name, 'outside the source tree');
+        }
+        break;
+      }
+    }
+  }
+}
+
+/** An include prefix as a path template: `^admin/` → `/admin/`. */
+function mountPath(regex: string): string {
+  try {
+    return analyseRegex(regex).path;
+  } catch {
+    return '/' + regex.replace(/^\^/, '');
+  }
+}
+
+/** The regex of an entry: as written for `url()`, compiled for `path()`; null when not evaluable. */
+function entryRegex(entry: UrlEntry, isEndpoint: boolean, diagnostics: DiagnosticBag): string | null {
+  if (entry.pattern === null) return null;
+  if (entry.patternType === 'regex') return entry.pattern;
+  const { regex, problems } = routeToRegex(entry.pattern, isEndpoint);
+  for (const p of problems) diagnostics.add('invalid-regex', p, entry.file, entry.line);
+  return regex;
+}
+
+function toRoute(p: PendingRoute, order: number, modules: ModuleIndex, diagnostics: DiagnosticBag): Route {
+  const { entry, scope } = p;
+  const own = entryRegex(entry, true, diagnostics);
+  let regex: string | null = null;
+  let dynamic = scope.dynamic;
+  if (own === null) {
+    const problem = entry.patternProblem;
+    dynamic ??= problem?.reason ?? 'pattern not evaluable';
+    diagnostics.add(
+      problem?.dynamic ? 'dynamic-regex' : 'urlconf-unevaluated',
+      problem?.dynamic ? `regex depends on ${problem.reason}; route kept without a path` : `regex cannot be evaluated: ${problem?.reason ?? 'unknown'}`,
+      entry.file,
+      entry.line,
+    );
+  } else if (entry.symbolic) {
+    dynamic ??= `generated by ${scope.loops.join(', ')}`;
+  } else if (scope.prefixes) {
+    regex = joinRegexParts([...scope.prefixes, own]);
+  }
+
+  let path: string | null = null;
+  let variants: string[] | undefined;
+  let pathParams: Route['pathParams'] = [];
+  let prefixMatch = false;
+  if (regex !== null) {
+    try {
+      const analysis = analyseRegex(regex);
+      path = analysis.path;
+      variants = analysis.variants;
+      pathParams = analysis.params;
+      prefixMatch = analysis.prefixMatch;
+      for (const piece of analysis.untemplatable) {
+        diagnostics.add('regex-not-templatable', `${piece} in ${regex} is kept in the path template as written`, entry.file, entry.line);
+      }
+    } catch (e) {
+      if (!(e instanceof RegexSyntaxError)) throw e;
+      diagnostics.add('invalid-regex', `${regex}: ${e.message} (Python's re would reject it)`, entry.file, entry.line);
+    }
+  }
+  const view = entry.view ? resolveViewReference(entry.view, entry, modules, diagnostics) : null;
+  const route: Route = {
+    path,
+    ...(variants ? { variants } : {}),
+    regex,
+    pathParams,
+    projectScoped: pathParams.some((x) => x.name === 'project_id'),
+    prefixMatch,
+    patternType: entry.patternType,
+    ...(scope.conditions.length ? { conditional: scope.conditions.join(' and ') } : {}),
+    ...(scope.loops.length ? { loops: scope.loops } : {}),
+    ...(dynamic !== undefined ? { dynamic } : {}),
+    ...(entry.name !== undefined ? { urlName: entry.name } : {}),
+    ...(scope.namespace !== undefined ? { namespace: scope.namespace } : {}),
+    ...(Object.keys(entry.kwargs).length ? { defaults: entry.kwargs } : {}),
+    view,
+    wrappers: (entry.view?.wrappers ?? []).map((w) => ({ name: w.qname, args: w.args })),
+    order,
+    source: { file: entry.file, line: entry.line },
+    operations: [],
+  };
+  return route;
+}
+
+/**
+ * Resolves the view a URLconf names (a dotted reference, a `'module.view'` string, a class's
+ * `as_view()`, or a view factory's result) to where it is defined.
+ */
+export function resolveViewReference(view: ViewExpr, entry: UrlEntry, modules: ModuleIndex, diagnostics: DiagnosticBag): ViewRef | null {
+  if (view.qname === null) {
+    diagnostics.add('view-unresolved', `view expression not understood: ${view.problem ?? 'unknown'}`, entry.file, entry.line);
+    return null;
+  }
+  let qname = view.qname;
+  if (view.starCandidates) {
+    const hit = [...view.starCandidates].reverse().find((m) => {
+      const r = modules.resolve(`${m}.${qname}`);
+      return r.kind === 'definition';
+    });
+    if (hit) qname = `${hit}.${qname}`;
+  }
+  const extras: Partial<ViewRef> = {
+    ...(view.asView ? { initkwargs: view.asView } : {}),
+    ...(view.factoryCall ? { factoryCall: true } : {}),
+  };
+  if (view.unbound || (view.starCandidates && qname === view.qname)) {
+    diagnostics.add('view-not-found', `name '${qname}' is not defined in ${entry.file}`, entry.file, entry.line);
+    return { module: '', name: qname, kind: 'unknown', file: null, line: null, ...extras };
+  }
+  const resolved = modules.resolve(qname);
+  switch (resolved.kind) {
+    case 'definition': {
+      const d = resolved.definition;
+      return {
+        module: resolved.module.module,
+        name: d.name,
+        kind: d.kind === 'assignment' ? 'unknown' : d.kind,
+        file: resolved.module.file,
+        line: d.line,
+        ...extras,
+      };
+    }
+    case 'external':
+      return {
+        module: resolved.moduleName,
+        name: resolved.name,
+        kind: view.asView || /^[A-Z]/.test(resolved.name) ? 'class' : 'function',
+        file: null,
+        line: null,
+        external: true,
+        ...extras,
+      };
+    case 'missing':
+      diagnostics.add(resolved.module ? 'view-not-found' : 'module-not-found', `view ${qname}: ${resolved.reason}`, entry.file, entry.line);
+      return { module: resolved.moduleName, name: resolved.name, kind: 'unknown', file: resolved.module?.file ?? null, line: null, ...extras };
+    case 'module': {
+      diagnostics.add('view-not-found', `view ${qname} is a module, not a view`, entry.file, entry.line);
+      const parts = qname.split('.');
+      return { module: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]!, kind: 'unknown', file: resolved.module.file, line: null, ...extras };
+    }
+  }
+}
+
+/** Marks routes whose regex an earlier, unconditional route (or one under the same condition) already has. */
+function markShadowed(routes: Route[], diagnostics: DiagnosticBag): void {
+  const first = new Map<string, Route>();
+  for (const r of routes) {
+    if (r.regex === null) continue;
+    const earlier = first.get(r.regex);
+    if (!earlier) {
+      first.set(r.regex, r);
+      continue;
+    }
+    if (earlier.conditional === undefined || earlier.conditional === r.conditional) {
+      r.shadowedBy = earlier.order;
+      const by = earlier.view ? `${earlier.view.module}.${earlier.view.name}` : 'an unresolved view';
+      diagnostics.add('route-shadowed', `${r.path ?? r.regex} is served by ${by} (${earlier.source.file}:${earlier.source.line}) first`, r.source.file, r.source.line);
+    }
+  }
+}
+
+const viewKey = (r: Route) => (r.view ? `${r.view.module}.${r.view.name}` : '');
+
+/** Routes by path (dynamic ones last), then regex, then view, then resolution order. */
+export function compareRoutes(a: Route, b: Route): number {
+  if ((a.path === null) !== (b.path === null)) return a.path === null ? 1 : -1;
+  return (
+    compareOptionalText(a.path, b.path) ||
+    compareOptionalText(a.regex, b.regex) ||
+    compareText(viewKey(a), viewKey(b)) ||
+    a.order - b.order
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * Reads the module-level facts of a Python module that the route model needs to resolve views:
+ * which names it defines (functions, classes, assignments, each with its line) and which it
+ * imports from elsewhere. Found with the `definitions.scm` query, interpreted here.
+ *
+ * Consumes: a {@link ParsedFile}. Produces: {@link ModuleFacts}.
+ */
+import { importBindings } from './imports.js';
+import { query, type ParsedFile, type SyntaxNode } from './parser.js';
+
+/** A name a module defines at its top level. */
+export interface Definition {
+  name: string;
+  /** `function` for `def`, `class` for `class`, `assignment` for `name = …`. */
+  kind: 'function' | 'class' | 'assignment';
+  /** 1-based line of the `def`/`class` keyword or of the assignment. */
+  line: number;
+  /** The definition node (function_definition, class_definition or expression_statement). */
+  node: SyntaxNode;
+}
+
+export interface ModuleFacts {
+  /** Dotted module name, e.g. `catmaid.control.skeleton`. */
+  module: string;
+  /** Path relative to the source root. */
+  file: string;
+  /** True for a package's `__init__.py`. */
+  isPackage: boolean;
+  parsed: ParsedFile;
+  /** Top-level definitions by name; a later definition replaces an earlier one, as in Python. */
+  definitions: Map<string, Definition>;
+  /** Names bound by imports, local name → qualified name. */
+  imports: Map<string, string>;
+  /** Modules imported with `*`, in order. */
+  stars: string[];
+}
+
+const NESTING = new Set(['function_definition', 'class_definition']);
+
+/** True when a node sits inside a function or class body (an ERROR match that is not top-level). */
+function isNested(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (NESTING.has(p.type)) return true;
+  return false;
+}
+
+export function readModuleFacts(parsed: ParsedFile, module: string, isPackage: boolean): ModuleFacts {
+  const facts: ModuleFacts = {
+    module,
+    file: parsed.file,
+    isPackage,
+    parsed,
+    definitions: new Map(),
+    imports: new Map(),
+    stars: [],
+  };
+  const found: Definition[] = [];
+  for (const match of query('definitions').matches(parsed.tree.rootNode)) {
+    const main = match.captures.find((c) => !c.name.endsWith('.name'));
+    if (!main) continue;
+    const node = main.node;
+    if (node.parent?.type === 'ERROR' && isNested(node)) continue;
+    if (main.name === 'import') {
+      for (const b of importBindings(node, module, isPackage)) {
+        if ('star' in b) facts.stars.push(b.star);
+        else facts.imports.set(b.local, b.qname);
+      }
+      continue;
+    }
+    const name = match.captures.find((c) => c.name.endsWith('.name'))?.node.text;
+    if (!name) continue;
+    const kind = main.name.slice('definition.'.length) as Definition['kind'];
+    found.push({ name, kind, line: node.startPosition.row + 1, node });
+  }
+  // Source order decides which of two same-named definitions wins; query order may differ.
+  found.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (const d of found) {
+    facts.definitions.set(d.name, d);
+    facts.imports.delete(d.name);
+  }
+  return facts;
+}

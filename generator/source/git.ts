@@ -1,0 +1,102 @@
+/**
+ * A CATMAID tree read straight from the objects of a git repository (work tree or bare) at a ref:
+ * `git ls-tree` lists it once, `git cat-file --batch` reads blobs in batches. Nothing is checked
+ * out and no copy of the tree is written anywhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { UsageError } from '../errors.js';
+import { SourceReadError, type SourceTree } from './types.js';
+
+const MAX_BUFFER = 1 << 30;
+
+interface Entry {
+  oid: string;
+  mode: string;
+}
+
+/** Runs git with `args`; returns stdout, or throws UsageError with git's first line of stderr. */
+function git(gitDir: string, args: string[], input?: string): Buffer {
+  const result = spawnSync('git', ['--git-dir', gitDir, ...args], { input, maxBuffer: MAX_BUFFER });
+  if (result.error) {
+    throw new UsageError(`cannot run git: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`);
+  }
+  if (result.status !== 0) {
+    const line = result.stderr.toString('utf8').trim().split('\n')[0] ?? '';
+    throw new UsageError(`git ${args[0]} failed: ${line || `exit ${result.status}`}`);
+  }
+  return result.stdout;
+}
+
+/** The git directory of `path` (a work tree or a bare repository), or undefined when it is neither. */
+export function findGitDir(path: string): string | undefined {
+  const result = spawnSync('git', ['-C', path, 'rev-parse', '--absolute-git-dir'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return undefined;
+  return result.stdout.trim() || undefined;
+}
+
+export class GitSource implements SourceTree {
+  readonly kind = 'git' as const;
+  readonly commit: string;
+  private readonly entries = new Map<string, Entry>();
+  private readonly files: string[];
+  private readonly cache = new Map<string, Buffer>();
+
+  constructor(
+    readonly location: string,
+    private readonly gitDir: string,
+    readonly ref: string,
+  ) {
+    const resolved = spawnSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      encoding: 'utf8',
+    });
+    if (resolved.status !== 0 || !resolved.stdout.trim()) {
+      throw new UsageError(`ref not found in ${location}: ${ref}`);
+    }
+    this.commit = resolved.stdout.trim();
+    const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', this.commit]).toString('utf8');
+    for (const record of listing.split('\0')) {
+      if (!record) continue;
+      const tab = record.indexOf('\t');
+      const [mode, type, oid] = record.slice(0, tab).split(' ');
+      // Regular files only: symlinks (120000) are never followed, submodules (commit) are not ours.
+      if (type !== 'blob' || mode === '120000' || !oid || !mode) continue;
+      this.entries.set(record.slice(tab + 1), { oid, mode });
+    }
+    this.files = [...this.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  listFiles(): readonly string[] {
+    return this.files;
+  }
+
+  has(path: string): boolean {
+    return this.entries.has(path);
+  }
+
+  read(path: string): Buffer | undefined {
+    if (!this.entries.has(path)) return undefined;
+    if (!this.cache.has(path)) this.prefetch([path]);
+    const data = this.cache.get(path);
+    if (!data) throw new SourceReadError(path, 'object missing from the repository');
+    return data;
+  }
+
+  /** Reads every listed path not yet cached with one `git cat-file --batch`. */
+  prefetch(paths: readonly string[]): void {
+    const wanted = paths.filter((p) => this.entries.has(p) && !this.cache.has(p));
+    if (wanted.length === 0) return;
+    const oids = wanted.map((p) => this.entries.get(p)!.oid);
+    const out = git(this.gitDir, ['cat-file', '--batch'], oids.join('\n') + '\n');
+    let offset = 0;
+    for (let i = 0; i < wanted.length; i++) {
+      const headerEnd = out.indexOf(0x0a, offset);
+      if (headerEnd < 0) break;
+      const header = out.toString('utf8', offset, headerEnd).split(' ');
+      offset = headerEnd + 1;
+      if (header[1] === 'missing') continue;
+      const size = Number(header[2]);
+      this.cache.set(wanted[i]!, out.subarray(offset, offset + size));
+      offset += size + 1;
+    }
+  }
+}

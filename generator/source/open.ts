@@ -1,0 +1,50 @@
+/**
+ * Opens what `--source`/`--ref` name: a checkout directory, or a git repository (work tree or bare)
+ * at a ref. Every way this can fail is a {@link UsageError}: one line, non-zero exit.
+ */
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { DirectorySource, isDirectory } from './directory.js';
+import { findGitDir, GitSource } from './git.js';
+import type { SourceTree } from './types.js';
+
+/** The project URLconf Django loads first, and the app URLconf it includes. */
+export const PROJECT_URLCONF = 'django/projects/mysite/urls.py';
+export const APP_URLCONF = 'django/applications/catmaid/urls.py';
+
+export interface SourceOptions {
+  /** A CATMAID checkout directory, or a git repository when `ref` is given. */
+  source: string | undefined;
+  /** Tag, branch or commit to read from the repository at `source`. */
+  ref?: string | undefined;
+}
+
+export function openSource({ source, ref }: SourceOptions): SourceTree {
+  if (!source) throw new UsageError('missing --source: give a CATMAID checkout or git repository');
+  if (!existsSync(source)) throw new UsageError(`source not found: ${source}`);
+  if (!isDirectory(source)) throw new UsageError(`source is not a directory: ${source}`);
+  let tree: SourceTree;
+  if (ref !== undefined) {
+    if (ref.trim() === '' || ref.startsWith('-')) throw new UsageError(`invalid ref: '${ref}'`);
+    const gitDir = findGitDir(source);
+    if (!gitDir) throw new UsageError(`--ref needs a git repository, and ${source} is not one`);
+    tree = new GitSource(source, gitDir, ref);
+  } else {
+    const gitDir = findGitDir(source);
+    // A bare repository has no files on disk to read: read its HEAD.
+    tree = gitDir && isBareRepository(source) ? new GitSource(source, gitDir, 'HEAD') : new DirectorySource(source);
+  }
+  assertCatmaidTree(tree);
+  return tree;
+}
+
+function isBareRepository(path: string): boolean {
+  return !existsSync(`${path}/django`) && findGitDir(path) !== undefined && !existsSync(`${path}/.git`);
+}
+
+/** A CATMAID tree has the project URLconf, or at least the catmaid app's URLconf. */
+export function assertCatmaidTree(tree: SourceTree): void {
+  if (tree.has(PROJECT_URLCONF) || tree.has(APP_URLCONF)) return;
+  const where = tree.ref ? `${tree.location} at ${tree.ref}` : tree.location;
+  throw new UsageError(`not a CATMAID source tree: ${where} (no ${PROJECT_URLCONF})`);
+}

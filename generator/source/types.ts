@@ -1,0 +1,41 @@
+/**
+ * Source stage: the read-only view of a CATMAID source tree that every later stage reads.
+ *
+ * Consumes: a checkout directory or a git repository (work tree or bare) at a ref.
+ * Produces: a {@link SourceTree}: the sorted list of files and their text, plus provenance
+ * (the ref, the commit it resolves to). Nothing from the tree is executed or imported.
+ */
+
+/** Where a source tree came from, recorded in the route model as `source`. */
+export interface SourceProvenance {
+  /** How the tree is read: a directory on disk, or objects of a git repository. */
+  kind: 'directory' | 'git';
+  /** The ref the user asked for (`--ref`), as given; absent for a directory. */
+  ref?: string;
+  /** The full commit id the ref resolved to; absent for a directory that is not read through git. */
+  commit?: string;
+}
+
+/** A read-only, listable set of files addressed by POSIX paths relative to the tree's root. */
+export interface SourceTree extends SourceProvenance {
+  /** The path the user gave, used only in messages (never written into generated output). */
+  readonly location: string;
+  /** Every regular file of the tree (symlinks that leave the tree excluded), sorted, '/'-separated. */
+  listFiles(): readonly string[];
+  /** True when `path` is a regular file of the tree. */
+  has(path: string): boolean;
+  /**
+   * The file's bytes, or `undefined` when it does not exist. Throws {@link SourceReadError}
+   * when it exists but cannot be read.
+   */
+  read(path: string): Buffer | undefined;
+  /** Reads many files at once where the backend can batch (git); a hint, never required. */
+  prefetch(paths: readonly string[]): void;
+}
+
+/** A file that is listed in the tree but could not be read. */
+export class SourceReadError extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`cannot read ${path}: ${reason}`);
+  }
+}
