@@ -1147,11 +1147,14 @@ def main():
     ap.add_argument('--out', help='output file (default: stdout)')
     args = ap.parse_args()
 
+    archive = subprocess.run(
+        ['git', '-C', args.repo, 'archive', '--format=tar', args.ref, '--',
+         ':(glob)django/**/*.py'], stdout=subprocess.PIPE)
+    if archive.returncode:
+        sys.exit('django-routes: cannot read %s at %s' % (args.repo, args.ref))
     tmp = tempfile.mkdtemp(prefix='catmaid-routes-')
     try:
-        archive = subprocess.run(
-            ['git', '-C', args.repo, 'archive', '--format=tar', args.ref, '--',
-             ':(glob)django/**/*.py'], check=True, stdout=subprocess.PIPE).stdout
+        archive = archive.stdout
         subprocess.run(['tar', '-x', '-C', tmp], input=archive, check=True)
         TREE = os.path.realpath(tmp)
         ROOTS = [os.path.join(TREE, d) for d in SOURCE_DIRS if os.path.isdir(os.path.join(TREE, d))]

@@ -47,7 +47,7 @@ export type Value =
   /** A view expression: a reference, possibly `Class.as_view(...)`, possibly wrapped. */
   | { kind: 'view'; target: Value; asView?: Record<string, JsonValue>; wrappers: Wrapper[] }
   /** A function defined in the module being evaluated (`def serve_static(prefix, root): return url(...)`). */
-  | { kind: 'function'; node: SyntaxNode; closure: Env }
+  | { kind: 'function'; node: SyntaxNode; closure: Env; qname: string }
   | UrlEntryValue
   | { kind: 'unknown'; reason: string; line: number; dynamic?: boolean };
 
@@ -335,13 +335,15 @@ function evaluateArguments(argsNode: SyntaxNode | null, env: Env, ctx: EvalConte
 
 /** Values that can stand for a view when passed to a wrapper: references and view expressions. */
 export function isViewLike(v: Value): boolean {
-  return (v.kind === 'ref' && !v.qname.startsWith('django.conf.settings')) || v.kind === 'view' || v.kind === 'call';
+  return (v.kind === 'ref' && !v.qname.startsWith('django.conf.settings')) || v.kind === 'view' || v.kind === 'call' || v.kind === 'function';
 }
 
 /** Turns a value used as a view into a view expression (a bare reference gets no wrappers). */
 export function asView(v: Value): Extract<Value, { kind: 'view' }> | undefined {
   if (v.kind === 'view') return v;
   if (v.kind === 'ref' || v.kind === 'call' || v.kind === 'str') return { kind: 'view', target: v, wrappers: [] };
+  // A view function defined in the URLconf itself.
+  if (v.kind === 'function') return { kind: 'view', target: { kind: 'ref', qname: v.qname }, wrappers: [] };
   return undefined;
 }
 

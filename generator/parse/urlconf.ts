@@ -167,7 +167,7 @@ class UrlconfInterpreter {
         return;
       case 'function_definition': {
         const name = node.childForFieldName('name');
-        if (name) this.env.set(name.text, { kind: 'function', node, closure: this.env });
+        if (name) this.env.set(name.text, { kind: 'function', node, closure: this.env, qname: `${this.module}.${name.text}` });
         return;
       }
       case 'class_definition': {
