@@ -5,14 +5,14 @@ import type { RouteModel } from './model/types.js';
 /** One line per route: path, view, flags; then mounts. */
 export function formatRouteTable(model: RouteModel): string {
   const rows = model.routes.map((r) => {
-    const view = r.view ? `${r.view.module}.${r.view.name}` : '(unresolved)';
+    const view = r.view ? [r.view.module, r.view.name].filter(Boolean).join('.') : '(unresolved)';
     const flags = [
       r.prefixMatch ? 'prefix' : '',
       r.conditional ? `if ${r.conditional}` : '',
       r.dynamic ? 'dynamic' : '',
       r.shadowedBy !== undefined ? 'shadowed' : '',
     ].filter(Boolean);
-    return [r.path ?? `(${r.dynamic ?? 'dynamic'})`, view, flags.join(', ')];
+    return [r.path ?? `(${r.problem ?? r.dynamic ?? 'no path'})`, view, flags.join(', ')];
   });
   const width = Math.min(90, Math.max(4, ...rows.map((r) => r[0]!.length)));
   const lines = rows.map(([path, view, flags]) => `${path!.padEnd(width)}  ${view}${flags ? `  [${flags}]` : ''}`.trimEnd());

@@ -27,8 +27,11 @@ export type ResolvedName =
   | { kind: 'module'; module: ModuleFile }
   /** A top-level definition in a module of the tree. */
   | { kind: 'definition'; module: ModuleFile; definition: Definition }
-  /** A name the module should define but does not (or a module of a tree package that is missing). */
-  | { kind: 'missing'; module: ModuleFile | null; moduleName: string; name: string; reason: string }
+  /**
+   * A name the module should define but does not. `moduleMissing`: the name is a module of a
+   * tree package that does not exist (`from catmaid.control import gone`).
+   */
+  | { kind: 'missing'; module: ModuleFile | null; moduleName: string; name: string; reason: string; moduleMissing?: boolean }
   /** Outside the tree: Django, DRF, third-party apps. */
   | { kind: 'external'; moduleName: string; name: string };
 
@@ -184,7 +187,7 @@ export class ModuleIndex {
     const parts = qname.split('.');
     if (!split) {
       if (this.ownsPackageOf(qname)) {
-        return { kind: 'missing', module: null, moduleName: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]!, reason: `no module for ${qname} in the tree` };
+        return { kind: 'missing', module: null, moduleName: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]!, reason: `no module for ${qname} in the tree`, moduleMissing: true };
       }
       return { kind: 'external', moduleName: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]! };
     }
@@ -209,6 +212,16 @@ export class ModuleIndex {
       const viaStar = this.resolve([star, ...rest].join('.'), depth + 1);
       // Only stars of tree modules are searched: an external star could hold anything.
       if (viaStar.kind === 'definition' || viaStar.kind === 'module') return viaStar;
+    }
+    if (module.isPackage && rest.length > 1) {
+      return {
+        kind: 'missing',
+        module: null,
+        moduleName: `${module.module}.${name}`,
+        name: rest.slice(1).join('.'),
+        reason: `no module ${module.module}.${name} in the tree, and ${module.module} defines no ${name}`,
+        moduleMissing: true,
+      };
     }
     return missing(`${module.module} defines no ${name}`);
   }

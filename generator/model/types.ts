@@ -56,8 +56,10 @@ export interface Route {
   conditional?: string;
   /** The loop(s) that generate the route (`for x in settings.Y`); its path holds placeholders. */
   loops?: string[];
-  /** Why `path`/`regex` are null or symbolic. */
+  /** Why `path`/`regex` are null or symbolic because they depend on run time (settings, loops). */
   dynamic?: string;
+  /** Why `path`/`regex` are null because the source is wrong (a regex Python rejects, …). */
+  problem?: string;
   /** The URL pattern's `name=`. */
   urlName?: string;
   /** The instance namespace of the enclosing include (`app_name` or `namespace=`). */

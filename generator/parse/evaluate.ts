@@ -347,7 +347,7 @@ export function asView(v: Value): Extract<Value, { kind: 'view' }> | undefined {
   return undefined;
 }
 
-/** Converts an evaluated value to JSON where it is a literal; null otherwise. */
+/** Converts an evaluated value to JSON where it is a literal; null where it is known only at run time. */
 export function toJson(v: Value): JsonValue {
   switch (v.kind) {
     case 'str':
@@ -361,12 +361,8 @@ export function toJson(v: Value): JsonValue {
       for (const [k, val] of v.entries) if (k.kind === 'str') out[k.value] = toJson(val);
       return out;
     }
-    case 'ref':
-      return v.qname;
-    case 'settings':
-      return v.text;
     default:
-      return null;
+      return null; // references, settings and call results have no literal value
   }
 }
 

@@ -219,7 +219,7 @@ class UrlconfInterpreter {
       if (op === '+=' && current?.kind === 'seq' && value.kind === 'seq') {
         this.env.set(left.text, { ...current, items: [...current.items, ...value.items] });
       } else if (left.text === 'urlpatterns') {
-        this.reportUnevaluated(value, lineOf(expr), `urlpatterns ${op ?? '+='} ${describeValue(value)}`);
+        this.reportUnevaluated(value, lineOf(expr), `urlpatterns ${op ?? '+='}`);
       }
     } else if (expr.type === 'call') {
       this.listMethodCall(expr, ctx);
@@ -283,9 +283,9 @@ class UrlconfInterpreter {
   private reportUnevaluated(value: Value, line: number, what: string): void {
     const at = value.kind === 'unknown' || value.kind === 'call' ? value.line : line;
     if (value.kind === 'unknown' && value.dynamic) {
-      this.diagnostics.add('dynamic-urlpatterns', `${what}: depends on ${value.reason}; not modelled`, this.file, at);
+      this.diagnostics.add('dynamic-urlpatterns', `${what} ${value.reason}: depends on run time; not modelled`, this.file, at);
     } else {
-      this.diagnostics.add('urlconf-unevaluated', `${what}: ${describeValue(value)} cannot be evaluated statically`, this.file, at);
+      this.diagnostics.add('urlconf-unevaluated', `${what} ${describeValue(value)}: cannot be evaluated statically`, this.file, at);
     }
   }
 
@@ -353,6 +353,12 @@ class UrlconfInterpreter {
     const defaults = args[2] ?? kwargs['kwargs'];
     const name = args[3] ?? kwargs['name'];
     const prefix = args[4] ?? kwargs['prefix'];
+    // `url(a, v,` missing its `)`: tree-sitter nests the next url() inside this one's arguments.
+    // Python rejects the file; the nested entries are kept as the siblings they were meant to be.
+    const nested = [...args.slice(2), ...Object.values(kwargs)].filter((v): v is Extract<Value, { kind: 'entry' }> => v.kind === 'entry');
+    for (const n of nested) {
+      this.diagnostics.add('urlconf-unevaluated', `a URL entry is nested inside the arguments of another (a missing ')'?); both are kept`, this.file, n.entry.line, 'warning');
+    }
     const include = view ? this.includeOf(view) : undefined;
     const entry: UrlEntry = include
       ? { ...include, patternType, line, conditions: ctx.conditions, loops: ctx.loops }
@@ -367,6 +373,7 @@ class UrlconfInterpreter {
     }
     if (defaults?.kind === 'dict') entry.kwargs = toJson(defaults) as Record<string, JsonValue>;
     if (name?.kind === 'str') entry.name = name.value;
+    if (nested.length > 0) return { kind: 'seq', type: 'list', items: [{ kind: 'entry', entry }, ...nested], line };
     return { kind: 'entry', entry };
   }
 

@@ -1,0 +1,53 @@
+/** Shared test helpers: fixture paths, running the built CLI, building models from fixtures. */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildRouteModel } from '../generator/model/build.js';
+import type { Route, RouteModel } from '../generator/model/types.js';
+import { openSource } from '../generator/source/open.js';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const fixturesDir = join(repoRoot, 'test', 'fixtures');
+export const cliPath = join(repoRoot, 'dist', 'cli.js');
+
+/** Fixture cases: every folder under test/fixtures with a `source/` tree. */
+export function fixtureCases(): string[] {
+  return readdirSync(fixturesDir)
+    .filter((name) => existsSync(join(fixturesDir, name, 'source')))
+    .sort();
+}
+
+export function fixtureSource(name: string): string {
+  return join(fixturesDir, name, 'source');
+}
+
+const models = new Map<string, RouteModel>();
+
+/** The route model of a fixture's source tree (built once per test file). */
+export function fixtureModel(name: string): RouteModel {
+  let model = models.get(name);
+  if (!model) {
+    model = buildRouteModel(openSource({ source: fixtureSource(name) })).model;
+    models.set(name, model);
+  }
+  return model;
+}
+
+/** The routes of a model with the given path (several when views differ). */
+export function routesAt(model: RouteModel, path: string): Route[] {
+  return model.routes.filter((r) => r.path === path);
+}
+
+/** The single route with that path; fails the test if there is not exactly one. */
+export function routeAt(model: RouteModel, path: string): Route {
+  const found = routesAt(model, path);
+  if (found.length !== 1) throw new Error(`expected one route at ${path}, found ${found.length}`);
+  return found[0]!;
+}
+
+/** Runs the built CLI; returns exit status, stdout and stderr. */
+export function runCli(args: string[], options: { cwd?: string } = {}) {
+  const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: options.cwd ?? repoRoot });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}

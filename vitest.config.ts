@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Tests that spawn the CLI or git need more than the default on a loaded 2-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
