@@ -22,9 +22,11 @@ function main(argv: string[]): void {
     .name('catmaid-codegen')
     .description('Route model, TypeScript SDK, OpenAPI document and API diff for CATMAID, read statically from its source')
     .version(generatorInfo().version)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      // Commander's own errors (unknown option, missing argument) as one line, like ours.
+      outputError: (message, write) => write(`catmaid-codegen: ${oneLine(message.replace(/^error: /, ''))} (see --help)\n`),
+    });
 
   program
     .command('routes')
@@ -51,8 +53,17 @@ function main(argv: string[]): void {
   }
 }
 
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim().replace(/^\((.*)\)$/, '$1'))
+    .filter(Boolean)
+    .join('; ');
+}
+
 function handleError(e: unknown, debug: boolean): never {
-  if (e instanceof CommanderError) process.exit(e.exitCode);
+  // --help and --version end with exit code 0; every other Commander error is wrong usage.
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   if (e instanceof UsageError) {
     process.stderr.write(`catmaid-codegen: ${e.message}\n`);
     if (debug) process.stderr.write(`${e.stack}\n`);

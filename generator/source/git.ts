@@ -27,11 +27,15 @@ function git(gitDir: string, args: string[], input?: string): Buffer {
   return result.stdout;
 }
 
-/** The git directory of `path` (a work tree or a bare repository), or undefined when it is neither. */
-export function findGitDir(path: string): string | undefined {
-  const result = spawnSync('git', ['-C', path, 'rev-parse', '--absolute-git-dir'], { encoding: 'utf8' });
+/**
+ * The git directory of `path` (a work tree, a directory inside one, or a bare repository), and
+ * the path of `path` inside the work tree (`''` at its top), or undefined when it is neither.
+ */
+export function findGitDir(path: string): { gitDir: string; prefix: string } | undefined {
+  const result = spawnSync('git', ['-C', path, 'rev-parse', '--absolute-git-dir', '--show-prefix'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) return undefined;
-  return result.stdout.trim() || undefined;
+  const [gitDir, prefix] = result.stdout.split('\n');
+  return gitDir ? { gitDir, prefix: prefix ?? '' } : undefined;
 }
 
 export class GitSource implements SourceTree {
@@ -41,10 +45,15 @@ export class GitSource implements SourceTree {
   private readonly files: string[];
   private readonly cache = new Map<string, Buffer>();
 
+  /**
+   * @param prefix the subdirectory of the repository to read as the tree's root (`''` for all of
+   *   it), for a `--source` that points inside a work tree
+   */
   constructor(
     readonly location: string,
     private readonly gitDir: string,
     readonly ref: string,
+    prefix = '',
   ) {
     const resolved = spawnSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
       encoding: 'utf8',
@@ -53,7 +62,8 @@ export class GitSource implements SourceTree {
       throw new UsageError(`ref not found in ${location}: ${ref}`);
     }
     this.commit = resolved.stdout.trim();
-    const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', this.commit]).toString('utf8');
+    const treeish = prefix ? `${this.commit}:${prefix.replace(/\/$/, '')}` : this.commit;
+    const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', treeish]).toString('utf8');
     for (const record of listing.split('\0')) {
       if (!record) continue;
       const tab = record.indexOf('\t');

@@ -26,20 +26,20 @@ export function openSource({ source, ref }: SourceOptions): SourceTree {
   let tree: SourceTree;
   if (ref !== undefined) {
     if (ref.trim() === '' || ref.startsWith('-')) throw new UsageError(`invalid ref: '${ref}'`);
-    const gitDir = findGitDir(source);
-    if (!gitDir) throw new UsageError(`--ref needs a git repository, and ${source} is not one`);
-    tree = new GitSource(source, gitDir, ref);
+    const repo = findGitDir(source);
+    if (!repo) throw new UsageError(`--ref needs a git repository, and ${source} is not one`);
+    tree = new GitSource(source, repo.gitDir, ref, repo.prefix);
   } else {
-    const gitDir = findGitDir(source);
     // A bare repository has no files on disk to read: read its HEAD.
-    tree = gitDir && isBareRepository(source) ? new GitSource(source, gitDir, 'HEAD') : new DirectorySource(source);
+    const repo = isBareRepository(source) ? findGitDir(source) : undefined;
+    tree = repo ? new GitSource(source, repo.gitDir, 'HEAD') : new DirectorySource(source);
   }
   assertCatmaidTree(tree);
   return tree;
 }
 
 function isBareRepository(path: string): boolean {
-  return !existsSync(`${path}/django`) && findGitDir(path) !== undefined && !existsSync(`${path}/.git`);
+  return existsSync(`${path}/HEAD`) && existsSync(`${path}/objects`) && !existsSync(`${path}/django`);
 }
 
 /** A CATMAID tree has the project URLconf, or at least the catmaid app's URLconf. */

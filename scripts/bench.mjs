@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: `catmaid-codegen routes` against a bare tree-sitter parse of the same files.
+ *
+ * Usage:  npm run bench -- --source PATH [--ref REF] [--runs N]
+ *         (build first: npx tsc -p .)
+ *
+ * What it measures, as whole processes (node start-up and module loading included, because that is
+ * what a user waits for):
+ *
+ *   routes      wall time of `node dist/cli.js routes --source PATH [--ref REF] --json`, spawned,
+ *               its stdout discarded (/dev/null).
+ *   bare parse  wall time of this same file re-invoked as `node scripts/bench.mjs --bare-parse-worker`:
+ *               a process that loads tree-sitter + tree-sitter-python, reads the files the routes run
+ *               reads, the same way (a git ref: one `git cat-file --batch` of their blobs; a
+ *               directory: fs reads), and parses each once with one Parser and an explicit
+ *               bufferSize (the generator's: max(1024, 2 * length + 16)). Nothing else.
+ *               This is the floor for `routes`: everything it costs above this is model building,
+ *               extra git calls and JSON output.
+ *
+ * Which files: asked of the generator, not guessed. Before any timing, this script opens the tree
+ * with `openSource()` (dist/source/open.js) and runs `buildRouteModel()` (dist/model/build.js)
+ * once in-process; its `filesRead` is the list the bare parse reads. For a git source the blob ids
+ * are looked up once too (`git ls-tree`), so the worker only runs `git cat-file --batch`.
+ *
+ * How: one warm-up run of each, then N runs (default 7) interleaved routes, bare, routes, bare, …
+ * so that background load hits both alike. Each timing is performance.now() around a
+ * spawnSync(). The table shows runs, median, min and max (ms) of both, the number of files and
+ * bytes parsed, and median(routes) / median(bare parse). The worker also reports its in-process
+ * parse time (decode + parse only), shown below the table to separate parsing from start-up.
+ *
+ * Bad arguments (missing --source, an unknown flag, a bad --runs, a source or ref the generator
+ * rejects) end the script with one line on stderr and exit 2. Only Node's standard library and the
+ * project's own dist/ modules are used.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = resolve(dirname(SELF), '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const WORKER_FLAG = '--bare-parse-worker';
+const DEFAULT_RUNS = 7;
+
+if (process.argv[2] === WORKER_FLAG) {
+  await bareParseWorker();
+} else {
+  await main();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bare parse: a separate process. It gets its job as JSON on stdin:
+//   { kind: 'git', gitDir, oids: [...] }  or  { kind: 'directory', root, files: [...] }
+// and prints { files, bytes, parseMs } on stdout.
+// ---------------------------------------------------------------------------------------------
+
+async function bareParseWorker() {
+  const { default: Parser } = await import('tree-sitter');
+  const { default: Python } = await import('tree-sitter-python');
+  const job = JSON.parse(readFileSync(0, 'utf8'));
+
+  /** @type {Buffer[]} */
+  let blobs;
+  if (job.kind === 'git') {
+    const out = spawnSync('git', ['--git-dir', job.gitDir, 'cat-file', '--batch'], {
+      input: job.oids.join('\n') + '\n',
+      maxBuffer: 1 << 30,
+    });
+    if (out.status !== 0) fail(`git cat-file failed: ${out.stderr?.toString().trim().split('\n')[0] ?? out.error}`);
+    blobs = splitCatFileBatch(out.stdout, job.oids.length);
+  } else {
+    blobs = job.files.map((f) => readFileSync(join(job.root, f)));
+  }
+
+  const parser = new Parser();
+  parser.setLanguage(Python);
+  const trees = []; // kept alive, as the generator keeps its trees for the whole run
+  let bytes = 0;
+  const t0 = performance.now();
+  for (const blob of blobs) {
+    const text = blob.toString('utf8');
+    trees.push(parser.parse(text, null, { bufferSize: Math.max(1024, text.length * 2 + 16) }));
+    bytes += blob.length;
+  }
+  const parseMs = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ files: trees.length, bytes, parseMs }) + '\n');
+}
+
+/** Splits `git cat-file --batch` output ("<oid> blob <size>\n<bytes>\n" per object) into blobs. */
+function splitCatFileBatch(out, count) {
+  const blobs = [];
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    const headerEnd = out.indexOf(0x0a, offset);
+    if (headerEnd < 0) fail('git cat-file: truncated output');
+    const header = out.toString('utf8', offset, headerEnd).split(' ');
+    offset = headerEnd + 1;
+    if (header[1] === 'missing') fail(`git cat-file: object ${header[0]} missing`);
+    const size = Number(header[2]);
+    blobs.push(out.subarray(offset, offset + size));
+    offset += size + 1;
+  }
+  return blobs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver.
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const opts = readArguments(process.argv.slice(2));
+  if (!existsSync(CLI)) fail(`${CLI} not found: build first (npx tsc -p .)`);
+  const { openSource } = await import(join(ROOT, 'dist', 'source', 'open.js'));
+  const { buildRouteModel } = await import(join(ROOT, 'dist', 'model', 'build.js'));
+  const { findGitDir } = await import(join(ROOT, 'dist', 'source', 'git.js'));
+
+  // The file list, once, from the generator itself.
+  let tree, filesRead;
+  try {
+    tree = openSource({ source: opts.source, ref: opts.ref });
+    ({ filesRead } = buildRouteModel(tree));
+  } catch (e) {
+    if (e?.name === 'UsageError') fail(e.message);
+    throw e;
+  }
+  const files = filesRead.filter((f) => tree.has(f));
+  const totalBytes = files.reduce((n, f) => n + tree.read(f).length, 0);
+
+  let job;
+  if (tree.kind === 'git') {
+    const gitDir = findGitDir(opts.source);
+    job = { kind: 'git', gitDir, oids: blobIds(gitDir, tree.commit, files) };
+  } else {
+    job = { kind: 'directory', root: realpathSync(opts.source), files };
+  }
+  const jobText = JSON.stringify(job);
+
+  const routesArgs = [CLI, 'routes', '--source', opts.source, ...(opts.ref !== undefined ? ['--ref', opts.ref] : []), '--json'];
+  const runRoutes = () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, routesArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) fail(`routes failed (exit ${r.status ?? r.signal}): ${firstLine(r.stderr) || r.error}`);
+    return ms;
+  };
+  const runBare = () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [SELF, WORKER_FLAG], { input: jobText, stdio: ['pipe', 'pipe', 'pipe'] });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) fail(`bare parse failed (exit ${r.status ?? r.signal}): ${firstLine(r.stderr) || r.error}`);
+    const report = JSON.parse(r.stdout.toString('utf8'));
+    if (report.files !== files.length || report.bytes !== totalBytes) {
+      fail(`bare parse read ${report.files} files / ${report.bytes} bytes, expected ${files.length} / ${totalBytes}`);
+    }
+    return { ms, parseMs: report.parseMs };
+  };
+
+  // Warm-up (page cache, git's object access, node's compile cache), not counted.
+  runRoutes();
+  runBare();
+  const routes = [];
+  const bare = [];
+  const parseOnly = [];
+  for (let i = 0; i < opts.runs; i++) {
+    routes.push(runRoutes());
+    const b = runBare();
+    bare.push(b.ms);
+    parseOnly.push(b.parseMs);
+  }
+
+  const where = tree.kind === 'git' ? `${opts.source} at ${tree.ref} (${tree.commit.slice(0, 12)})` : opts.source;
+  const ratio = median(routes) / median(bare);
+  const row = (name, xs) =>
+    `${name.padEnd(12)}${String(xs.length).padStart(6)}${fmt(median(xs))}${fmt(Math.min(...xs))}${fmt(Math.max(...xs))}`;
+  const lines = [
+    `bench: ${where}`,
+    `node ${process.version}, ${availableParallelism()} CPUs; 1 warm-up run each, then ${opts.runs} interleaved runs`,
+    `files parsed: ${files.length}, ${totalBytes.toLocaleString('en-US')} bytes`,
+    '',
+    `${''.padEnd(12)}${'runs'.padStart(6)}${'median ms'.padStart(11)}${'min ms'.padStart(11)}${'max ms'.padStart(11)}`,
+    row('routes', routes),
+    row('bare parse', bare),
+    '',
+    `ratio median(routes) / median(bare parse): ${ratio.toFixed(2)}x`,
+    `  (of the bare parse, decode + parse alone: median ${median(parseOnly).toFixed(1)} ms; the rest is process start-up, loading tree-sitter and reading)`,
+    `targets: routes <= 1000 ms: ${median(routes) <= 1000 ? 'met' : 'MISSED'}; routes <= 2x bare parse: ${ratio <= 2 ? 'met' : 'MISSED'}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Parses the command line; any problem is one line on stderr and exit 2. */
+function readArguments(args) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { source: { type: 'string' }, ref: { type: 'string' }, runs: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    fail(String(e.message).split('. ')[0]);
+  }
+  if (values.source === undefined || values.source === '') fail('missing --source: give a CATMAID checkout or git repository');
+  let runs = DEFAULT_RUNS;
+  if (values.runs !== undefined) {
+    if (!/^[1-9]\d*$/.test(values.runs)) fail(`--runs must be a positive integer, not '${values.runs}'`);
+    runs = Number(values.runs);
+  }
+  return { source: values.source, ref: values.ref, runs };
+}
+
+/** Blob ids of `files` at `commit`, in the order of `files`. */
+function blobIds(gitDir, commit, files) {
+  const r = spawnSync('git', ['--git-dir', gitDir, 'ls-tree', '-z', '--full-tree', commit, '--', ...files], { maxBuffer: 1 << 26 });
+  if (r.status !== 0) fail(`git ls-tree failed: ${firstLine(r.stderr)}`);
+  const byPath = new Map();
+  for (const record of r.stdout.toString('utf8').split('\0')) {
+    if (!record) continue;
+    const tab = record.indexOf('\t');
+    byPath.set(record.slice(tab + 1), record.slice(0, tab).split(' ')[2]);
+  }
+  return files.map((f) => byPath.get(f) ?? fail(`no blob for ${f} at ${commit}`));
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function fmt(ms) {
+  return ms.toFixed(1).padStart(11);
+}
+
+function firstLine(buf) {
+  return (buf ? buf.toString('utf8') : '').trim().split('\n')[0] ?? '';
+}
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
