@@ -21,7 +21,8 @@
  * Which files: asked of the generator, not guessed. Before any timing, this script opens the tree
  * with `openSource()` (dist/source/open.js) and runs `buildRouteModel()` (dist/model/build.js)
  * once in-process; its `filesRead` is the list the bare parse reads. For a git source the blob ids
- * are looked up once too (`git ls-tree`), so the worker only runs `git cat-file --batch`.
+ * are computed once too (hashed from the bytes the generator read), so the worker only runs
+ * `git cat-file --batch`.
  *
  * How: one warm-up run of each, then N runs (default 7) interleaved routes, bare, routes, bare, …
  * so that background load hits both alike. Each timing is performance.now() around a
@@ -34,6 +35,7 @@
  * project's own dist/ modules are used.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -117,7 +119,6 @@ async function main() {
   if (!existsSync(CLI)) fail(`${CLI} not found: build first (npx tsc -p .)`);
   const { openSource } = await import(join(ROOT, 'dist', 'source', 'open.js'));
   const { buildRouteModel } = await import(join(ROOT, 'dist', 'model', 'build.js'));
-  const { findGitDir } = await import(join(ROOT, 'dist', 'source', 'git.js'));
 
   // The file list, once, from the generator itself.
   let tree, filesRead;
@@ -129,12 +130,13 @@ async function main() {
     throw e;
   }
   const files = filesRead.filter((f) => tree.has(f));
-  const totalBytes = files.reduce((n, f) => n + tree.read(f).length, 0);
+  const blobs = files.map((f) => tree.read(f));
+  const totalBytes = blobs.reduce((n, b) => n + b.length, 0);
 
   let job;
   if (tree.kind === 'git') {
-    const gitDir = findGitDir(opts.source);
-    job = { kind: 'git', gitDir, oids: blobIds(gitDir, tree.commit, files) };
+    const gitDir = gitDirOf(opts.source);
+    job = { kind: 'git', gitDir, oids: blobIds(gitDir, blobs) };
   } else {
     job = { kind: 'directory', root: realpathSync(opts.source), files };
   }
@@ -215,17 +217,22 @@ function readArguments(args) {
   return { source: values.source, ref: values.ref, runs };
 }
 
-/** Blob ids of `files` at `commit`, in the order of `files`. */
-function blobIds(gitDir, commit, files) {
-  const r = spawnSync('git', ['--git-dir', gitDir, 'ls-tree', '-z', '--full-tree', commit, '--', ...files], { maxBuffer: 1 << 26 });
-  if (r.status !== 0) fail(`git ls-tree failed: ${firstLine(r.stderr)}`);
-  const byPath = new Map();
-  for (const record of r.stdout.toString('utf8').split('\0')) {
-    if (!record) continue;
-    const tab = record.indexOf('\t');
-    byPath.set(record.slice(tab + 1), record.slice(0, tab).split(' ')[2]);
-  }
-  return files.map((f) => byPath.get(f) ?? fail(`no blob for ${f} at ${commit}`));
+/** The git directory of `source`, found the way the generator finds it (`git rev-parse`). */
+function gitDirOf(source) {
+  const r = spawnSync('git', ['-C', source, 'rev-parse', '--absolute-git-dir'], { encoding: 'utf8' });
+  if (r.status !== 0) fail(`git rev-parse failed: ${firstLine(r.stderr)}`);
+  return r.stdout.trim();
+}
+
+/**
+ * Blob ids of the bytes the generator read, computed from those bytes (`<algo>("blob <size>\0" +
+ * bytes)`, what `git hash-object` does), so the bare parse asks git for exactly those objects
+ * whatever subdirectory or ref the generator read them from. The worker fails on a missing one.
+ */
+function blobIds(gitDir, blobs) {
+  const r = spawnSync('git', ['--git-dir', gitDir, 'rev-parse', '--show-object-format'], { encoding: 'utf8' });
+  const algo = r.status === 0 && r.stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
+  return blobs.map((b) => createHash(algo).update(`blob ${b.length}\0`).update(b).digest('hex'));
 }
 
 function median(xs) {
