@@ -10,6 +10,7 @@ import { UsageError } from '../generator/errors.js';
 import { buildRouteModel } from '../generator/model/build.js';
 import type { RouteModel } from '../generator/model/types.js';
 import { DirectorySource } from '../generator/source/directory.js';
+import { SourceReadError } from '../generator/source/types.js';
 import { openSource } from '../generator/source/open.js';
 import { makeFixtureRepo, git, type FixtureRepo } from './git-fixture.js';
 import { fixtureModel, fixtureSource } from './helpers.js';
@@ -129,5 +130,32 @@ describe('directory source', () => {
     expect(source.listFiles()).toEqual(['django/projects/mysite/alias.py', 'django/projects/mysite/inside.py']);
     expect(source.read('django/projects/mysite/urls.py')).toBeUndefined();
     expect(() => openSource({ source: tree })).toThrowError(/not a CATMAID source tree/);
+  });
+});
+
+describe('unreadable files', () => {
+  /** A directory source whose reads of some files fail, as with EACCES or a corrupt object. */
+  function failingSource(fixture: string, failing: string[]) {
+    const tree = new DirectorySource(fixtureSource(fixture));
+    const read = tree.read.bind(tree);
+    tree.read = (path: string) => {
+      if (failing.includes(path)) throw new SourceReadError(path, 'EACCES');
+      return read(path);
+    };
+    return tree;
+  }
+
+  it('a view module that cannot be read is a diagnostic; the routes still come out', () => {
+    const file = 'django/applications/catmaid/control/skeleton.py';
+    const { model } = buildRouteModel(failingSource('era-2021-path', [file]));
+    expect(model.diagnostics.filter((d) => d.code === 'unreadable-file')).toEqual([
+      { level: 'error', code: 'unreadable-file', message: `cannot read ${file}: EACCES`, file, line: null },
+    ]);
+    expect(model.routes).toHaveLength(fixtureModel('era-2021-path').routes.length);
+  });
+
+  it('an unreadable project URLconf is one clear error', () => {
+    const file = 'django/projects/mysite/urls.py';
+    expect(() => buildRouteModel(failingSource('era-2021-path', [file]))).toThrowError(new UsageError(`cannot read ${file}: EACCES`));
   });
 });

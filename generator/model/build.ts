@@ -9,7 +9,8 @@
 import { DiagnosticBag } from '../diagnostics.js';
 import type { UrlEntry, ViewExpr } from '../parse/urlconf.js';
 import { APP_URLCONF, PROJECT_URLCONF } from '../source/open.js';
-import type { SourceTree } from '../source/types.js';
+import { SourceReadError, type SourceTree } from '../source/types.js';
+import { UsageError } from '../errors.js';
 import { detectCatmaidVersion } from '../source/version.js';
 import { compareOptionalText, compareText } from '../util/compare.js';
 import { generatorInfo } from '../util/package-info.js';
@@ -51,6 +52,7 @@ export function buildRouteModel(tree: SourceTree): BuildResult {
   const mounts: Mount[] = [];
   const root = modules.byFile(PROJECT_URLCONF) ?? modules.byFile(APP_URLCONF);
   if (root) {
+    assertReadable(tree, root.file);
     if (root.file !== PROJECT_URLCONF) {
       diagnostics.add('module-not-found', `no ${PROJECT_URLCONF}; starting at ${root.file}`, root.file, null, 'warning');
     }
@@ -77,6 +79,16 @@ export function buildRouteModel(tree: SourceTree): BuildResult {
     diagnostics: diagnostics.sorted(),
   };
   return { model, filesRead: [...modules.filesRead].sort() };
+}
+
+/** The URLconf everything starts from must be readable; without it there is no model to speak of. */
+function assertReadable(tree: SourceTree, file: string): void {
+  try {
+    tree.read(file);
+  } catch (e) {
+    if (e instanceof SourceReadError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** Expands the `urlpatterns` of one URLconf module into pending routes and mounts. */
