@@ -16,7 +16,8 @@ type RegexNode =
   | { type: 'lit'; char: string; src: string }
   | { type: 'class'; src: string }
   | { type: 'anchor'; src: string }
-  | { type: 'group'; capture: boolean; name?: string; alts: RegexNode[][]; src: string; inner: string }
+  /** `number`: Python's group number for capturing groups (1-based, in order of the opening paren). */
+  | { type: 'group'; capture: boolean; number?: number; name?: string; alts: RegexNode[][]; src: string; inner: string }
   | { type: 'quant'; node: RegexNode; min: number; max: number; src: string };
 
 export class RegexSyntaxError extends Error {}
@@ -24,11 +25,21 @@ export class RegexSyntaxError extends Error {}
 const ESCAPE_CLASSES = new Set(['d', 'D', 'w', 'W', 's', 'S']);
 const ESCAPE_ANCHORS = new Set(['A', 'Z', 'b', 'B']);
 const CONTROL_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', '0': '\0' };
+/** Python identifiers (`str.isidentifier()`), Unicode letters included. */
+const IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*$/u;
+
+/** True for a Python 3 identifier, as `str.isidentifier()` decides (group names, path() parameters). */
+export function isPythonIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
 
 /** Parses a regex; throws {@link RegexSyntaxError} with Python's kind of message where Python would. */
 export function parseRegex(src: string): RegexNode[] {
   let i = 0;
+  let groupCount = 0;
   const groupNames = new Set<string>();
+  /** Backreferences, checked once every group is known: `\2`, `(?P=name)`, `(?(1)…)`. */
+  const references: Array<{ ref: string; at: number }> = [];
 
   function parseAlternation(): RegexNode[][] {
     const alts: RegexNode[][] = [parseSequence()];
@@ -44,15 +55,28 @@ export function parseRegex(src: string): RegexNode[] {
     while (i < src.length && src[i] !== '|' && src[i] !== ')') {
       const start = i;
       const atom = parseAtom();
+      if (atom === null) continue; // a comment group
       const q = parseQuantifier();
       if (q) {
-        if (atom.type === 'anchor' || atom.type === 'quant') throw new RegexSyntaxError(`nothing to repeat at position ${start}`);
+        if (atom.type === 'anchor') throw new RegexSyntaxError(`nothing to repeat at position ${start}`);
         seq.push({ type: 'quant', node: atom, min: q.min, max: q.max, src: src.slice(start, i) });
+        if (isQuantifierAt(i)) throw new RegexSyntaxError(`multiple repeat at position ${i}`);
       } else {
         seq.push(atom);
       }
     }
     return seq;
+  }
+
+  /** A `{m}`, `{m,}`, `{,n}` or `{m,n}` counted repeat at `at`, or undefined for a literal brace. */
+  function countedRepeat(at: number): RegExpExecArray | undefined {
+    const m = /^\{(\d*)(,(\d*))?\}/.exec(src.slice(at));
+    return m && !(m[1] === '' && m[2] === undefined) ? m : undefined;
+  }
+
+  function isQuantifierAt(at: number): boolean {
+    const c = src[at];
+    return c === '*' || c === '+' || c === '?' || (c === '{' && countedRepeat(at) !== undefined);
   }
 
   function parseQuantifier(): { min: number; max: number } | undefined {
@@ -62,8 +86,8 @@ export function parseRegex(src: string): RegexNode[] {
     else if (c === '+') q = { min: 1, max: Infinity };
     else if (c === '?') q = { min: 0, max: 1 };
     else if (c === '{') {
-      const m = /^\{(\d*)(,(\d*))?\}/.exec(src.slice(i));
-      if (!m || (m[1] === '' && m[2] === undefined)) return undefined; // a literal '{'
+      const m = countedRepeat(i);
+      if (!m) return undefined;
       const min = m[1] === '' ? 0 : Number(m[1]);
       const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
       if (max < min) throw new RegexSyntaxError(`min repeat greater than max repeat at position ${i}`);
@@ -76,10 +100,10 @@ export function parseRegex(src: string): RegexNode[] {
     return q;
   }
 
-  function parseAtom(): RegexNode {
+  function parseAtom(): RegexNode | null {
     const start = i;
     const c = src[i]!;
-    if (c === '*' || c === '+' || c === '?') throw new RegexSyntaxError(`nothing to repeat at position ${i}`);
+    if (isQuantifierAt(i)) throw new RegexSyntaxError(`nothing to repeat at position ${i}`);
     if (c === '(') return parseGroup();
     if (c === '[') return parseClass();
     if (c === '^' || c === '$') {
@@ -96,7 +120,7 @@ export function parseRegex(src: string): RegexNode[] {
       i += 2;
       if (ESCAPE_CLASSES.has(n)) return { type: 'class', src: src.slice(start, i) };
       if (ESCAPE_ANCHORS.has(n)) return { type: 'anchor', src: src.slice(start, i) };
-      if (n in CONTROL_ESCAPES) return { type: 'lit', char: CONTROL_ESCAPES[n]!, src: src.slice(start, i) };
+      if (n in CONTROL_ESCAPES && !/[0-7]/.test(src[i] ?? '')) return { type: 'lit', char: CONTROL_ESCAPES[n]!, src: src.slice(start, i) };
       if (n === 'x' || n === 'u' || n === 'U') {
         const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
         const hex = src.slice(i, i + len);
@@ -104,7 +128,17 @@ export function parseRegex(src: string): RegexNode[] {
         i += len;
         return { type: 'lit', char: String.fromCodePoint(parseInt(hex, 16)), src: src.slice(start, i) };
       }
-      if (/[1-9]/.test(n)) return { type: 'class', src: src.slice(start, i) }; // backreference
+      if (/[0-7]/.test(n) && (n === '0' || /^[0-7]{2}/.test(src.slice(i)))) {
+        const oct = src.slice(start + 1).match(/^[0-7]{1,3}/)![0];
+        i = start + 1 + oct.length;
+        return { type: 'lit', char: String.fromCharCode(parseInt(oct, 8)), src: src.slice(start, i) };
+      }
+      if (/[1-9]/.test(n)) {
+        const digits = src.slice(start + 1).match(/^\d{1,2}/)![0];
+        i = start + 1 + digits.length;
+        references.push({ ref: digits, at: start });
+        return { type: 'class', src: src.slice(start, i) }; // a backreference
+      }
       if (/[A-Za-z]/.test(n)) throw new RegexSyntaxError(`bad escape \\${n} at position ${start}`);
       return { type: 'lit', char: n, src: src.slice(start, i) };
     }
@@ -112,27 +146,48 @@ export function parseRegex(src: string): RegexNode[] {
     return { type: 'lit', char: c, src: c };
   }
 
+  /** The code point a class item at `at` stands for (for range checks), and where it ends. */
+  function classItem(at: number): { code: number | undefined; end: number } {
+    if (src[at] !== '\\') return { code: src.codePointAt(at), end: at + (src.codePointAt(at)! > 0xffff ? 2 : 1) };
+    const n = src[at + 1];
+    if (n === undefined) throw new RegexSyntaxError('bad escape (end of pattern)');
+    if (ESCAPE_CLASSES.has(n)) return { code: undefined, end: at + 2 };
+    if (n in CONTROL_ESCAPES) return { code: CONTROL_ESCAPES[n]!.charCodeAt(0), end: at + 2 };
+    if (n === 'b') return { code: 8, end: at + 2 };
+    if (n === 'x' || n === 'u' || n === 'U') {
+      const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
+      const hex = src.slice(at + 2, at + 2 + len);
+      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw new RegexSyntaxError(`incomplete escape \\${n}${hex}`);
+      return { code: parseInt(hex, 16), end: at + 2 + len };
+    }
+    if (/[A-Za-z]/.test(n)) throw new RegexSyntaxError(`bad escape \\${n} at position ${at}`);
+    return { code: n.codePointAt(0), end: at + 2 };
+  }
+
   function parseClass(): RegexNode {
     const start = i;
     i++;
     if (src[i] === '^') i++;
-    if (src[i] === ']') i++; // a leading ']' is literal
-    while (i < src.length && src[i] !== ']') {
-      if (src[i] === '\\') {
-        const n = src[i + 1];
-        if (n !== undefined && /[A-Za-z]/.test(n) && !ESCAPE_CLASSES.has(n) && !(n in CONTROL_ESCAPES) && !'xuUb'.includes(n)) {
-          throw new RegexSyntaxError(`bad escape \\${n} at position ${i}`);
+    let first = true;
+    while (i < src.length && (src[i] !== ']' || first)) {
+      first = false;
+      const itemStart = i;
+      const lo = classItem(i);
+      i = lo.end;
+      if (src[i] === '-' && src[i + 1] !== undefined && src[i + 1] !== ']') {
+        const hi = classItem(i + 1);
+        if (lo.code === undefined || hi.code === undefined || hi.code < lo.code) {
+          throw new RegexSyntaxError(`bad character range ${src.slice(itemStart, hi.end)} at position ${itemStart}`);
         }
-        i++;
+        i = hi.end;
       }
-      i++;
     }
     if (i >= src.length) throw new RegexSyntaxError(`unterminated character set at position ${start}`);
     i++;
     return { type: 'class', src: src.slice(start, i) };
   }
 
-  function parseGroup(): RegexNode {
+  function parseGroup(): RegexNode | null {
     const start = i;
     i++;
     let capture = true;
@@ -140,9 +195,15 @@ export function parseRegex(src: string): RegexNode[] {
     if (src[i] === '?') {
       const rest = src.slice(i);
       const named = /^\?P<([^>]*)>/.exec(rest);
-      if (named) {
+      if (rest.startsWith('?#')) {
+        const close = src.indexOf(')', i);
+        if (close < 0) throw new RegexSyntaxError(`missing ), unterminated comment at position ${start}`);
+        i = close + 1;
+        return null;
+      } else if (named) {
         name = named[1]!;
-        if (!/^[A-Za-z_]\w*$/.test(name)) throw new RegexSyntaxError(`bad character in group name '${name}' at position ${i + 3}`);
+        if (name === '') throw new RegexSyntaxError(`missing group name at position ${i + 3}`);
+        if (!isPythonIdentifier(name)) throw new RegexSyntaxError(`bad character in group name '${name}' at position ${i + 3}`);
         if (groupNames.has(name)) throw new RegexSyntaxError(`redefinition of group name '${name}' at position ${i + 3}`);
         groupNames.add(name);
         i += named[0].length;
@@ -150,12 +211,22 @@ export function parseRegex(src: string): RegexNode[] {
         capture = false;
         i += 2;
       } else if (/^\?(=|!|<=|<!)/.test(rest)) {
-        capture = false;
         i += rest.startsWith('?<') ? 3 : 2;
         parseAlternation();
         if (src[i] !== ')') throw new RegexSyntaxError(`missing ), unterminated subpattern at position ${start}`);
         i++;
         return { type: 'anchor', src: src.slice(start, i) }; // lookarounds match no characters
+      } else if (rest.startsWith('?(')) {
+        // A conditional group (?(id)yes|no): matches like a non-capturing group.
+        const close = src.indexOf(')', i);
+        if (close < 0) throw new RegexSyntaxError(`missing ), unterminated name at position ${i}`);
+        references.push({ ref: src.slice(i + 2, close), at: i });
+        i = close + 1;
+        const alts = parseAlternation();
+        if (alts.length > 2) throw new RegexSyntaxError(`conditional backref with more than two branches at position ${start}`);
+        if (src[i] !== ')') throw new RegexSyntaxError(`missing ), unterminated subpattern at position ${start}`);
+        i++;
+        return { type: 'class', src: src.slice(start, i) };
       } else if (/^\?[aiLmsux-]+[:)]/.test(rest)) {
         const flags = /^\?[aiLmsux-]+/.exec(rest)![0];
         i += flags.length;
@@ -168,23 +239,35 @@ export function parseRegex(src: string): RegexNode[] {
       } else if (rest.startsWith('?P=')) {
         const close = src.indexOf(')', i);
         if (close < 0) throw new RegexSyntaxError(`missing ), unterminated name at position ${i}`);
+        references.push({ ref: src.slice(i + 3, close), at: i });
         i = close + 1;
         return { type: 'class', src: src.slice(start, i) };
       } else {
         throw new RegexSyntaxError(`unknown extension ?${rest[1] ?? ''} at position ${i}`);
       }
     }
+    const number = capture ? ++groupCount : undefined;
     const innerStart = i;
     const alts = parseAlternation();
     if (src[i] !== ')') throw new RegexSyntaxError(`missing ), unterminated subpattern at position ${start}`);
     const inner = src.slice(innerStart, i);
     i++;
-    return { type: 'group', capture, ...(name !== undefined ? { name } : {}), alts, src: src.slice(start, i), inner };
+    return {
+      type: 'group',
+      capture,
+      ...(number !== undefined ? { number } : {}),
+      ...(name !== undefined ? { name } : {}),
+      alts,
+      src: src.slice(start, i),
+      inner,
+    };
   }
 
   const seq = parseAlternation();
-  if (i < src.length) {
-    if (src[i] === ')') throw new RegexSyntaxError(`unbalanced parenthesis at position ${i}`);
+  if (i < src.length && src[i] === ')') throw new RegexSyntaxError(`unbalanced parenthesis at position ${i}`);
+  for (const { ref, at } of references) {
+    const known = /^\d+$/.test(ref) ? Number(ref) >= 1 && Number(ref) <= groupCount : groupNames.has(ref);
+    if (!known) throw new RegexSyntaxError(/^\d+$/.test(ref) ? `invalid group reference ${ref} at position ${at + 1}` : `unknown group name '${ref}' at position ${at}`);
   }
   return seq.length === 1 ? seq[0]! : [{ type: 'group', capture: false, alts: seq, src, inner: src }];
 }
@@ -254,9 +337,12 @@ interface Partial {
 export function analyseRegex(regex: string): RegexAnalysis {
   const nodes = parseRegex(regex);
   const untemplatable: string[] = [];
-  let positional = 0;
+  // Django passes unnamed groups positionally only when the regex has no named group at all.
+  const hasNamedGroups = /\(\?P<[^>]/.test(regex);
   const body = [...nodes];
-  if (body[0]?.type === 'anchor' && body[0].src === '^') body.shift();
+  const head = body[0];
+  // Django matches with `search`, so `\A` at the start anchors like `^`.
+  if (head?.type === 'anchor' && (head.src === '^' || head.src === '\\A')) body.shift();
   else if (body.length > 0) untemplatable.push('(no ^: Django searches anywhere in the path)');
   let prefixMatch = true;
   const last = body[body.length - 1];
@@ -282,24 +368,40 @@ export function analyseRegex(regex: string): RegexAnalysis {
     return acc;
   }
 
+  /**
+   * An unnamed group around named ones, `(/find/(?P<search>[^/]*))?`, when the regex has named
+   * groups: Django passes only the named ones, so the group is structure, not a parameter.
+   */
+  function isStructural(node: Extract<RegexNode, { type: 'group' }>): boolean {
+    return node.name === undefined && hasNamedGroups && /\(\?P<[^>]/.test(node.inner);
+  }
+
+  /** A capturing group as one parameter; named groups nested in it are noted, not placed. */
+  function parameterOf(node: Extract<RegexNode, { type: 'group' }>): Partial {
+    const name = node.name ?? `_${node.number! - 1}`;
+    for (const nested of node.inner.matchAll(/\(\?P<([^>]+)>/g)) {
+      untemplatable.push(`(?P<${nested[1]}>…) inside ${name}: passed to the view, but part of {${name}} in the path`);
+    }
+    const positional = node.name === undefined && !hasNamedGroups;
+    const param: PathParam = { name, ...paramTypeOf(node.inner), pattern: node.inner, ...(positional ? { positional: true } : {}) };
+    return { text: `{${name}}`, params: [param] };
+  }
+
   function expandNode(node: RegexNode): Partial[] {
     switch (node.type) {
       case 'lit':
         return [{ text: node.char, params: [] }];
       case 'group': {
-        if (node.name !== undefined || node.capture) {
-          const name = node.name ?? `_${positional++}`;
-          const param: PathParam = { name, ...paramTypeOf(node.inner), pattern: node.inner, ...(node.name === undefined ? { positional: true } : {}) };
-          return [{ text: `{${name}}`, params: [param] }];
-        }
+        if (node.capture && !isStructural(node)) return [parameterOf(node)];
         if (node.alts.length === 1) return expand(node.alts[0]!);
         untemplatable.push(node.src);
         return [{ text: node.src, params: [] }];
       }
       case 'quant': {
         if (node.min === 0 && node.max === 1) {
-          const inner = node.node.type === 'group' && node.node.name === undefined ? expand(node.node.alts.length === 1 ? node.node.alts[0]! : [node.node]) : expandNode(node.node);
-          return [{ text: '', params: [] }, ...inner.map((p) => ({ text: p.text, params: p.params.map((x) => ({ ...x, optional: true })) }))];
+          const inner = node.node;
+          const present = inner.type === 'group' && (!inner.capture || isStructural(inner)) && inner.alts.length === 1 ? expand(inner.alts[0]!) : expandNode(inner);
+          return [{ text: '', params: [] }, ...present.map((p) => ({ text: p.text, params: p.params.map((x) => ({ ...x, optional: true })) }))];
         }
         untemplatable.push(node.src);
         return [{ text: node.src, params: [] }];
@@ -362,7 +464,7 @@ export function routeToRegex(route: string, isEndpoint: boolean): { regex: strin
     last = m.index + m[0].length;
     if (/\s/.test(m[0])) problems.push(`route '${route}' cannot contain whitespace in angle brackets <…>`);
     const name = m[2]!;
-    if (!/^[A-Za-z_]\w*$/.test(name)) problems.push(`'${name}' in route '${route}' is not a valid Python identifier`);
+    if (!isPythonIdentifier(name)) problems.push(`'${name}' in route '${route}' is not a valid Python identifier`);
     const converter = m[1] ?? 'str';
     let pattern = PATH_CONVERTERS[converter];
     if (!pattern) {

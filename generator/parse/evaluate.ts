@@ -194,7 +194,9 @@ function evaluateString(node: SyntaxNode, env: Env, ctx: EvalContext): Value {
     if (part.type === 'string_content') {
       let body = part.text;
       if (formatted) body = body.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
-      text += raw ? body : decodeEscapes(body);
+      const decoded = raw ? body : decodeEscapes(body);
+      if (decoded === undefined) return unknown(part, 'string with a \\N{…} escape');
+      text += decoded;
     } else if (part.type === 'interpolation') {
       const expr = part.childForFieldName('expression') ?? part.namedChildren[0];
       const v = expr ? evaluate(expr, env, ctx) : unknown(part, 'empty f-string field');
@@ -209,8 +211,8 @@ function evaluateString(node: SyntaxNode, env: Env, ctx: EvalContext): Value {
 
 /** The text a value contributes when formatted into a string, or undefined. */
 function formattable(v: Value): Formattable {
-  if (v.kind === 'str') return { text: v.value, ...(v.symbolic ? { symbolic: true } : {}) };
-  if (v.kind === 'num') return { text: String(v.value) };
+  if (v.kind === 'str') return { text: v.value, isString: true, ...(v.symbolic ? { symbolic: true } : {}) };
+  if (v.kind === 'num') return { text: String(v.value), numeric: v.value };
   if (v.kind === 'placeholder') return { text: `{${v.name}}`, symbolic: true };
   return undefined;
 }
@@ -297,19 +299,22 @@ function evaluateBinary(node: SyntaxNode, env: Env, ctx: EvalContext): Value {
       return { kind: 'str', value: l.text + r.text, ...(l.symbolic || r.symbolic ? { symbolic: true } : {}) };
     }
   }
+  let operands: Value[] = [left, right];
   if (op === '%' && left.kind === 'str') {
     let args: Formattable[] | Record<string, Formattable> | undefined;
-    if (right.kind === 'seq' && right.type === 'tuple') args = right.items.map(formattable);
-    else if (right.kind === 'dict') {
+    if (right.kind === 'seq' && right.type === 'tuple') {
+      args = right.items.map(formattable);
+      operands = [left, ...right.items];
+    } else if (right.kind === 'dict') {
       args = {};
       for (const [k, v] of right.entries) if (k.kind === 'str') args[k.value] = formattable(v);
+      operands = [left, ...right.entries.map(([, v]) => v)];
     } else args = [formattable(right)];
     const result = percentFormat(left.value, args);
     if (result) return { kind: 'str', value: result.text, ...(result.symbolic || left.symbolic ? { symbolic: true } : {}) };
   }
-  if (isDynamic(left) || isDynamic(right)) {
-    return unknown(node, describe(isDynamic(left) ? left : right), true);
-  }
+  const dynamic = operands.find(isDynamic);
+  if (dynamic) return unknown(node, describe(dynamic), true);
   return unknown(node, `operator ${op} on ${left.kind} and ${right.kind}`);
 }
 

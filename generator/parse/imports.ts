@@ -22,8 +22,9 @@ export function resolveFromModule(node: SyntaxNode, module: string, isPackage: b
   const parts = module.split('.');
   // The package of a module is the module minus its last part; of a package, the package itself.
   const base = isPackage ? parts : parts.slice(0, -1);
+  // Python: "attempted relative import beyond top-level package".
+  if (prefix - 1 >= base.length) return undefined;
   const up = base.slice(0, base.length - (prefix - 1));
-  if (prefix - 1 > base.length) return undefined;
   return [...up, ...(rest ? [rest] : [])].join('.');
 }
 

@@ -84,6 +84,17 @@ function findErrorLines(root: SyntaxNode): number[] {
       break;
     }
   }
+  if (lines.length === 0) {
+    // Only zero-width MISSING tokens, which node-tree-sitter neither lists as children nor visits
+    // with a cursor. The usual one is a missing newline (`print "a" b`): two statements of one
+    // block on the same line with no `;` between them.
+    for (let n: SyntaxNode | null = root.firstNamedChild; n && lines.length === 0; n = n.nextNamedSibling) {
+      const next = n.nextNamedSibling;
+      if (next && next.startPosition.row === n.endPosition.row && !root.text.slice(n.endIndex, next.startIndex).includes(';')) {
+        lines.push(n.startPosition.row + 1);
+      }
+    }
+  }
   return [...new Set(lines)];
 }
 

@@ -237,12 +237,18 @@ class UrlconfInterpreter {
     if (current?.kind !== 'seq') return;
     const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
     const values = args.map((a) => evaluate(a, this.env, ctx));
-    let added: Value[] | undefined;
-    if (method === 'append' && values.length === 1) added = values;
-    else if (method === 'extend' && values.length === 1 && values[0]!.kind === 'seq') added = values[0]!.items;
-    else if (method === 'insert' && values.length === 2) added = [values[1]!];
-    if (added) this.env.set(object.text, { ...current, items: [...current.items, ...added] });
-    else if (object.text === 'urlpatterns') this.reportUnevaluated(values[0] ?? { kind: 'none' }, lineOf(call), `urlpatterns.${method}(…)`);
+    let items: Value[] | undefined;
+    if (method === 'append' && values.length === 1) items = [...current.items, values[0]!];
+    else if (method === 'extend' && values.length === 1 && values[0]!.kind === 'seq') items = [...current.items, ...values[0]!.items];
+    else if (method === 'insert' && values.length === 2 && values[0]!.kind === 'num') {
+      // list.insert clamps the index like a slice; order matters, Django tries patterns in turn.
+      const n = current.items.length;
+      const at = Math.trunc(values[0]!.value);
+      const index = at < 0 ? Math.max(0, n + at) : Math.min(n, at);
+      items = [...current.items.slice(0, index), values[1]!, ...current.items.slice(index)];
+    }
+    if (items) this.env.set(object.text, { ...current, items });
+    else if (object.text === 'urlpatterns') this.reportUnevaluated(values[values.length - 1] ?? { kind: 'none' }, lineOf(call), `urlpatterns.${method}(…)`);
   }
 
   private ifStatement(node: SyntaxNode, ctx: EvalContext): void {
@@ -282,8 +288,8 @@ class UrlconfInterpreter {
 
   private reportUnevaluated(value: Value, line: number, what: string): void {
     const at = value.kind === 'unknown' || value.kind === 'call' ? value.line : line;
-    if (value.kind === 'unknown' && value.dynamic) {
-      this.diagnostics.add('dynamic-urlpatterns', `${what} ${value.reason}: depends on run time; not modelled`, this.file, at);
+    if (isDynamic(value)) {
+      this.diagnostics.add('dynamic-urlpatterns', `${what} ${describeValue(value)}: depends on run time; not modelled`, this.file, at);
     } else {
       this.diagnostics.add('urlconf-unevaluated', `${what} ${describeValue(value)}: cannot be evaluated statically`, this.file, at);
     }
