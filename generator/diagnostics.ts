@@ -50,6 +50,18 @@ export const DIAGNOSTIC_CODES = {
   'route-shadowed': 'info',
   /** A URLconf module names a view module that does not exist in the tree. */
   'module-not-found': 'error',
+  /** A class view defines no handler method (get, post, …), so it answers nothing. */
+  'view-without-methods': 'warning',
+  /** A docstring's YAML after `---` does not parse, or says something not understood. */
+  'docstring-yaml': 'warning',
+  /** Drift: a parameter the docstring documents that the code never reads. */
+  'param-doc-unread': 'warning',
+  /** Drift: a parameter the code reads that the docstring of a documented view omits. */
+  'param-undocumented': 'warning',
+  /** Drift: documented in one place (form, query, path), read from another. */
+  'param-location-mismatch': 'warning',
+  /** Two operations would get the same id; one was renamed. */
+  'operation-id-collision': 'info',
 } as const satisfies Record<string, DiagnosticLevel>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

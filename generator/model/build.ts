@@ -15,6 +15,8 @@ import { detectCatmaidVersion } from '../source/version.js';
 import { compareOptionalText, compareText } from '../util/compare.js';
 import { generatorInfo } from '../util/package-info.js';
 import { ModuleIndex, type ModuleFile } from './modules.js';
+import { assignOperationIds } from './operation-ids.js';
+import { OperationBuilder } from './operations.js';
 import { analyseRegex, joinRegexParts, RegexSyntaxError, routeToRegex } from './regex.js';
 import { SCHEMA_VERSION, type Mount, type Route, type RouteModel, type ViewRef } from './types.js';
 
@@ -63,6 +65,8 @@ export function buildRouteModel(tree: SourceTree): BuildResult {
   const routes = pending.map((p, order) => toRoute(p, order, modules, diagnostics));
   markShadowed(routes, diagnostics);
   routes.sort(compareRoutes);
+  new OperationBuilder(modules, diagnostics).fill(routes);
+  assignOperationIds(routes, diagnostics);
   mounts.sort((a, b) => compareOptionalText(a.path, b.path) || compareText(a.target, b.target) || a.source.line - b.source.line);
 
   const version = detectCatmaidVersion(tree);

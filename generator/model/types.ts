@@ -151,8 +151,85 @@ export interface SourceLocation {
   line: number;
 }
 
-/** One HTTP method of a route (filled by the operations stage; empty until then). */
+/** An HTTP method an operation is called with. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One HTTP method of a route: what a client needs to call it. */
 export interface Operation {
-  /** Upper-case HTTP method. */
-  method: string;
+  /** Stable, unique, readable id derived from the view (see README, "Operation ids"). */
+  operationId: string;
+  method: HttpMethod;
+  /** `declared` by the code (`@api_view`, `@require_POST`, a handler method, `record_view(…, 'POST')`, a `request.method` branch), or `inferred` from what the body reads. */
+  methodSource: 'declared' | 'inferred';
+  /** What declared or implied the method, e.g. `@api_view(['GET', 'POST'])` or `reads request.POST`. */
+  methodEvidence: string;
+  /** A Django REST framework view, listed on CATMAID's `/apis/` page. */
+  documented: boolean;
+  /** Not documented: subject to change without notice. Always `!documented`. */
+  volatile: boolean;
+  /** First sentence of the docstring. */
+  summary?: string;
+  /** Docstring text before `---`. */
+  description?: string;
+  /** Path, query, form and body parameters, path ones first, then by name. */
+  parameters: Parameter[];
+  /** What the caller must be allowed to do (from decorators in the view module and the URLconf). */
+  permissions: Permission[];
+  /** What the view answers, where known. */
+  response?: ResponseInfo;
+  /** Marked deprecated in its docstring. */
+  deprecated?: boolean;
+  /** The view is wrapped in `record_request_action` for this method: it writes (recorded in CATMAID's history). */
+  writes: boolean;
+  /** The function or method that handles it. */
+  handler?: SourceLocation;
 }
+
+/** The type of a value as a JSON Schema subset. */
+export interface ValueSchema {
+  type: 'integer' | 'number' | 'string' | 'boolean' | 'array' | 'object' | 'file';
+  /** Element schema of an array. */
+  items?: ValueSchema;
+  enum?: Array<string | number>;
+  /** Documented format (`date`, `date-time`, `double`, …). */
+  format?: string;
+}
+
+export interface Parameter extends ValueSchema {
+  name: string;
+  /** Where it travels: the path, the query string, a form body, or a JSON-or-form body (DRF's `request.data`). */
+  in: 'path' | 'query' | 'form' | 'body' | 'header';
+  required: boolean;
+  /** Literal default (documented `defaultValue`, or the code's fallback). */
+  default?: JsonValue;
+  /** Listed in the docstring's YAML. */
+  documented: boolean;
+  /** Read by the code (or captured by the URL, for path parameters). */
+  inferred: boolean;
+  description?: string;
+}
+
+/** A permission check the view applies. */
+export interface Permission {
+  /** `project-role`: `requires_user_role`; `any-project-role`: `requires_user_role_for_any_project`; `login`: `login_required`. */
+  kind: 'project-role' | 'any-project-role' | 'login' | 'other';
+  /** Roles, one of which suffices (`Browse`, `Annotate`, `can_browse`, …). */
+  roles?: string[];
+  /** Qualified name of the decorator. */
+  decorator: string;
+}
+
+/** What an operation answers. */
+export interface ResponseInfo {
+  /** `json` (JsonResponse, DRF Response), `text`, `binary` (files, images), `html` (pages, redirects). */
+  format: 'json' | 'text' | 'binary' | 'html' | 'unknown';
+  /** A content type the code sets explicitly. */
+  contentType?: string;
+  /** JSON Schema of the body, from the docstring's `type`. */
+  schema?: JsonSchema;
+  /** Named schemas the docstring's `models` defines, referenced as `#/models/<name>`. */
+  models?: Record<string, JsonSchema>;
+}
+
+/** A JSON Schema (draft 2020-12 subset) as plain data. */
+export type JsonSchema = { [key: string]: JsonValue };

@@ -36,6 +36,8 @@ export interface ModuleFacts {
 }
 
 const NESTING = new Set(['function_definition', 'class_definition']);
+/** How deep ERROR nodes holding top-level definitions may sit (ERRORs nest in ERRORs). */
+const MAX_ERROR_DEPTH = 6;
 
 /** True when a node sits inside a function or class body (an ERROR match that is not top-level). */
 function isNested(node: SyntaxNode): boolean {
@@ -54,7 +56,10 @@ export function readModuleFacts(parsed: ParsedFile, module: string, isPackage: b
     stars: [],
   };
   const found: Definition[] = [];
-  for (const match of query('definitions').matches(parsed.tree.rootNode)) {
+  const root = parsed.tree.rootNode;
+  const matches = query('definitions').matches(root, { maxStartDepth: 0 });
+  if (root.hasError) matches.push(...query('definitions-in-errors').matches(root, { maxStartDepth: MAX_ERROR_DEPTH }));
+  for (const match of matches) {
     const main = match.captures.find((c) => !c.name.endsWith('.name'));
     if (!main) continue;
     const node = main.node;

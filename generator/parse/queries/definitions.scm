@@ -1,7 +1,5 @@
-; Module-level definitions and imports of a Python module (a CATMAID view module).
-; Also under ERROR nodes: tree-sitter-python wraps Python 2 statements it cannot parse
-; (`print x`, `except E, e:`) in ERROR, and the intact definitions around them are still wanted.
-; The interpreter drops ERROR matches that sit inside a function or class.
+; Module-level definitions and imports of a Python module (a CATMAID view module). Run from the
+; module node with maxStartDepth 0: every pattern starts at the root, none needs a deeper start.
 
 (module (function_definition name: (identifier) @definition.function.name) @definition.function)
 (module (decorated_definition definition: (function_definition name: (identifier) @definition.function.name) @definition.function))
@@ -11,10 +9,3 @@
 (module [(import_statement) (import_from_statement)] @import)
 (module (try_statement body: (block [(import_statement) (import_from_statement)] @import)))
 (module (if_statement consequence: (block [(import_statement) (import_from_statement)] @import)))
-
-(ERROR (function_definition name: (identifier) @definition.function.name) @definition.function)
-(ERROR (decorated_definition definition: (function_definition name: (identifier) @definition.function.name) @definition.function))
-(ERROR (class_definition name: (identifier) @definition.class.name) @definition.class)
-(ERROR (decorated_definition definition: (class_definition name: (identifier) @definition.class.name) @definition.class))
-(ERROR (expression_statement (assignment left: (identifier) @definition.assignment.name)) @definition.assignment)
-(ERROR [(import_statement) (import_from_statement)] @import)

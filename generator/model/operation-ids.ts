@@ -1,0 +1,109 @@
+/**
+ * Operation ids: stable across releases, unique across the model, readable.
+ *
+ * - A function view: its name in camelCase (`list_skeletons` → `listSkeletons`). GET and POST keep
+ *   the bare name; a view that answers both adds `Post` to the POST one; PUT, PATCH and DELETE
+ *   always add the method (`deleteSampler` stays `deleteSampler` only if it is a GET…, so a
+ *   `delete_sampler` answering DELETE is `deleteSamplerDelete`).
+ * - A class view: the method in lower case and the class name (`getSkeletonIdDetails`).
+ * - A view in a sub-package of `catmaid.control` (the DVID and Janelia render back-ends) is
+ *   prefixed with the package (`dvidProjects`).
+ * - Two different views with the same id are both qualified with their module's last name.
+ * - A view routed from several paths: the shortest path keeps the id; the others add `By` and
+ *   the parameters only they have, or `At` and the path segments only they have.
+ * - Anything still equal gets a numeric suffix in route order (and a diagnostic).
+ *
+ * Consumes: routes with operations. Produces: `operationId` on every operation.
+ */
+import type { DiagnosticBag } from '../diagnostics.js';
+import { compareText } from '../util/compare.js';
+import type { Operation, Route } from './types.js';
+
+const words = (s: string) => s.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean);
+const pascal = (s: string) => words(s).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+const camel = (s: string) => {
+  const p = pascal(s);
+  return p ? p[0]!.toLowerCase() + p.slice(1) : p;
+};
+
+/** The package prefix of a view module: `catmaid.control.dvid.project` → `dvid`. */
+function packagePrefix(module: string): string {
+  const m = /^catmaid\.control\.(.+)\.[^.]+$/.exec(module);
+  return m ? camel(m[1]!) : '';
+}
+
+function baseId(route: Route, op: Operation, methods: Set<string>): string {
+  const view = route.view;
+  if (!view) return camel(`route ${route.path ?? route.order}`);
+  let id: string;
+  if (view.kind === 'class') {
+    id = op.method.toLowerCase() + pascal(view.name);
+  } else {
+    const name = camel(view.name);
+    const suffix = op.method === 'GET' || (op.method === 'POST' && !methods.has('GET')) ? '' : pascal(op.method.toLowerCase());
+    id = name + suffix;
+  }
+  const prefix = packagePrefix(view.module);
+  return prefix ? prefix + id[0]!.toUpperCase() + id.slice(1) : id;
+}
+
+const viewKey = (r: Route) => (r.view ? `${r.view.module}.${r.view.name}` : `?${r.order}`);
+
+export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag): void {
+  // Methods each view answers, over all its routes (for the GET/POST rule).
+  const viewMethods = new Map<string, Set<string>>();
+  for (const r of routes) for (const op of r.operations) {
+    const set = viewMethods.get(viewKey(r)) ?? new Set<string>();
+    set.add(op.method);
+    viewMethods.set(viewKey(r), set);
+  }
+  const items = routes.flatMap((route) => route.operations.map((op) => ({ route, op, id: baseId(route, op, viewMethods.get(viewKey(route))!) })));
+
+  // Different views, same id: qualify each with its module's last name.
+  const byId = group(items, (i) => i.id);
+  for (const same of byId.values()) {
+    if (new Set(same.map((i) => viewKey(i.route))).size < 2) continue;
+    for (const i of same) {
+      const module = i.route.view?.module.split('.').pop() ?? '';
+      i.id = camel(module) + i.id[0]!.toUpperCase() + i.id.slice(1);
+    }
+  }
+
+  // One view and method, several paths: the shortest path keeps the id.
+  for (const same of group(items, (i) => i.id).values()) {
+    if (same.length < 2) continue;
+    same.sort((a, b) => (a.route.path ?? '').length - (b.route.path ?? '').length || compareText(a.route.path ?? '', b.route.path ?? ''));
+    const primary = same[0]!.route;
+    const primaryParams = new Set(primary.pathParams.map((p) => p.name));
+    const primarySegments = new Set((primary.path ?? '').split('/'));
+    for (const i of same.slice(1)) {
+      const extraParams = i.route.pathParams.map((p) => p.name).filter((n) => !primaryParams.has(n));
+      const extraSegments = (i.route.path ?? '').split('/').filter((s) => s && !s.startsWith('{') && !primarySegments.has(s));
+      if (extraParams.length) i.id += 'By' + extraParams.map(pascal).join('And');
+      else if (extraSegments.length) i.id += 'At' + extraSegments.map(pascal).join('');
+    }
+  }
+
+  // Anything left: numbered in route order.
+  for (const same of group(items, (i) => i.id).values()) {
+    if (same.length < 2) continue;
+    same.sort((a, b) => a.route.order - b.route.order);
+    same.slice(1).forEach((i, n) => {
+      const old = i.id;
+      i.id = `${old}${n + 2}`;
+      diagnostics.add('operation-id-collision', `${i.op.method} ${i.route.path}: id ${old} is taken by ${same[0]!.op.method} ${same[0]!.route.path}; named ${i.id}`, i.route.source.file, i.route.source.line);
+    });
+  }
+  for (const i of items) i.op.operationId = i.id;
+}
+
+function group<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}

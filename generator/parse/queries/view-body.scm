@@ -1,0 +1,39 @@
+; What a view function's body reads from its request, found anywhere in the body. The reader
+; (generator/parse/view.ts) decides with code which of these really touch the request: the
+; `@read.dict` expression must be `request.GET`/`.POST`/`.data`/`.query_params`/… or an alias.
+
+; request.POST.get('k', default), request.GET.getlist('k'), request.data.get('k')
+(call
+  function: (attribute
+    object: [(attribute) (identifier)] @read.dict
+    attribute: (identifier) @read.accessor)
+  arguments: (argument_list . (string) @read.key)) @read.call
+
+; request.POST['k']
+(subscript
+  value: [(attribute) (identifier)] @read.dict
+  subscript: (string) @read.key) @read.subscript
+
+; 'k' in request.POST
+(comparison_operator (string) [(attribute) (identifier)]) @comparison
+; request.method == 'POST', request.method in ('GET', 'POST')
+(comparison_operator (attribute attribute: (identifier)) [(string) (tuple) (list) (set)]) @comparison
+
+; get_request_list(request.POST, 'k', ...), helper(request, ...)
+(call
+  function: [(identifier) (attribute)]
+  arguments: (argument_list . [(identifier) (attribute)])) @call
+
+; for k, v in request.POST.items(): every key is read, none can be named
+(for_statement
+  right: (call function: (attribute object: [(attribute) (identifier)] @all.dict))) @all
+(for_in_clause
+  right: (call function: (attribute object: [(attribute) (identifier)] @all.dict))) @all
+
+; data = request.POST, data = request.POST if … else request.GET, data = request.POST.copy()
+(assignment
+  left: (identifier) @alias.name
+  right: [(attribute) (conditional_expression) (call)] @alias.value) @alias
+
+; return JsonResponse(…)
+(return_statement (call)) @return

@@ -1,0 +1,467 @@
+/**
+ * Reads what a Django view tells a client, from its definition: decorators (`@api_view`,
+ * `@require_POST`, `@requires_user_role(...)`), the docstring, which request dictionaries it reads
+ * and how (`request.GET.get('k', 0)`, `request.POST['k']`, `get_request_list(request.POST, 'k',
+ * map_fn=int)`, `'k' in request.data`), `request.method` branches, calls that hand the request to
+ * a helper, and what it returns. Found with `view-body.scm`, interpreted here.
+ *
+ * Consumes: a function or class definition node and its module's {@link ModuleFacts}.
+ * Produces: {@link FunctionFacts} / {@link ClassFacts}, plain data with lines.
+ */
+import { Env, evaluate, toJson, type EvalContext, type JsonValue, type Value } from './evaluate.js';
+import type { ModuleFacts } from './module.js';
+import { query, type SyntaxNode } from './parser.js';
+
+/** Where a request dictionary's values come from on the wire. */
+export type RequestDict = 'GET' | 'POST' | 'data' | 'query_params' | 'REQUEST' | 'FILES';
+
+/** The value type of a parameter as far as the code shows it. */
+export type ValueType = 'integer' | 'number' | 'string' | 'boolean' | 'array' | 'object' | 'file';
+
+/** One read of a request parameter. */
+export interface RequestRead {
+  name: string;
+  dict: RequestDict;
+  /** How it is read: `get`, `getlist`, `subscript`, `in`, or the CATMAID helper's name. */
+  how: string;
+  /** True when the view fails without it (`request.POST['k']`). */
+  required: boolean;
+  type?: ValueType;
+  /** Element type for lists (`get_request_list(..., map_fn=int)`). */
+  items?: ValueType;
+  /** Literal default (`.get('k', 0)`). */
+  default?: JsonValue;
+  line: number;
+  /** Methods of the `request.method` branch the read is in, when it is in one. */
+  methods?: string[];
+  /** Read by a helper the view hands the request to (its name). */
+  via?: string;
+}
+
+/** A decorator as written, with its evaluated qualified name and literal arguments. */
+export interface DecoratorFact {
+  /** Qualified name of the decorator (or of the factory that made it). */
+  qname: string;
+  /** Literal positional arguments; attribute references such as `UserRole.Browse` as their dotted text. */
+  args: JsonValue[];
+  /** Inner decorator of `method_decorator(inner)`. */
+  inner?: DecoratorFact;
+  line: number;
+}
+
+/** A call that hands the request (or one of its dictionaries) to another function of the module. */
+export interface HelperCall {
+  /** Name of the called function (a module-level name). */
+  callee: string;
+  /** Positional arguments: the request, a request dictionary, or something else. */
+  args: Array<{ kind: 'request' } | { kind: 'dict'; dicts: RequestDict[] } | { kind: 'other' }>;
+  line: number;
+}
+
+export interface FunctionFacts {
+  name: string;
+  line: number;
+  decorators: DecoratorFact[];
+  docstring?: { text: string; line: number };
+  reads: RequestRead[];
+  /** Methods compared in `request.method == 'X'` / `in (...)`. */
+  methodBranches: string[];
+  /** Parameters of the signature after the request (path parameters arrive here). */
+  signature: Array<{ name: string; annotation?: string; hasDefault: boolean }>;
+  helperCalls: HelperCall[];
+  /** What the return statements construct: `JsonResponse`, `HttpResponse`, … (names as written). */
+  returns: Array<{ constructor: string; contentType?: string; firstArgument?: string; line: number }>;
+  /** The body iterates over a whole request dictionary (`request.POST.items()`): keys not nameable. */
+  readsAllOf: RequestDict[];
+}
+
+export interface ClassFacts {
+  name: string;
+  line: number;
+  /** Qualified names of the base classes, resolved through the module's imports. */
+  bases: string[];
+  docstring?: { text: string; line: number };
+  /** Methods by name. */
+  methods: Map<string, { node: SyntaxNode; decorators: DecoratorFact[] }>;
+  /** Class-level decorators (e.g. `@method_decorator(..., name='dispatch')`). */
+  decorators: DecoratorFact[];
+  /** `http_method_names = [...]` when the class restricts its methods. */
+  httpMethodNames?: string[];
+}
+
+/** The capture naming the whole match in each pattern of view-body.scm. */
+const MAIN_CAPTURES = new Set(['read.call', 'read.subscript', 'comparison', 'call', 'alias', 'return', 'all']);
+const DICTS = new Set<RequestDict>(['GET', 'POST', 'data', 'query_params', 'REQUEST', 'FILES']);
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const lineOf = (n: SyntaxNode) => n.startPosition.row + 1;
+const evalCtx: EvalContext = { hook: () => undefined, depth: 0, loops: [], conditions: [] };
+
+/** An evaluation environment with a module's imports and definitions bound to qualified names. */
+export function moduleEnv(facts: ModuleFacts): Env {
+  const env = new Env();
+  for (const [local, qname] of facts.imports) env.set(local, { kind: 'ref', qname });
+  for (const name of facts.definitions.keys()) env.set(name, { kind: 'ref', qname: `${facts.module}.${name}` });
+  env.starModules.push(...facts.stars);
+  return env;
+}
+
+/** The literal of a string node (docstrings, dictionary keys), or undefined when it is not one. */
+export function stringLiteral(node: SyntaxNode): string | undefined {
+  const v = evaluate(node, new Env(), evalCtx);
+  return v.kind === 'str' && !v.symbolic ? v.value : undefined;
+}
+
+/** The docstring of a function or class body: its first statement when that is a string. */
+export function docstringOf(def: SyntaxNode): { text: string; line: number } | undefined {
+  const first = def.childForFieldName('body')?.namedChildren.find((c) => c.type !== 'comment');
+  const str = first?.type === 'expression_statement' ? first.namedChildren[0] : undefined;
+  if (!str || (str.type !== 'string' && str.type !== 'concatenated_string')) return undefined;
+  const text = stringLiteral(str);
+  return text === undefined ? undefined : { text, line: lineOf(str) };
+}
+
+/** Text of a JSON-able argument for role names: `UserRole.Browse` → `UserRole.Browse`. */
+function argumentJson(v: Value, node: SyntaxNode): JsonValue {
+  if (v.kind === 'ref') return node.type === 'attribute' ? node.text.replace(/\s+/g, '') : v.qname;
+  if (v.kind === 'seq') return v.items.map((item, i) => argumentJson(item, node.namedChildren[i] ?? node));
+  return toJson(v);
+}
+
+/** The decorators of a (decorated) definition, evaluated against the module's names. */
+export function decoratorsOf(def: SyntaxNode, env: Env): DecoratorFact[] {
+  const decorated = def.parent?.type === 'decorated_definition' ? def.parent : undefined;
+  if (!decorated) return [];
+  return decorated.namedChildren.filter((c) => c.type === 'decorator').map((d) => decoratorFact(d.namedChildren[0]!, env)).filter((d): d is DecoratorFact => !!d);
+}
+
+function decoratorFact(expr: SyntaxNode, env: Env): DecoratorFact | undefined {
+  const call = expr.type === 'call' ? expr : undefined;
+  const target = call ? call.childForFieldName('function')! : expr;
+  const callee = evaluate(target, env, evalCtx);
+  const qname = callee.kind === 'ref' ? callee.qname : target.text;
+  const argNodes = (call?.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
+  const fact: DecoratorFact = { qname, args: argNodes.map((a) => argumentJson(evaluate(a, env, evalCtx), a)), line: lineOf(expr) };
+  // method_decorator(requires_user_role(...)) on a class's method.
+  if (qname.endsWith('method_decorator') && argNodes[0]) {
+    const inner = decoratorFact(argNodes[0], env);
+    if (inner) fact.inner = inner;
+  }
+  return fact;
+}
+
+/** The names in a function's parameter list, in order, with annotations. */
+function parametersOf(def: SyntaxNode): Array<{ name: string; annotation?: string; hasDefault: boolean }> {
+  const out: Array<{ name: string; annotation?: string; hasDefault: boolean }> = [];
+  for (const p of def.childForFieldName('parameters')?.namedChildren ?? []) {
+    const nameNode = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier');
+    if (!nameNode || nameNode.type !== 'identifier') continue;
+    const annotation = p.childForFieldName('type')?.text;
+    out.push({ name: nameNode.text, ...(annotation ? { annotation } : {}), hasDefault: p.type.includes('default') });
+  }
+  return out;
+}
+
+/** Where a read's value comes from: which request dictionaries, under which methods. */
+type DictSource = { dict: RequestDict; methods?: string[] };
+
+/**
+ * What the body of `def` reads from the request. `requestNames` are the names the request is
+ * bound to (the view's `request` parameter); `aliases` are names already bound to request
+ * dictionaries (a helper's parameter that received `request.POST`).
+ */
+export function readFunctionFacts(
+  def: SyntaxNode,
+  env: Env,
+  requestNames: ReadonlySet<string>,
+  aliases: ReadonlyMap<string, DictSource[]> = new Map(),
+): FunctionFacts {
+  const nameNode = def.childForFieldName('name');
+  const body = def.childForFieldName('body');
+  const params = parametersOf(def);
+  const doc = docstringOf(def);
+  const facts: FunctionFacts = {
+    name: nameNode?.text ?? '?',
+    line: lineOf(def),
+    decorators: decoratorsOf(def, env),
+    ...(doc ? { docstring: doc } : {}),
+    reads: [],
+    methodBranches: [],
+    signature: params,
+    helperCalls: [],
+    returns: [],
+    readsAllOf: [],
+  };
+  if (!body) return facts;
+  const localAliases = new Map(aliases);
+  const matches = query('view-body').matches(body);
+
+  // Aliases first: `data = request.POST` anywhere in the body counts for every read of `data`.
+  for (const m of matches) {
+    if (!m.captures.some((c) => c.name === 'alias')) continue;
+    const name = m.captures.find((c) => c.name === 'alias.name')!.node.text;
+    const sources = dictSources(m.captures.find((c) => c.name === 'alias.value')!.node, requestNames, localAliases);
+    if (sources) localAliases.set(name, sources);
+  }
+
+  const methodBranches = new Set<string>();
+  const allOf = new Set<RequestDict>();
+  for (const m of matches) {
+    const main = m.captures.find((c) => MAIN_CAPTURES.has(c.name))!;
+    const capture = (name: string) => m.captures.find((c) => c.name === name)?.node;
+    switch (main.name) {
+      case 'read.call': {
+        const accessor = capture('read.accessor')!.text;
+        if (!['get', 'getlist', 'pop'].includes(accessor)) break;
+        const sources = dictSources(capture('read.dict')!, requestNames, localAliases);
+        const key = stringLiteral(capture('read.key')!);
+        if (!sources || key === undefined) break;
+        const args = main.node.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
+        const defaultNode = args[1]?.type === 'keyword_argument' ? undefined : args[1];
+        const fallback = defaultNode ? evaluate(defaultNode, env, evalCtx) : undefined;
+        const read: Partial<RequestRead> =
+          accessor === 'getlist' ? { type: 'array', items: 'string' } : { ...typeFromDefault(fallback), ...typeFromWrapper(main.node) };
+        addReads(facts, sources, { name: key, how: accessor, required: false, ...read, ...(fallback ? defaultOf(fallback) : {}) }, main.node);
+        break;
+      }
+      case 'read.subscript': {
+        const sources = dictSources(capture('read.dict')!, requestNames, localAliases);
+        const key = stringLiteral(capture('read.key')!);
+        if (!sources || key === undefined) break;
+        // `request.POST['k'] = v` writes, it does not read.
+        if (main.node.parent?.type === 'assignment' && main.node.parent.childForFieldName('left')?.id === main.node.id) break;
+        addReads(facts, sources, { name: key, how: 'subscript', required: true, ...typeFromWrapper(main.node) }, main.node);
+        break;
+      }
+      case 'comparison': {
+        const methods = methodComparison(main.node, requestNames);
+        if (methods) {
+          methods.forEach((x) => methodBranches.add(x));
+          break;
+        }
+        const [left, right] = main.node.namedChildren;
+        const op = main.node.children.find((c) => !c.isNamed)?.type;
+        if (op === 'in' && left?.type === 'string' && right) {
+          const sources = dictSources(right, requestNames, localAliases);
+          const key = stringLiteral(left);
+          if (sources && key !== undefined) addReads(facts, sources, { name: key, how: 'in', required: false }, main.node);
+        }
+        break;
+      }
+      case 'call': {
+        const fn = main.node.childForFieldName('function')!;
+        const args = main.node.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
+        const fnName = fn.type === 'identifier' ? fn.text : fn.childForFieldName('attribute')?.text ?? '';
+        if (fnName === 'get_request_list' || fnName === 'get_request_bool') {
+          const sources = args[0] ? dictSources(args[0], requestNames, localAliases) : undefined;
+          const key = args[1]?.type === 'string' ? stringLiteral(args[1]) : undefined;
+          if (!sources || key === undefined) break;
+          addReads(facts, sources, catmaidHelperRead(fnName, key, args, env), main.node);
+          break;
+        }
+        if (fn.type === 'attribute') break;
+        // A call of a module-level function that is handed the request or one of its dictionaries.
+        const handed = args.map((a): HelperCall['args'][number] => {
+          if (a.type === 'identifier' && requestNames.has(a.text)) return { kind: 'request' };
+          const sources = dictSources(a, requestNames, localAliases);
+          return sources ? { kind: 'dict', dicts: sources.map((s) => s.dict) } : { kind: 'other' };
+        });
+        if (handed.some((h) => h.kind !== 'other')) facts.helperCalls.push({ callee: fn.text, args: handed, line: lineOf(main.node) });
+        break;
+      }
+      case 'all': {
+        // `for k, v in request.POST.items()`: the keys are data, not names a client can know.
+        const sources = dictSources(capture('all.dict')!, requestNames, localAliases);
+        sources?.forEach((s) => allOf.add(s.dict));
+        break;
+      }
+      case 'return': {
+        const value = main.node.namedChildren[0];
+        if (value?.type === 'call') {
+          const fn = value.childForFieldName('function');
+          const constructor = fn?.type === 'identifier' ? fn.text : fn?.childForFieldName('attribute')?.text;
+          if (constructor) {
+            const ct = value.childForFieldName('arguments')?.namedChildren.find((a) => a.type === 'keyword_argument' && ['content_type', 'mimetype'].includes(a.childForFieldName('name')?.text ?? ''));
+            const contentType = ct ? stringLiteral(ct.childForFieldName('value')!) : undefined;
+            const first = value.childForFieldName('arguments')?.namedChildren[0];
+            const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
+            facts.returns.push({ constructor, ...(contentType ? { contentType } : {}), ...(firstArgument ? { firstArgument } : {}), line: lineOf(main.node) });
+          }
+        }
+        break;
+      }
+    }
+  }
+  facts.methodBranches = [...methodBranches].sort();
+  facts.readsAllOf = [...allOf].sort();
+  return facts;
+}
+
+/** Reads of one key from each of the dictionaries an expression may be. */
+function addReads(facts: FunctionFacts, sources: DictSource[], read: Omit<RequestRead, 'dict' | 'line'>, node: SyntaxNode): void {
+  const branch = enclosingMethodBranch(node);
+  for (const s of sources) {
+    const methods = s.methods ?? branch;
+    facts.reads.push({ ...read, dict: s.dict, line: lineOf(node), ...(methods ? { methods } : {}) });
+  }
+}
+
+/**
+ * The request dictionaries an expression denotes: `request.POST`, an alias of one,
+ * `request.POST if request.method == 'POST' else request.GET`, `request.POST.copy()`; else undefined.
+ */
+function dictSources(expr: SyntaxNode, requestNames: ReadonlySet<string>, aliases: ReadonlyMap<string, DictSource[]>): DictSource[] | undefined {
+  switch (expr.type) {
+    case 'identifier':
+      return aliases.get(expr.text);
+    case 'attribute': {
+      const object = expr.childForFieldName('object');
+      const attr = expr.childForFieldName('attribute')?.text as RequestDict | undefined;
+      if (object?.type === 'identifier' && requestNames.has(object.text) && attr && DICTS.has(attr)) return [{ dict: attr }];
+      return undefined;
+    }
+    case 'parenthesized_expression':
+      return expr.namedChildren[0] ? dictSources(expr.namedChildren[0], requestNames, aliases) : undefined;
+    case 'call': {
+      // request.POST.copy(), dict(request.POST)
+      const fn = expr.childForFieldName('function');
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'copy') {
+        return dictSources(fn.childForFieldName('object')!, requestNames, aliases);
+      }
+      const first = expr.childForFieldName('arguments')?.namedChildren[0];
+      if (fn?.type === 'identifier' && fn.text === 'dict' && first) return dictSources(first, requestNames, aliases);
+      return undefined;
+    }
+    case 'conditional_expression': {
+      const [whenTrue, condition, whenFalse] = expr.namedChildren;
+      if (!whenTrue || !condition || !whenFalse) return undefined;
+      const a = dictSources(whenTrue, requestNames, aliases);
+      const b = dictSources(whenFalse, requestNames, aliases);
+      if (!a && !b) return undefined;
+      const methods = methodComparison(condition, requestNames);
+      const negated = methods ? [...HTTP_METHODS].filter((x) => !methods.includes(x)) : undefined;
+      return [
+        ...(a ?? []).map((s) => ({ ...s, ...(methods ? { methods } : {}) })),
+        ...(b ?? []).map((s) => ({ ...s, ...(negated ? { methods: negated } : {}) })),
+      ];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `request.method == 'POST'` → ['POST']; `request.method in ('GET', 'POST')` → both; else undefined. */
+function methodComparison(node: SyntaxNode, requestNames: ReadonlySet<string>): string[] | undefined {
+  if (node.type !== 'comparison_operator') return undefined;
+  const [left, right] = node.namedChildren;
+  const op = node.children.find((c) => !c.isNamed)?.type;
+  const isMethod = (n: SyntaxNode | undefined) =>
+    n?.type === 'attribute' && n.childForFieldName('attribute')?.text === 'method' && requestNames.has(n.childForFieldName('object')?.text ?? '');
+  const other = isMethod(left) ? right : isMethod(right) ? left : undefined;
+  if (!other || !op) return undefined;
+  const literals = (other.type === 'string' ? [other] : other.type === 'tuple' || other.type === 'list' || other.type === 'set' ? other.namedChildren : [])
+    .map(stringLiteral)
+    .filter((s): s is string => !!s && HTTP_METHODS.has(s.toUpperCase()))
+    .map((s) => s.toUpperCase());
+  if (literals.length === 0) return undefined;
+  if (op === '==' || op === 'in') return literals;
+  if (op === '!=' || op === 'not in') return [...HTTP_METHODS].filter((x) => !literals.includes(x));
+  return undefined;
+}
+
+/** The methods of the innermost `if request.method …:` branch a node sits in (consequence only). */
+function enclosingMethodBranch(node: SyntaxNode): string[] | undefined {
+  for (let child = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === 'function_definition') return undefined;
+    if ((p.type === 'if_statement' || p.type === 'elif_clause') && p.childForFieldName('consequence')?.id === child.id) {
+      const condition = p.childForFieldName('condition');
+      const requestName = condition?.descendantsOfType('attribute').find((a) => a.childForFieldName('attribute')?.text === 'method')?.childForFieldName('object')?.text;
+      const methods = condition && requestName ? methodComparison(condition, new Set([requestName])) : undefined;
+      if (methods) return methods;
+    }
+  }
+  return undefined;
+}
+
+/** Type of a read from the literal default it falls back to. */
+function typeFromDefault(v: Value | undefined): Partial<RequestRead> {
+  if (!v) return {};
+  switch (v.kind) {
+    case 'num':
+      return { type: Number.isInteger(v.value) ? 'integer' : 'number' };
+    case 'bool':
+      return { type: 'boolean' };
+    case 'str':
+      return { type: 'string' };
+    case 'seq':
+      return { type: 'array' };
+    case 'dict':
+      return { type: 'object' };
+    default:
+      return {};
+  }
+}
+
+function defaultOf(v: Value): { default?: JsonValue } {
+  if (v.kind === 'none' || v.kind === 'unknown' || v.kind === 'ref' || v.kind === 'call') return {};
+  const json = toJson(v);
+  return json === null ? {} : { default: json };
+}
+
+/** `int(request.GET.get('k'))`, `float(...)`, `bool(...)`, `json.loads(...)`: the type the code converts to. */
+function typeFromWrapper(node: SyntaxNode): Partial<RequestRead> {
+  const args = node.parent;
+  const call = args?.type === 'argument_list' ? args.parent : undefined;
+  if (call?.type !== 'call' || args?.namedChildren[0]?.id !== node.id) return {};
+  const fn = call.childForFieldName('function')?.text;
+  if (fn === 'int') return { type: 'integer' };
+  if (fn === 'float') return { type: 'number' };
+  if (fn === 'bool') return { type: 'boolean' };
+  if (fn === 'str') return { type: 'string' };
+  if (fn === 'json.loads' || fn === 'ujson.loads') return { type: 'object' };
+  return {};
+}
+
+const MAP_FN_TYPES: Record<string, ValueType> = { int: 'integer', float: 'number', str: 'string', bool: 'boolean' };
+
+/** CATMAID's `get_request_list(d, 'k', default, map_fn=int)` and `get_request_bool(d, 'k', default)`. */
+function catmaidHelperRead(fnName: string, key: string, args: SyntaxNode[], env: Env): Omit<RequestRead, 'dict' | 'line'> {
+  const positional = args.filter((a) => a.type !== 'keyword_argument');
+  const keyword = (name: string) => args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
+  const defaultNode = positional[2] ?? keyword('default');
+  const fallback = defaultNode ? evaluate(defaultNode, env, evalCtx) : undefined;
+  if (fnName === 'get_request_bool') {
+    return { name: key, how: fnName, required: false, type: 'boolean', ...(fallback ? defaultOf(fallback) : {}) };
+  }
+  const mapFn = positional[3] ?? keyword('map_fn');
+  let items: ValueType | undefined = 'string';
+  if (mapFn) items = MAP_FN_TYPES[mapFn.text] ?? (mapFn.type === 'lambda' && /^\[/.test(mapFn.childForFieldName('body')?.text ?? '') ? 'array' : undefined);
+  return { name: key, how: fnName, required: false, type: 'array', ...(items ? { items } : {}), ...(fallback ? defaultOf(fallback) : {}) };
+}
+
+/** Facts of a class: bases through the module's imports, methods with their decorators, docstring. */
+export function readClassFacts(def: SyntaxNode, env: Env): ClassFacts {
+  const name = def.childForFieldName('name')?.text ?? '?';
+  const bases: string[] = [];
+  for (const b of def.childForFieldName('superclasses')?.namedChildren ?? []) {
+    if (b.type === 'keyword_argument' || b.type === 'comment') continue;
+    const v = evaluate(b, env, evalCtx);
+    if (v.kind === 'ref') bases.push(v.qname);
+  }
+  const methods = new Map<string, { node: SyntaxNode; decorators: DecoratorFact[] }>();
+  let httpMethodNames: string[] | undefined;
+  for (const stmt of def.childForFieldName('body')?.namedChildren ?? []) {
+    const fn = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (fn?.type === 'function_definition') {
+      const n = fn.childForFieldName('name')?.text;
+      if (n) methods.set(n, { node: fn, decorators: decoratorsOf(fn, env) });
+    } else if (stmt.type === 'expression_statement' && stmt.namedChildren[0]?.type === 'assignment') {
+      const a = stmt.namedChildren[0];
+      if (a.childForFieldName('left')?.text === 'http_method_names') {
+        const v = evaluate(a.childForFieldName('right')!, env, evalCtx);
+        if (v.kind === 'seq') httpMethodNames = v.items.filter((i) => i.kind === 'str').map((i) => (i as { value: string }).value.toUpperCase());
+      }
+    }
+  }
+  const doc = docstringOf(def);
+  return { name, line: lineOf(def), bases, ...(doc ? { docstring: doc } : {}), methods, decorators: decoratorsOf(def, env), ...(httpMethodNames ? { httpMethodNames } : {}) };
+}
