@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors.js';
 import { buildRouteModel } from './model/build.js';
 import { openSource } from './source/open.js';
-import { formatDiagnostics, formatRouteTable } from './report.js';
+import { formatDiagnostics, formatDriftReport, formatRouteTable } from './report.js';
 import { generatorInfo } from './util/package-info.js';
 
 interface SourceFlags {
@@ -44,6 +44,20 @@ function main(argv: string[]): void {
         process.stdout.write(formatRouteTable(model));
         process.stderr.write(formatDiagnostics(model.diagnostics));
       }
+    });
+
+  program
+    .command('lint')
+    .description('report where docstrings and code disagree (drift), per operation, grouped by file')
+    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
+    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--strict', 'exit with status 1 when there is any finding')
+    .option('--debug', 'show stack traces of unexpected errors')
+    .action((flags: SourceFlags & { strict?: boolean }) => {
+      const { model } = buildRouteModel(openSource({ source: flags.source, ref: flags.ref }));
+      const report = formatDriftReport(model.diagnostics);
+      process.stdout.write(report.text);
+      if (flags.strict && report.findings > 0) process.exitCode = 1;
     });
 
   try {

@@ -20,9 +20,14 @@ export interface Diagnostic {
   file: string | null;
   /** 1-based line, or null. */
   line: number | null;
+  /** The operation the finding is about (`GET /{project_id}/skeletons/`), for drift findings. */
+  operation?: string;
 }
 
 /** Every diagnostic code the generator emits, with its default level. */
+/** Codes of the findings where a docstring and the code disagree (`catmaid-codegen lint`). */
+export const DRIFT_CODES: ReadonlySet<DiagnosticCode> = new Set(['param-doc-unread', 'param-undocumented', 'param-location-mismatch', 'docstring-yaml']);
+
 export const DIAGNOSTIC_CODES = {
   /** tree-sitter reported syntax errors; the intact parts were still read. */
   'syntax-error': 'warning',
@@ -70,9 +75,9 @@ export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 export class DiagnosticBag {
   private readonly items = new Map<string, Diagnostic>();
 
-  add(code: DiagnosticCode, message: string, file: string | null, line: number | null, level?: DiagnosticLevel): void {
-    const d: Diagnostic = { level: level ?? DIAGNOSTIC_CODES[code], code, message, file, line };
-    const key = `${d.file}\u0000${d.line}\u0000${d.code}\u0000${d.message}`;
+  add(code: DiagnosticCode, message: string, file: string | null, line: number | null, level?: DiagnosticLevel, operation?: string): void {
+    const d: Diagnostic = { level: level ?? DIAGNOSTIC_CODES[code], code, message, file, line, ...(operation ? { operation } : {}) };
+    const key = `${d.file}\u0000${d.line}\u0000${d.code}\u0000${d.message}\u0000${operation ?? ''}`;
     if (!this.items.has(key)) this.items.set(key, d);
   }
 
@@ -87,6 +92,7 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
     compareOptionalText(a.file, b.file) ||
     (a.line ?? 0) - (b.line ?? 0) ||
     compareText(a.code, b.code) ||
-    compareText(a.message, b.message)
+    compareText(a.message, b.message) ||
+    compareOptionalText(a.operation, b.operation)
   );
 }

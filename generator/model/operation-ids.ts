@@ -2,13 +2,13 @@
  * Operation ids: stable across releases, unique across the model, readable.
  *
  * - A function view: its name in camelCase (`list_skeletons` → `listSkeletons`). GET and POST keep
- *   the bare name; a view that answers both adds `Post` to the POST one; PUT, PATCH and DELETE
- *   always add the method (`deleteSampler` stays `deleteSampler` only if it is a GET…, so a
- *   `delete_sampler` answering DELETE is `deleteSamplerDelete`).
+ *   the bare name, except that a view answering both adds `Post` to the POST one; PUT, PATCH and
+ *   DELETE always add the method (`forget_annotations` answering DELETE: `forgetAnnotationsDelete`).
  * - A class view: the method in lower case and the class name (`getSkeletonIdDetails`).
  * - A view in a sub-package of `catmaid.control` (the DVID and Janelia render back-ends) is
  *   prefixed with the package (`dvidProjects`).
- * - Two different views with the same id are both qualified with their module's last name.
+ * - Two different views with the same id: every operation of both is qualified with the view's
+ *   module's last name (`stack.stack_tags` → `stackStackTags`, `stackStackTagsPost`).
  * - A view routed from several paths: the shortest path keeps the id; the others add `By` and
  *   the parameters only they have, or `At` and the path segments only they have.
  * - Anything still equal gets a numeric suffix in route order (and a diagnostic).
@@ -59,14 +59,17 @@ export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag):
   }
   const items = routes.flatMap((route) => route.operations.map((op) => ({ route, op, id: baseId(route, op, viewMethods.get(viewKey(route))!) })));
 
-  // Different views, same id: qualify each with its module's last name.
-  const byId = group(items, (i) => i.id);
-  for (const same of byId.values()) {
+  // Different views, same id: qualify every operation of each such view with its module's last
+  // name, so that all methods of one view keep one naming.
+  const qualified = new Set<string>();
+  for (const same of group(items, (i) => i.id).values()) {
     if (new Set(same.map((i) => viewKey(i.route))).size < 2) continue;
-    for (const i of same) {
-      const module = i.route.view?.module.split('.').pop() ?? '';
-      i.id = camel(module) + i.id[0]!.toUpperCase() + i.id.slice(1);
-    }
+    for (const i of same) qualified.add(viewKey(i.route));
+  }
+  for (const i of items) {
+    if (!qualified.has(viewKey(i.route))) continue;
+    const module = i.route.view?.module.split('.').pop() ?? '';
+    i.id = camel(module) + i.id[0]!.toUpperCase() + i.id.slice(1);
   }
 
   // One view and method, several paths: the shortest path keeps the id.

@@ -306,11 +306,11 @@ export class OperationBuilder {
     const doc = parsed?.doc;
     const where = `${h.method} ${route.path}`;
     if (doc?.yamlError && file) {
-      this.diagnostics.add('docstring-yaml', `${where}: the YAML after --- does not parse: ${doc.yamlError.message}`, file, doc.yamlError.line);
+      this.diagnostics.add('docstring-yaml', `the YAML after --- does not parse: ${doc.yamlError.message}`, file, doc.yamlError.line, undefined, where);
     }
     const documentedOp = parsed?.documented;
     if (documentedOp && file) {
-      for (const p of documentedOp.problems) this.diagnostics.add('docstring-yaml', `${where}: ${p}`, file, h.docstring!.line, 'info');
+      for (const p of documentedOp.problems) this.diagnostics.add('docstring-yaml', p, file, h.docstring!.line, 'info', where);
     }
     const parameters = this.parameters(route, h, documentedOp, documented, file);
     const response = responseOf(h, documentedOp);
@@ -354,9 +354,13 @@ export class OperationBuilder {
 
     const out: Parameter[] = [];
     const pathNames = new Set(route.pathParams.map((p) => p.name));
+    const annotations = new Map((h.facts?.signature ?? []).map((s) => [s.name, s.annotation]));
     for (const p of route.pathParams) {
       const doc = docParams.get(p.name);
-      const schema: ValueSchema = p.type === 'array' ? { type: 'array', items: { type: p.items ?? 'string' } } : { type: p.type, ...(p.enum ? { enum: p.enum } : {}) };
+      let schema: ValueSchema = p.type === 'array' ? { type: 'array', items: { type: p.items ?? 'string' } } : { type: p.type, ...(p.enum ? { enum: p.enum } : {}) };
+      // The view's own annotation (`skeleton_id: int`) refines a path part the regex leaves a string.
+      const annotated = ANNOTATION_TYPES[annotations.get(p.name) ?? ''];
+      if (schema.type === 'string' && !schema.enum && annotated) schema = { type: annotated };
       out.push({ name: p.name, in: 'path', ...schema, required: !p.optional, documented: !!doc, inferred: true, ...(doc?.description ? { description: doc.description } : {}) });
     }
 
@@ -375,16 +379,21 @@ export class OperationBuilder {
     for (const { location, reads } of inferred.values()) readNames.set(reads[0]!.name, location);
     const readsEverything = (h.facts?.readsAllOf ?? []).some((d) => locationOf(d, h.method));
 
-    for (const { location, reads } of inferred.values()) {
+    for (const entry of inferred.values()) {
+      const { reads } = entry;
+      let location = entry.location;
       const name = reads[0]!.name;
       const doc = docParams.get(name);
       const code = mergeReads(reads);
       const docLocation = doc ? documentedLocation(doc, hasBody) : undefined;
-      if (doc && docLocation !== location && file && !(doc.in === 'body' && location === 'form')) {
-        this.diagnostics.add('param-location-mismatch', `${where}: '${name}' is documented as ${doc.in}, but the code reads it from ${dictText(reads)} (${location})`, file, reads[0]!.line);
+      // DRF's request.data takes JSON and form bodies alike: a documented form or body is right.
+      const bodyAgrees = (docLocation === 'form' || docLocation === 'body') && (location === 'form' || location === 'body');
+      if (bodyAgrees) location = docLocation!;
+      if (doc && docLocation !== location && file && !bodyAgrees) {
+        this.diagnostics.add('param-location-mismatch', `'${name}' is documented as ${doc.in}, but the code reads it from ${dictText(reads)} (${location})`, file, reads[0]!.line, undefined, where);
       }
       if (!doc && file && (documented || (docs?.parameters.length ?? 0) > 0)) {
-        this.diagnostics.add('param-undocumented', `${where}: the code reads '${name}' from ${dictText(reads)}, the docstring does not document it`, file, reads[0]!.line);
+        this.diagnostics.add('param-undocumented', `the code reads '${name}' from ${dictText(reads)}, the docstring does not document it`, file, reads[0]!.line, undefined, where);
       }
       const schema: ValueSchema = doc && (doc.type !== 'string' || !code.type) ? pickSchema(doc) : code.type ? { type: code.type, ...(code.items ? { items: { type: code.items } } : {}) } : { type: 'string' };
       out.push({
@@ -408,10 +417,12 @@ export class OperationBuilder {
         this.diagnostics.add(
           'param-doc-unread',
           doc.in === 'path'
-            ? `${where}: '${doc.name}' is documented as a path parameter, but the path has no such part and the code does not read it`
-            : `${where}: '${doc.name}' is documented, but the code never reads it`,
+            ? `'${doc.name}' is documented as a path parameter, but the path has no such part and the code does not read it`
+            : `'${doc.name}' is documented, but the code never reads it`,
           file,
           h.docstring?.line ?? null,
+          undefined,
+          where,
         );
       }
       out.push({
@@ -511,6 +522,9 @@ function mergeReads(reads: RequestRead[]): { required: boolean; type?: ValueSche
     ...(withDefault ? { default: withDefault.default! } : {}),
   };
 }
+
+/** Python annotations of view parameters that give a path part a JSON type. */
+const ANNOTATION_TYPES: Record<string, ValueSchema['type']> = { int: 'integer', float: 'number', bool: 'boolean', str: 'string' };
 
 const PERMISSION_KINDS: Record<string, Permission['kind']> = {
   requires_user_role: 'project-role',
