@@ -83,8 +83,8 @@ describe('documented (Django REST framework) vs volatile', () => {
   it('counts every operation exactly once as one or the other', () => {
     const ops = model.routes.flatMap((r) => r.operations);
     expect(ops.every((o) => o.documented !== o.volatile)).toBe(true);
-    expect(ops.filter((o) => o.documented)).toHaveLength(14);
-    expect(ops.filter((o) => o.volatile)).toHaveLength(15);
+    expect(ops.filter((o) => o.documented)).toHaveLength(16);
+    expect(ops.filter((o) => o.volatile)).toHaveLength(16);
   });
 });
 
@@ -248,9 +248,10 @@ describe('catmaid-codegen lint', () => {
     const result = runCli(['lint', '--source', fixtureSource('operations')]);
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('django/applications/catmaid/control/skeleton.py  (7 findings, 5 operations)');
+    expect(lines[0]).toBe('django/applications/catmaid/control/skeleton.py  (15 findings, 7 operations)');
     expect(lines).toContain('  GET /{project_id}/skeletons/');
-    expect(lines[lines.length - 1]).toBe('7 findings in 5 operations across 1 file: param-doc-unread 1, param-undocumented 3, param-location-mismatch 2, docstring-yaml 1');
+    expect(lines).toContain("      110  param-undocumented       the code reads 'minx' from request.POST, the docstring does not document it");
+    expect(lines[lines.length - 1]).toBe('15 findings in 7 operations across 1 file: param-doc-unread 1, param-undocumented 11, param-location-mismatch 2, docstring-yaml 1');
   });
 
   it('exits 1 with --strict when there are findings, 0 when there are none', () => {
@@ -258,5 +259,22 @@ describe('catmaid-codegen lint', () => {
     const clean = runCli(['lint', '--source', fixtureSource('era-2021-path'), '--strict']);
     expect(clean.status).toBe(0);
     expect(clean.stdout).toBe('0 findings in 0 operations across 0 files: param-doc-unread 0, param-undocumented 0, param-location-mismatch 0, docstring-yaml 0\n');
+  });
+});
+
+describe('reads with names the code computes', () => {
+  it('expands a loop over a literal list of names, also through a local list', () => {
+    expect(params(op('GET', '/{project_id}/skeletons/in-box'))).toEqual(['color:query:string I', 'label:query:string I', 'maxx:query:number I', 'minx:query:number I']);
+  });
+
+  it('adds up a dictionary alias assigned in request.method branches', () => {
+    expect(params(op('POST', '/{project_id}/skeletons/in-box'))).toEqual(['color:form:string I', 'label:form:string I', 'maxx:form:number I', 'minx:form:number I']);
+  });
+
+  it('infers POST from a body whose keys cannot be named, and leaves a run-time content type unknown', () => {
+    const exported = op('POST', '/{project_id}/skeletons/export.{extension}');
+    expect(exported).toMatchObject({ methodSource: 'inferred', methodEvidence: 'reads request.POST' });
+    expect(params(exported)).toEqual([]);
+    expect(exported.response?.format).toBe('unknown');
   });
 });

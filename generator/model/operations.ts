@@ -568,10 +568,11 @@ function responseOf(h: Handler, docs: DocumentedOperation | undefined): Response
   const returns = h.facts?.returns ?? [];
   const formats = returns.map((r): { format: ResponseInfo['format']; contentType?: string } => {
     if (JSON_CONSTRUCTORS.has(r.constructor)) return { format: 'json' };
-    if (BINARY_CONSTRUCTORS.has(r.constructor)) return { format: 'binary', ...(r.contentType ? { contentType: r.contentType } : {}) };
+    if (BINARY_CONSTRUCTORS.has(r.constructor)) return { format: 'binary', ...(r.contentType && r.contentType !== '?' ? { contentType: r.contentType } : {}) };
     if (HTML_CONSTRUCTORS.has(r.constructor)) return { format: 'html' };
     if (r.constructor === 'HttpResponse') {
       const ct = r.contentType;
+      if (ct === '?') return { format: 'unknown' }; // set at run time
       if (/json/.test(ct ?? '') || (!ct && /(^|\.)dumps$/.test(r.firstArgument ?? ''))) return { format: 'json', ...(ct ? { contentType: ct } : {}) };
       if (!ct) return { format: 'html' }; // Django's default content type
       if (/^text\/html/.test(ct)) return { format: 'html', contentType: ct };
@@ -581,8 +582,9 @@ function responseOf(h: Handler, docs: DocumentedOperation | undefined): Response
     return { format: 'unknown' };
   });
   const known = formats.filter((f) => f.format !== 'unknown');
-  if (known.length === 0 && !docs?.response) return undefined;
-  const format = known.find((f) => f.format === 'json') ?? known[0] ?? { format: 'json' as const };
+  if (formats.length === 0 && !docs?.response) return undefined;
+  // A documented schema without a recognised return is JSON (CATMAID documents JSON responses).
+  const format = known.find((f) => f.format === 'json') ?? known[0] ?? { format: docs?.response ? ('json' as const) : ('unknown' as const) };
   return {
     format: format.format,
     ...(format.contentType ? { contentType: format.contentType } : {}),

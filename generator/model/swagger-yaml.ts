@@ -106,7 +106,9 @@ function documentedParameters(list: unknown, problems: string[]): DocumentedPara
       name,
       in: location,
       ...(multiple ? { type: 'array' as const, items: schema } : schema),
-      required: item['required'] === true || item['required'] === 'true' || location === 'path',
+      // A documented path parameter that the route does not have is not required: the builder
+      // makes the route's own path parameters required.
+      required: item['required'] === true || item['required'] === 'true',
     };
     const def = toJsonValue(item['defaultValue']);
     if (def !== undefined && def !== null) p.default = def;

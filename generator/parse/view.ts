@@ -70,6 +70,7 @@ export interface FunctionFacts {
   signature: Array<{ name: string; annotation?: string; hasDefault: boolean }>;
   helperCalls: HelperCall[];
   /** What the return statements construct: `JsonResponse`, `HttpResponse`, … (names as written). */
+  /** `contentType` is `?` when the code sets one that is not a literal. */
   returns: Array<{ constructor: string; contentType?: string; firstArgument?: string; line: number }>;
   /** The body iterates over a whole request dictionary (`request.POST.items()`): keys not nameable. */
   readsAllOf: RequestDict[];
@@ -192,16 +193,23 @@ export function readFunctionFacts(
     readsAllOf: [],
   };
   if (!body) return facts;
-  const localAliases = new Map(aliases);
   const matches = query('view-body').matches(body);
+  const assigned = new Map<string, DictSource[]>();
 
   // Aliases first: `data = request.POST` anywhere in the body counts for every read of `data`.
+  // Assignments in `request.method` branches add up: `if GET: data = request.GET` /
+  // `elif POST: data = request.POST` makes `data` the query for GET and the form for POST.
   for (const m of matches) {
-    if (!m.captures.some((c) => c.name === 'alias')) continue;
+    const assignment = m.captures.find((c) => c.name === 'alias')?.node;
+    if (!assignment) continue;
     const name = m.captures.find((c) => c.name === 'alias.name')!.node.text;
-    const sources = dictSources(m.captures.find((c) => c.name === 'alias.value')!.node, requestNames, localAliases);
-    if (sources) localAliases.set(name, sources);
+    const sources = dictSources(m.captures.find((c) => c.name === 'alias.value')!.node, requestNames, aliases);
+    if (!sources) continue;
+    const branch = enclosingMethodBranch(assignment);
+    const scoped = branch ? sources.map((s) => ({ ...s, methods: s.methods?.filter((x) => branch.includes(x)) ?? branch })) : sources;
+    assigned.set(name, [...(assigned.get(name) ?? []), ...scoped]);
   }
+  const localAliases = new Map([...aliases, ...assigned]);
 
   const methodBranches = new Set<string>();
   const allOf = new Set<RequestDict>();
@@ -213,23 +221,31 @@ export function readFunctionFacts(
         const accessor = capture('read.accessor')!.text;
         if (!['get', 'getlist', 'pop'].includes(accessor)) break;
         const sources = dictSources(capture('read.dict')!, requestNames, localAliases);
-        const key = stringLiteral(capture('read.key')!);
-        if (!sources || key === undefined) break;
+        if (!sources) break;
+        const keys = keyNames(capture('read.key')!, body);
+        if (!keys) {
+          sources.forEach((s) => allOf.add(s.dict));
+          break;
+        }
         const args = main.node.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
         const defaultNode = args[1]?.type === 'keyword_argument' ? undefined : args[1];
         const fallback = defaultNode ? evaluate(defaultNode, env, evalCtx) : undefined;
         const read: Partial<RequestRead> =
           accessor === 'getlist' ? { type: 'array', items: 'string' } : { ...typeFromDefault(fallback), ...typeFromWrapper(main.node) };
-        addReads(facts, sources, { name: key, how: accessor, required: false, ...read, ...(fallback ? defaultOf(fallback) : {}) }, main.node);
+        for (const key of keys) addReads(facts, sources, { name: key, how: accessor, required: false, ...read, ...(fallback ? defaultOf(fallback) : {}) }, main.node);
         break;
       }
       case 'read.subscript': {
         const sources = dictSources(capture('read.dict')!, requestNames, localAliases);
-        const key = stringLiteral(capture('read.key')!);
-        if (!sources || key === undefined) break;
+        if (!sources) break;
         // `request.POST['k'] = v` writes, it does not read.
         if (main.node.parent?.type === 'assignment' && main.node.parent.childForFieldName('left')?.id === main.node.id) break;
-        addReads(facts, sources, { name: key, how: 'subscript', required: true, ...typeFromWrapper(main.node) }, main.node);
+        const keys = keyNames(capture('read.key')!, body);
+        if (!keys) {
+          sources.forEach((s) => allOf.add(s.dict));
+          break;
+        }
+        for (const key of keys) addReads(facts, sources, { name: key, how: 'subscript', required: true, ...typeFromWrapper(main.node) }, main.node);
         break;
       }
       case 'comparison': {
@@ -253,9 +269,13 @@ export function readFunctionFacts(
         const fnName = fn.type === 'identifier' ? fn.text : fn.childForFieldName('attribute')?.text ?? '';
         if (fnName === 'get_request_list' || fnName === 'get_request_bool') {
           const sources = args[0] ? dictSources(args[0], requestNames, localAliases) : undefined;
-          const key = args[1]?.type === 'string' ? stringLiteral(args[1]) : undefined;
-          if (!sources || key === undefined) break;
-          addReads(facts, sources, catmaidHelperRead(fnName, key, args, env), main.node);
+          if (!sources) break;
+          const keys = args[1] ? keyNames(args[1], body) : undefined;
+          if (!keys) {
+            sources.forEach((s) => allOf.add(s.dict));
+            break;
+          }
+          for (const key of keys) addReads(facts, sources, catmaidHelperRead(fnName, key, args, env), main.node);
           break;
         }
         if (fn.type === 'attribute') break;
@@ -284,7 +304,12 @@ export function readFunctionFacts(
             const contentType = ct ? stringLiteral(ct.childForFieldName('value')!) : undefined;
             const first = value.childForFieldName('arguments')?.namedChildren[0];
             const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
-            facts.returns.push({ constructor, ...(contentType ? { contentType } : {}), ...(firstArgument ? { firstArgument } : {}), line: lineOf(main.node) });
+            facts.returns.push({
+              constructor,
+              ...(contentType ? { contentType } : ct ? { contentType: '?' } : {}),
+              ...(firstArgument ? { firstArgument } : {}),
+              line: lineOf(main.node),
+            });
           }
         }
         break;
@@ -294,6 +319,50 @@ export function readFunctionFacts(
   facts.methodBranches = [...methodBranches].sort();
   facts.readsAllOf = [...allOf].sort();
   return facts;
+}
+
+/**
+ * The parameter names a key expression stands for: a string literal, or a loop variable over a
+ * literal list (`for p in ('minx', 'maxx'): data.get(p)`, also through a local
+ * `names = [...]`). Undefined when the names cannot be known.
+ */
+function keyNames(key: SyntaxNode, body: SyntaxNode): string[] | undefined {
+  if (key.type === 'string') {
+    const s = stringLiteral(key);
+    return s === undefined ? undefined : [s];
+  }
+  if (key.type !== 'identifier') return undefined;
+  for (let p = key.parent; p && p.id !== body.id; p = p.parent) {
+    if (p.type !== 'for_statement' && p.type !== 'list_comprehension' && p.type !== 'generator_expression') continue;
+    const loop = p.type === 'for_statement' ? p : p.namedChildren.find((c) => c.type === 'for_in_clause');
+    if (loop?.childForFieldName('left')?.text !== key.text) continue;
+    const right = loop.childForFieldName('right');
+    return right ? literalStrings(right, body) : undefined;
+  }
+  return undefined;
+}
+
+/** The strings of a literal list/tuple/set, or of a local name assigned one in the function body. */
+function literalStrings(node: SyntaxNode, body: SyntaxNode): string[] | undefined {
+  if (node.type === 'identifier') {
+    for (const stmt of body.namedChildren) {
+      const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      if (a?.type === 'assignment' && a.childForFieldName('left')?.text === node.text) {
+        const right = a.childForFieldName('right');
+        return right && right.type !== 'identifier' ? literalStrings(right, body) : undefined;
+      }
+    }
+    return undefined;
+  }
+  if (!['list', 'tuple', 'set', 'parenthesized_expression'].includes(node.type)) return undefined;
+  const items = node.type === 'parenthesized_expression' ? node.namedChildren[0] ? [node.namedChildren[0]] : [] : node.namedChildren;
+  const out: string[] = [];
+  for (const item of items) {
+    const s = item.type === 'string' ? stringLiteral(item) : undefined;
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out;
 }
 
 /** Reads of one key from each of the dictionaries an expression may be. */

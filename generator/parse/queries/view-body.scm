@@ -7,12 +7,12 @@
   function: (attribute
     object: [(attribute) (identifier)] @read.dict
     attribute: (identifier) @read.accessor)
-  arguments: (argument_list . (string) @read.key)) @read.call
+  arguments: (argument_list . [(string) (identifier)] @read.key)) @read.call
 
-; request.POST['k']
+; request.POST['k'], and request.POST[name] for name in ('a', 'b')
 (subscript
   value: [(attribute) (identifier)] @read.dict
-  subscript: (string) @read.key) @read.subscript
+  subscript: [(string) (identifier)] @read.key) @read.subscript
 
 ; 'k' in request.POST
 (comparison_operator (string) [(attribute) (identifier)]) @comparison
