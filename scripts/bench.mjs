@@ -190,7 +190,8 @@ async function main() {
     '',
     `ratio median(routes) / median(bare parse): ${ratio.toFixed(2)}x`,
     `  (of the bare parse, decode + parse alone: median ${median(parseOnly).toFixed(1)} ms; the rest is process start-up, loading tree-sitter and reading)`,
-    `targets: routes <= 1000 ms: ${median(routes) <= 1000 ? 'met' : 'MISSED'}; routes <= 2x bare parse: ${ratio <= 2 ? 'met' : 'MISSED'}`,
+    // The route model with operations (issue 3): at most 1.5 s and 3x the bare parse on the newest CATMAID.
+    `targets: routes <= 1500 ms: ${median(routes) <= 1500 ? 'met' : 'MISSED'}; routes <= 3x bare parse: ${ratio <= 3 ? 'met' : 'MISSED'}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

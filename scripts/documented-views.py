@@ -44,15 +44,19 @@ REST framework API documentation)
   source tree) is not documented.
 
 Files that `ast` cannot parse (Python 2 syntax in old refs) are reported;
-for them a line-based reading is used instead: top-level `import`/`from`
-lines, `class Name(bases):` lines, `@decorator(...)` lines directly above a
-top-level `def`, and indented `def get(`-style lines inside a class block.
+for them a line-based reading is used instead (logical lines from the
+`tokenize` module, or physical lines where tokenize fails too): top-level
+`import`/`from` lines, `class Name(bases):` lines, `@decorator(...)` lines
+directly above a top-level `def`, and `def get(`-style lines (or `put = post`)
+in the body of a class.  Each verdict that relied on such a file says so in
+its evidence, and the text output lists the files.
 
 Interpreter: the system Python 3 (/usr/bin/python3), standard library only.
 """
 
 import argparse
 import ast
+import builtins
 import io
 import json
 import re
@@ -62,6 +66,7 @@ import tarfile
 import tokenize
 
 ROOTS = ('django/applications', 'django/projects', 'django/lib')
+BUILTINS = frozenset(dir(builtins))
 HANDLERS = ('get', 'post', 'put', 'patch', 'delete')
 
 API_VIEW = 'rest_framework.decorators.api_view'
@@ -467,6 +472,8 @@ class Index:
             for star in mod.stars:
                 if star not in self.mods:
                     return ('external', '%s.%s' % (star, name))
+            if name in BUILTINS:
+                return ('external', 'builtins.' + name)
             return ('missing', '%s.%s' % (modname, name))
         kind = b[0]
         if kind == 'module':
@@ -600,6 +607,9 @@ def decide_entity(index, ent, label, depth=0):
                 if d.called and d.args == []:
                     methods = ['GET']
                     note = ' (no arguments: GET)'
+                elif not d.called:
+                    note = ' (used without a call, so DRF gets no method list)'
+                    methods = []
                 elif methods is None:
                     note = ' (methods not a literal list)'
                     methods = []
@@ -707,7 +717,7 @@ def analyse(repo, ref, oracle):
         if len(entries) > 1:
             for e in entries:
                 e['evidence'].append('view has %d different verdicts across its routes' % len(entries))
-    return [groups[k] for k in order], index
+    return [e for entries in views.values() for e in entries], index
 
 
 def main():

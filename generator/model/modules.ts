@@ -93,17 +93,27 @@ export class ModuleIndex {
     return undefined;
   }
 
-  /** Reads files ahead in one batch where the source can (git). */
+  /**
+   * Reads files ahead in one batch where the source can (git): the modules named, and the other
+   * modules of their packages, where the helpers and base classes of views usually live.
+   */
   prefetchModules(qnames: Iterable<string>): void {
     const files = new Set<string>();
+    const packages = new Set<string>();
     for (const q of qnames) {
       const parts = q.split('.');
       for (let k = parts.length; k >= 1; k--) {
         const m = this.byName.get(parts.slice(0, k).join('.'));
-        if (m && !this.parsedFiles.has(m.file)) files.add(m.file);
+        if (!m) continue;
+        files.add(m.file);
+        packages.add(m.file.slice(0, m.file.lastIndexOf('/') + 1));
+        break;
       }
     }
-    this.tree.prefetch([...files].sort());
+    for (const m of this.byName.values()) {
+      if (packages.has(m.file.slice(0, m.file.lastIndexOf('/') + 1))) files.add(m.file);
+    }
+    this.tree.prefetch([...files].filter((f) => !this.parsedFiles.has(f)).sort());
   }
 
   /** Parses a file of the tree once; null (with a diagnostic) when it cannot be read as Python. */

@@ -98,6 +98,10 @@ interface ViewAnalysis {
 export class OperationBuilder {
   private readonly analyses = new Map<string, ViewAnalysis>();
   private readonly envs = new Map<string, Env>();
+  /** Class facts by node id: a base class is read once for all its subclasses. */
+  private readonly classFacts = new Map<number, ClassFacts>();
+  /** Reads of a helper by node id and how the request was handed to it. */
+  private readonly helperFacts = new Map<string, RequestRead[]>();
   /** Parsed docstrings by file:line, as one view may be mounted at several routes. */
   private readonly docstrings = new Map<string, { doc: DocstringFacts; documented?: DocumentedOperation }>();
 
@@ -136,8 +140,9 @@ export class OperationBuilder {
     const recorded = wrappers.find((w) => lastName(w.name) === 'record_request_action');
     const recordedMethod = typeof recorded?.args[1] === 'string' ? (recorded.args[1].toUpperCase() as HttpMethod) : undefined;
     let handlers = analysis.handlers;
-    // Methods the URLconf declares: api_view([...])(view), record_view("label", "POST")(view).
-    if (apiWrapper && Array.isArray(apiWrapper.args[0]) && analysis.handlers.every((h) => h.methodSource === 'inferred')) {
+    // Methods the URLconf declares: api_view([...])(view) — which REST framework enforces, whatever
+    // the body checks — and record_view("label", "POST")(view) where nothing else declares one.
+    if (apiWrapper && Array.isArray(apiWrapper.args[0]) && analysis.handlers.every((h) => !h.facts?.decorators.some((d) => lastName(d.qname) === 'api_view'))) {
       const declared = methodsOf(apiWrapper.args[0]);
       const template = analysis.handlers[0]!;
       handlers = declared.map((method) => ({ ...template, method, methodSource: 'declared', methodEvidence: `api_view(${JSON.stringify(apiWrapper.args[0])}) in the URLconf` }));
@@ -260,7 +265,11 @@ export class OperationBuilder {
     const classes: Array<{ facts: ClassFacts; module: ModuleFile; moduleFacts: ModuleFacts; env: Env }> = [];
     const external: string[] = [];
     const env = this.env(facts);
-    const cf = readClassFacts(def, env);
+    let cf = this.classFacts.get(def.id);
+    if (!cf) {
+      cf = readClassFacts(def, env);
+      this.classFacts.set(def.id, cf);
+    }
     seen.add(`${module.module}.${cf.name}`);
     classes.push({ facts: cf, module, moduleFacts: facts, env });
     for (const base of cf.bases) {
@@ -295,8 +304,13 @@ export class OperationBuilder {
         if (a.kind === 'request') requestNames.add(name);
         else if (a.kind === 'dict') aliases.set(name, a.dicts.map((dict) => ({ dict })));
       });
-      const helper = readFunctionFacts(node, this.env(facts), requestNames, aliases);
-      reads.push(...helper.reads.map((r) => ({ ...r, via: call.callee })));
+      const key = `${node.id}:${[...requestNames].join(',')}:${[...aliases].map(([k, v]) => `${k}=${v.map((x) => x.dict).join('|')}`).join(',')}`;
+      let helperReads = this.helperFacts.get(key);
+      if (!helperReads) {
+        helperReads = readFunctionFacts(node, this.env(facts), requestNames, aliases).reads;
+        this.helperFacts.set(key, helperReads);
+      }
+      reads.push(...helperReads.map((r) => ({ ...r, via: call.callee })));
     }
     return reads;
   }

@@ -19,10 +19,10 @@
 ; request.method == 'POST', request.method in ('GET', 'POST')
 (comparison_operator (attribute attribute: (identifier)) [(string) (tuple) (list) (set)]) @comparison
 
-; get_request_list(request.POST, 'k', ...), helper(request, ...)
+; get_request_list(request.POST, 'k', ...), helper(request, ...), helper(request.POST)
 (call
-  function: [(identifier) (attribute)]
-  arguments: (argument_list . [(identifier) (attribute)])) @call
+  function: (identifier)
+  arguments: (argument_list . [(identifier) (attribute object: (identifier) attribute: (identifier))])) @call
 
 ; for k, v in request.POST.items(): every key is read, none can be named
 (for_statement
@@ -33,7 +33,12 @@
 ; data = request.POST, data = request.POST if … else request.GET, data = request.POST.copy()
 (assignment
   left: (identifier) @alias.name
-  right: [(attribute) (conditional_expression) (call)] @alias.value) @alias
+  right: [
+    (attribute object: (identifier) attribute: (identifier))
+    (conditional_expression)
+    (call function: (attribute object: (attribute object: (identifier) attribute: (identifier))))
+    (call function: (identifier) arguments: (argument_list . (attribute object: (identifier) attribute: (identifier))))
+  ] @alias.value) @alias
 
 ; return JsonResponse(…)
 (return_statement (call)) @return
