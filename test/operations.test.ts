@@ -130,6 +130,7 @@ describe('parameters from the code', () => {
       'from:query:string I',
       'from_date:query:string D',
       'nodecount_gt:query:integer I',
+      'skeleton_ids:query:array<integer> D I',
     ]);
     expect(params(op('POST', '/{project_id}/skeletons/compact-detail'))).toContain('skeleton_ids:form:array<integer>! D I');
   });
@@ -176,7 +177,7 @@ describe('docstrings and drift', () => {
 
   it('reports YAML that does not parse at its line, and still gives the operation', () => {
     const d = model.diagnostics.find((x) => x.code === 'docstring-yaml' && x.operation === 'GET /{project_id}/skeletons/broken-docs');
-    expect(d).toMatchObject({ level: 'warning', file: 'django/applications/catmaid/control/skeleton.py', line: 76 });
+    expect(d).toMatchObject({ level: 'warning', file: 'django/applications/catmaid/control/skeleton.py', line: 81 });
     expect(op('GET', '/{project_id}/skeletons/broken-docs')).toMatchObject({ summary: 'Docs that do not parse.', documented: true });
   });
 
@@ -255,7 +256,7 @@ describe('catmaid-codegen lint', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('django/applications/catmaid/control/skeleton.py  (15 findings, 7 operations)');
     expect(lines).toContain('  GET /{project_id}/skeletons/');
-    expect(lines).toContain("      110  param-undocumented       the code reads 'minx' from request.POST, the docstring does not document it");
+    expect(lines).toContain("      115  param-undocumented       the code reads 'minx' from request.POST, the docstring does not document it");
     expect(lines[lines.length - 1]).toBe('17 findings in 8 operations across 2 files: param-doc-unread 1, param-undocumented 13, param-location-mismatch 2, docstring-yaml 1');
   });
 

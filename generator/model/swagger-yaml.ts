@@ -96,12 +96,14 @@ function documentedParameters(list: unknown, problems: string[]): DocumentedPara
       problems.push(`parameter ${i + 1} has no name`);
       return;
     }
-    const name = item['name'].trim();
+    // `skeleton_ids[]`: jQuery's name for a list, which CATMAID's get_request_list reads as `skeleton_ids`.
+    const listNotation = /\[\]$/.test(item['name'].trim());
+    const name = item['name'].trim().replace(/\[\]$/, '');
     const paramType = typeof item['paramType'] === 'string' ? item['paramType'].trim().toLowerCase() : undefined;
     const location = paramType && LOCATIONS.has(paramType) ? (paramType as Parameter['in']) : 'query';
     const schema = valueSchema(item, `parameter ${name}`, problems);
-    // allowMultiple: a list of the given type
-    const multiple = item['allowMultiple'] === true && schema.type !== 'array';
+    // allowMultiple (or the name's []): a list of the given type
+    const multiple = (item['allowMultiple'] === true || listNotation) && schema.type !== 'array';
     const p: DocumentedParameter = {
       name,
       in: location,
