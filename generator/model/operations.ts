@@ -400,7 +400,7 @@ export class OperationBuilder {
       const doc = docParams.get(name);
       const code = mergeReads(reads);
       const docLocation = doc ? documentedLocation(doc, hasBody) : undefined;
-      // DRF's request.data takes JSON and form bodies alike: a documented form or body is right.
+      // REST framework's request.data takes JSON and form bodies alike: a documented form or body is right.
       const bodyAgrees = (docLocation === 'form' || docLocation === 'body') && (location === 'form' || location === 'body');
       if (bodyAgrees) location = docLocation!;
       if (doc && docLocation !== location && file && !bodyAgrees) {
@@ -410,10 +410,12 @@ export class OperationBuilder {
         this.diagnostics.add('param-undocumented', `the code reads '${name}' from ${dictText(reads)}, the docstring does not document it`, file, reads[0]!.line, undefined, where);
       }
       const schema: ValueSchema = doc && (doc.type !== 'string' || !code.type) ? pickSchema(doc) : code.type ? { type: code.type, ...(code.items ? { items: { type: code.items } } : {}) } : { type: 'string' };
+      const style = schema.type === 'array' ? (reads.some((r) => r.how === 'getlist') ? 'repeated' : 'indexed') : undefined;
       out.push({
         name,
         in: location,
         ...schema,
+        ...(style ? { style } : {}),
         required: (doc?.required ?? false) || code.required,
         ...((doc?.default ?? code.default) !== undefined ? { default: (doc?.default ?? code.default)! } : {}),
         documented: !!doc,
@@ -443,6 +445,7 @@ export class OperationBuilder {
         name: doc.name,
         in: location,
         ...pickSchema(doc),
+        ...(doc.type === 'array' ? { style: 'indexed' as const } : {}),
         required: doc.in === 'path' ? false : doc.required,
         ...(doc.default !== undefined ? { default: doc.default } : {}),
         documented: true,
@@ -504,7 +507,9 @@ function locationOf(dict: RequestDict, method: HttpMethod): Parameter['in'] | un
     case 'FILES':
       return method === 'GET' ? undefined : 'form';
     case 'data':
-      return method === 'GET' ? undefined : 'body';
+      // REST framework's request.data: JSON or form. Form is what CATMAID's own client sends;
+      // only a docstring saying `paramType: body` makes it a JSON body.
+      return method === 'GET' ? undefined : 'form';
     case 'REQUEST':
       return method === 'GET' ? 'query' : 'form';
   }

@@ -197,8 +197,16 @@ export interface ValueSchema {
 
 export interface Parameter extends ValueSchema {
   name: string;
-  /** Where it travels: the path, the query string, a form body, or a JSON-or-form body (DRF's `request.data`). */
+  /**
+   * Where it travels: the path, the query string, a form body (`application/x-www-form-urlencoded`,
+   * also for REST framework's `request.data`), or a JSON body (documented `paramType: body`).
+   */
   in: 'path' | 'query' | 'form' | 'body' | 'header';
+  /**
+   * How a list is spelled on the wire: `indexed` as `k[0]=1&k[1]=2` (CATMAID's `get_request_list`,
+   * nested `k[0][1]`), `repeated` as `k=1&k=2` (Django's `getlist`).
+   */
+  style?: 'indexed' | 'repeated';
   required: boolean;
   /** Literal default (documented `defaultValue`, or the code's fallback). */
   default?: JsonValue;
