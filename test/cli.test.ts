@@ -49,7 +49,7 @@ describe('catmaid-codegen routes', () => {
   it('reads a tag of a git repository', () => {
     const result = runCli(['routes', '--source', repo.bare, '--ref', '2018.1.1', '--json']);
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout).source).toEqual({ ref: '2018.1.1', commit: repo.tags['2018.1.1'] });
+    expect(JSON.parse(result.stdout).source).toEqual({ ref: '2018.1.1', commit: repo.tags['2018.1.1'], tag: '2018.1.1' });
   });
 
   it('is deterministic: the same input gives the same bytes', () => {

@@ -36,7 +36,7 @@ describe('git source', () => {
   ])('reads tag %s from git objects exactly as the directory %s', (tag, fixture) => {
     const tree = openSource({ source: repo.dir, ref: tag });
     const { model } = buildRouteModel(tree);
-    expect(model.source).toEqual({ ref: tag, commit: repo.tags[tag] });
+    expect(model.source).toEqual({ ref: tag, commit: repo.tags[tag], tag });
     expect(withoutSource(model)).toEqual(withoutSource(fixtureModel(fixture)));
   });
 
@@ -46,8 +46,24 @@ describe('git source', () => {
     const byBranch = buildRouteModel(openSource({ source: repo.bare, ref: 'main' })).model;
     expect(byCommit.source.commit).toBe(repo.tags['2018.1.1']);
     expect(withoutSource(byTag)).toEqual(withoutSource(byCommit));
-    expect(byBranch.source).toEqual({ ref: 'main', commit: repo.tags['2021.1.1'] });
+    expect(byBranch.source).toEqual({ ref: 'main', commit: repo.tags['2021.1.1'], tag: '2021.1.1' });
     expect(withoutSource(byBranch)).toEqual(withoutSource(fixtureModel('era-2021-path')));
+  });
+
+  it('names the commit and tag of a checkout directory, and says when it has changes', () => {
+    const clone = `${repo.dir}-checkout`;
+    git(repo.dir, 'clone', '-q', repo.dir, clone);
+    try {
+      git(clone, 'checkout', '-q', '2018.1.1');
+      const clean = buildRouteModel(openSource({ source: clone })).model;
+      expect(clean.source).toEqual({ commit: repo.tags['2018.1.1'], tag: '2018.1.1' });
+      const fromGit = buildRouteModel(openSource({ source: repo.bare, ref: '2018.1.1' })).model;
+      expect({ ...clean, source: {} }).toEqual({ ...fromGit, source: {} });
+      writeFileSync(join(clone, 'django/applications/catmaid/control/extra.py'), 'x = 1\n');
+      expect(buildRouteModel(openSource({ source: clone })).model.source).toEqual({ commit: repo.tags['2018.1.1'], tag: '2018.1.1', dirty: true });
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
   });
 
   it('reads HEAD of a bare repository when no ref is given', () => {

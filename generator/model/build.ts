@@ -76,6 +76,8 @@ export function buildRouteModel(tree: SourceTree): BuildResult {
     source: {
       ...(tree.ref !== undefined ? { ref: tree.ref } : {}),
       ...(tree.commit !== undefined ? { commit: tree.commit } : {}),
+      ...(releaseTag(tree.tags) !== undefined ? { tag: releaseTag(tree.tags)! } : {}),
+      ...(tree.dirty ? { dirty: true } : {}),
       ...(version ? { catmaidVersion: version.version, catmaidVersionFile: version.file } : {}),
     },
     routes,
@@ -83,6 +85,12 @@ export function buildRouteModel(tree: SourceTree): BuildResult {
     diagnostics: diagnostics.sorted(),
   };
   return { model, filesRead: [...modules.filesRead].sort() };
+}
+
+/** The tag to name a commit by: a dated release tag (`2021.12.21`, `r2015.1.15`) first, else the first. */
+function releaseTag(tags: string[] | undefined): string | undefined {
+  if (!tags?.length) return undefined;
+  return tags.find((t) => /^r?\d{4}\.\d{1,2}\.\d{1,2}$/.test(t)) ?? tags[0];
 }
 
 /** The URLconf everything starts from must be readable; without it there is no model to speak of. */

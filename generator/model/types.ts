@@ -28,8 +28,12 @@ export interface RouteModel {
 export interface ModelSource {
   /** The ref the model was read at (`--ref`), when read from git. */
   ref?: string;
-  /** The commit the ref resolved to. */
+  /** The commit the ref resolved to, or the HEAD of a checkout directory. */
   commit?: string;
+  /** A release tag pointing at the commit (a dated one when there are several). */
+  tag?: string;
+  /** A checkout directory whose files differ from `commit`. */
+  dirty?: boolean;
   /** The CATMAID version the tree declares (`BASE_VERSION`, or the newest CHANGELOG release). */
   catmaidVersion?: string;
   /** The file `catmaidVersion` was read from. */

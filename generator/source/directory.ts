@@ -11,6 +11,9 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.tox', '.v
 
 export class DirectorySource implements SourceTree {
   readonly kind = 'directory' as const;
+  commit?: string;
+  tags?: string[];
+  dirty?: boolean;
   private readonly realRoot: string;
   private files: string[] | undefined;
   private fileSet: Set<string> | undefined;

@@ -27,6 +27,29 @@ function git(gitDir: string, args: string[], input?: string): Buffer {
   return result.stdout;
 }
 
+/** The tags pointing at a commit, sorted. */
+export function tagsAt(gitDir: string, commit: string): string[] {
+  const out = spawnSync('git', ['--git-dir', gitDir, 'tag', '--points-at', commit], { encoding: 'utf8' });
+  if (out.status !== 0) return [];
+  return out.stdout.split('\n').filter(Boolean).sort();
+}
+
+/**
+ * HEAD of the work tree holding `dir`, whether `dir`'s files differ from it, and its tags; for
+ * a directory source that is a checkout, so that its output can name the commit.
+ */
+export function workTreeState(dir: string): { commit: string; dirty: boolean; tags: string[] } | undefined {
+  const repo = findGitDir(dir);
+  // Only the top of a work tree: a directory inside one (a vendored copy, a test fixture) is not
+  // what the repository's commits are commits of.
+  if (!repo || repo.prefix !== '') return undefined;
+  const head = spawnSync('git', ['-C', dir, 'rev-parse', '--verify', '--quiet', 'HEAD'], { encoding: 'utf8' });
+  const commit = head.stdout.trim();
+  if (head.status !== 0 || !commit) return undefined;
+  const status = spawnSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=normal', '--', '.'], { encoding: 'utf8' });
+  return { commit, dirty: status.status !== 0 || status.stdout.trim() !== '', tags: tagsAt(repo.gitDir, commit) };
+}
+
 /**
  * The git directory of `path` (a work tree, a directory inside one, or a bare repository), and
  * the path of `path` inside the work tree (`''` at its top), or undefined when it is neither.
@@ -35,12 +58,14 @@ export function findGitDir(path: string): { gitDir: string; prefix: string } | u
   const result = spawnSync('git', ['-C', path, 'rev-parse', '--absolute-git-dir', '--show-prefix'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) return undefined;
   const [gitDir, prefix] = result.stdout.split('\n');
-  return gitDir ? { gitDir, prefix: prefix ?? '' } : undefined;
+  // A bare repository prints no prefix line: it has no work tree to be inside of.
+  return gitDir ? { gitDir, prefix: prefix?.trim() ?? '' } : undefined;
 }
 
 export class GitSource implements SourceTree {
   readonly kind = 'git' as const;
   readonly commit: string;
+  readonly tags: string[];
   private readonly entries = new Map<string, Entry>();
   private readonly files: string[];
   private readonly cache = new Map<string, Buffer>();
@@ -62,6 +87,7 @@ export class GitSource implements SourceTree {
       throw new UsageError(`ref not found in ${location}: ${ref}`);
     }
     this.commit = resolved.stdout.trim();
+    this.tags = tagsAt(gitDir, this.commit);
     const treeish = prefix ? `${this.commit}:${prefix.replace(/\/$/, '')}` : this.commit;
     const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', treeish]).toString('utf8');
     for (const record of listing.split('\0')) {

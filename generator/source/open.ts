@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { DirectorySource, isDirectory } from './directory.js';
-import { findGitDir, GitSource } from './git.js';
+import { findGitDir, GitSource, workTreeState } from './git.js';
 import type { SourceTree } from './types.js';
 
 /** The project URLconf Django loads first, and the app URLconf it includes. */
@@ -32,7 +32,15 @@ export function openSource({ source, ref }: SourceOptions): SourceTree {
   } else {
     // A bare repository has no files on disk to read: read its HEAD.
     const repo = isBareRepository(source) ? findGitDir(source) : undefined;
-    tree = repo ? new GitSource(source, repo.gitDir, 'HEAD') : new DirectorySource(source);
+    if (repo) {
+      tree = new GitSource(source, repo.gitDir, 'HEAD');
+    } else {
+      const directory = new DirectorySource(source);
+      // A checkout names its commit, so its output equals that of the same commit read from git.
+      const state = workTreeState(source);
+      if (state) Object.assign(directory, state);
+      tree = directory;
+    }
   }
   assertCatmaidTree(tree);
   return tree;

@@ -12,8 +12,15 @@ export interface SourceProvenance {
   kind: 'directory' | 'git';
   /** The ref the user asked for (`--ref`), as given; absent for a directory. */
   ref?: string;
-  /** The full commit id the ref resolved to; absent for a directory that is not read through git. */
+  /**
+   * The full commit id: the one the ref resolved to, or, for a directory that is a git work tree,
+   * its HEAD. Absent for a plain directory.
+   */
   commit?: string;
+  /** Tags that point at `commit`, sorted. */
+  tags?: string[];
+  /** A work tree directory whose files differ from `commit`. */
+  dirty?: boolean;
 }
 
 /** A read-only, listable set of files addressed by POSIX paths relative to the tree's root. */
