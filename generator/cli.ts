@@ -6,7 +6,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors.js';
+import { emitSdk } from './emit/sdk/index.js';
 import { buildRouteModel } from './model/build.js';
+import { staleFiles, writeOutput } from './output/write.js';
 import { openSource } from './source/open.js';
 import { formatDiagnostics, formatDriftReport, formatRouteTable } from './report.js';
 import { generatorInfo } from './util/package-info.js';
@@ -58,6 +60,35 @@ function main(argv: string[]): void {
       const report = formatDriftReport(model.diagnostics);
       process.stdout.write(report.text);
       if (flags.strict && report.findings > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('generate')
+    .description('write a TypeScript client package (and OpenAPI document) for a CATMAID source into --out')
+    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
+    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--out <dir>', 'output directory of the generated package')
+    .option('--package-name <name>', 'npm name of the generated package', 'catmaid-client')
+    .option('--check', 'write nothing; exit 1 and list the files that differ when --out is stale')
+    .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
+    .option('--debug', 'show stack traces of unexpected errors')
+    .action((flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean }) => {
+      if (!flags.out) throw new UsageError('missing --out: give the directory to write the package into');
+      if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
+      const { model } = buildRouteModel(openSource({ source: flags.source, ref: flags.ref }));
+      const files = emitSdk(model, { packageName: flags.packageName });
+      const generator = `${model.generator.name} ${model.generator.version}`;
+      if (flags.check) {
+        const stale = staleFiles(flags.out, files, generator);
+        if (stale.length) {
+          process.stderr.write(`catmaid-codegen: ${flags.out} is stale; these files differ:\n${stale.map((f) => `  ${f}\n`).join('')}`);
+          process.exitCode = 1;
+        }
+        return;
+      }
+      const result = writeOutput(flags.out, files, { force: !!flags.force, generator });
+      const ops = model.routes.reduce((n, r) => n + r.operations.length, 0);
+      process.stderr.write(`wrote ${result.written} files to ${flags.out} (${ops} operations)${result.removed.length ? `, removed ${result.removed.length} stale` : ''}\n`);
     });
 
   try {

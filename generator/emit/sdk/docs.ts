@@ -14,7 +14,8 @@ export function commentText(text: string): string {
     .trimEnd();
 }
 
-/** Inline code in a comment, with backticks that cannot be closed early. */
+/** Inline code in a comment, with backticks that cannot be closed early (a leading `@` is no tag there). */
 export function code(text: string): string {
-  return '`' + commentText(text).replace(/`/g, "'") + '`';
+  const safe = commentText(text).replace(/^\\@/, '@');
+  return '`' + safe.replace(/`/g, "'") + '`';
 }
