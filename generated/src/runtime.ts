@@ -168,7 +168,7 @@ export async function call<T>(client: CatmaidClient, spec: OperationSpec, params
     else if (p.in === 'header' && v !== undefined && v !== null) headers.set(p.name, String(v));
   }
   for (const [k, v] of query) url.searchParams.append(k, typeof v === 'string' ? v : '');
-  let body: BodyInit | undefined;
+  let body: RequestInit['body'];
   if (Object.keys(json).length > 0) {
     headers.set('Content-Type', 'application/json');
     body = JSON.stringify(json);
