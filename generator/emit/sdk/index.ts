@@ -6,7 +6,7 @@
  *
  * Consumes: a {@link RouteModel}. Produces: `{ path, content }[]`, sorted by path.
  */
-import { IndentationText, Project, QuoteKind, StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure, type JSDocStructure, type OptionalKind, type StatementStructures, type TypeAliasDeclarationStructure } from 'ts-morph';
+import { printStructure, StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure, type JSDocStructure, type OptionalKind, type StatementStructures, type TypeAliasDeclarationStructure } from 'ts-morph';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { Operation, Parameter, Route, RouteModel } from '../../model/types.js';
 import { compareText } from '../../util/compare.js';
@@ -26,6 +26,8 @@ export interface EmittedFile {
   path: string;
   content: string;
 }
+
+const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const;
 
 /** Names the runtime exports, which no operation or type may take. */
 const RUNTIME_NAMES = ['CatmaidClient', 'CatmaidError', 'createClient', 'call', 'ClientConfig', 'CallOptions', 'RetryOptions', 'OperationSpec', 'ParamSpec'];
@@ -47,10 +49,6 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
   const ops = collectOperations(model);
   const files: EmittedFile[] = [];
 
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
-  });
   const groups = new Map<string, EmitOperation[]>();
   for (const o of ops) groups.set(o.group, [...(groups.get(o.group) ?? []), o]);
   for (const group of [...groups.keys()].sort(compareText)) {
@@ -63,8 +61,9 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
       },
     ];
     for (const o of groups.get(group)!) statements.push(...operationStatements(o, model.diagnostics));
-    const file = project.createSourceFile(`src/operations/${group}.ts`, { statements }, { overwrite: true });
-    files.push({ path: `src/operations/${group}.ts`, content: file.getFullText() });
+    // Structures printed straight to text: no Project, no AST, no re-parse per manipulation.
+    const content = printStructure({ kind: StructureKind.SourceFile, statements }, PRINT_OPTIONS);
+    files.push({ path: `src/operations/${group}.ts`, content });
   }
 
   const entry = (documented: boolean, what: string) => {
