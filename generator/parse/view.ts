@@ -9,6 +9,7 @@
  * Produces: {@link FunctionFacts} / {@link ClassFacts}, plain data with lines.
  */
 import { Env, evaluate, toJson, type EvalContext, type JsonValue, type Value } from './evaluate.js';
+import { decodeEscapes } from './python-literals.js';
 import type { ModuleFacts } from './module.js';
 import { query, type SyntaxNode } from './parser.js';
 
@@ -114,11 +115,24 @@ export function stringLiteral(node: SyntaxNode): string | undefined {
 
 /** The docstring of a function or class body: its first statement when that is a string. */
 export function docstringOf(def: SyntaxNode): { text: string; line: number } | undefined {
-  const first = def.childForFieldName('body')?.namedChildren.find((c) => c.type !== 'comment');
-  const str = first?.type === 'expression_statement' ? first.namedChildren[0] : undefined;
+  let first = def.childForFieldName('body')?.firstNamedChild ?? null;
+  while (first?.type === 'comment') first = first.nextNamedSibling;
+  const str = first?.type === 'expression_statement' ? first.firstNamedChild : null;
   if (!str || (str.type !== 'string' && str.type !== 'concatenated_string')) return undefined;
-  const text = stringLiteral(str);
-  return text === undefined ? undefined : { text, line: lineOf(str) };
+  const text = str.type === 'string' ? plainStringLiteral(str.text) : undefined;
+  const value = text ?? stringLiteral(str);
+  return value === undefined ? undefined : { text: value, line: lineOf(str) };
+}
+
+/**
+ * The value of a plain (not f-) string literal from its source text, without walking its nodes:
+ * the fast path for docstrings. Undefined for anything else.
+ */
+function plainStringLiteral(source: string): string | undefined {
+  const m = /^([rRuUbB]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(source);
+  if (!m) return undefined;
+  const raw = /r/i.test(m[1]!);
+  return raw ? m[3]! : decodeEscapes(m[3]!);
 }
 
 /** Text of a JSON-able argument for role names: `UserRole.Browse` → `UserRole.Browse`. */
@@ -196,6 +210,25 @@ export function readFunctionFacts(
   const matches = query('view-body').matches(body);
   const assigned = new Map<string, DictSource[]>();
 
+  // `if request.method == 'X':` blocks, as byte ranges: a read inside one belongs to its methods.
+  const branches: Array<{ start: number; end: number; methods: string[] }> = [];
+  for (const m of matches) {
+    const comparison = m.captures.find((c) => c.name === 'comparison')?.node;
+    const parent = comparison?.parent;
+    if (!comparison || (parent?.type !== 'if_statement' && parent?.type !== 'elif_clause')) continue;
+    if (parent.childForFieldName('condition')?.id !== comparison.id) continue;
+    const methods = methodComparison(comparison, requestNames);
+    const block = parent.childForFieldName('consequence');
+    if (methods && block) branches.push({ start: block.startIndex, end: block.endIndex, methods });
+  }
+  /** The methods of the innermost method branch holding a node, if any. */
+  const branchOf = (node: SyntaxNode): string[] | undefined => {
+    const at = node.startIndex;
+    let best: { start: number; end: number; methods: string[] } | undefined;
+    for (const b of branches) if (b.start <= at && at < b.end && (!best || b.end - b.start < best.end - best.start)) best = b;
+    return best?.methods;
+  };
+
   // Aliases first: `data = request.POST` anywhere in the body counts for every read of `data`.
   // Assignments in `request.method` branches add up: `if GET: data = request.GET` /
   // `elif POST: data = request.POST` makes `data` the query for GET and the form for POST.
@@ -205,7 +238,7 @@ export function readFunctionFacts(
     const name = m.captures.find((c) => c.name === 'alias.name')!.node.text;
     const sources = dictSources(m.captures.find((c) => c.name === 'alias.value')!.node, requestNames, aliases);
     if (!sources) continue;
-    const branch = enclosingMethodBranch(assignment);
+    const branch = branchOf(assignment);
     const scoped = branch ? sources.map((s) => ({ ...s, methods: s.methods?.filter((x) => branch.includes(x)) ?? branch })) : sources;
     assigned.set(name, [...(assigned.get(name) ?? []), ...scoped]);
   }
@@ -232,7 +265,7 @@ export function readFunctionFacts(
         const fallback = defaultNode ? evaluate(defaultNode, env, evalCtx) : undefined;
         const read: Partial<RequestRead> =
           accessor === 'getlist' ? { type: 'array', items: 'string' } : { ...typeFromDefault(fallback), ...typeFromWrapper(main.node) };
-        for (const key of keys) addReads(facts, sources, { name: key, how: accessor, required: false, ...read, ...(fallback ? defaultOf(fallback) : {}) }, main.node);
+        for (const key of keys) addReads(facts, sources, branchOf, { name: key, how: accessor, required: false, ...read, ...(fallback ? defaultOf(fallback) : {}) }, main.node);
         break;
       }
       case 'read.subscript': {
@@ -245,7 +278,7 @@ export function readFunctionFacts(
           sources.forEach((s) => allOf.add(s.dict));
           break;
         }
-        for (const key of keys) addReads(facts, sources, { name: key, how: 'subscript', required: true, ...typeFromWrapper(main.node) }, main.node);
+        for (const key of keys) addReads(facts, sources, branchOf, { name: key, how: 'subscript', required: true, ...typeFromWrapper(main.node) }, main.node);
         break;
       }
       case 'comparison': {
@@ -259,7 +292,7 @@ export function readFunctionFacts(
         if (op === 'in' && left?.type === 'string' && right) {
           const sources = dictSources(right, requestNames, localAliases);
           const key = stringLiteral(left);
-          if (sources && key !== undefined) addReads(facts, sources, { name: key, how: 'in', required: false }, main.node);
+          if (sources && key !== undefined) addReads(facts, sources, branchOf, { name: key, how: 'in', required: false }, main.node);
         }
         break;
       }
@@ -275,7 +308,7 @@ export function readFunctionFacts(
             sources.forEach((s) => allOf.add(s.dict));
             break;
           }
-          for (const key of keys) addReads(facts, sources, catmaidHelperRead(fnName, key, args, env), main.node);
+          for (const key of keys) addReads(facts, sources, branchOf, catmaidHelperRead(fnName, key, args, env), main.node);
           break;
         }
         if (fn.type === 'attribute') break;
@@ -366,8 +399,14 @@ function literalStrings(node: SyntaxNode, body: SyntaxNode): string[] | undefine
 }
 
 /** Reads of one key from each of the dictionaries an expression may be. */
-function addReads(facts: FunctionFacts, sources: DictSource[], read: Omit<RequestRead, 'dict' | 'line'>, node: SyntaxNode): void {
-  const branch = enclosingMethodBranch(node);
+function addReads(
+  facts: FunctionFacts,
+  sources: DictSource[],
+  branchOf: (node: SyntaxNode) => string[] | undefined,
+  read: Omit<RequestRead, 'dict' | 'line'>,
+  node: SyntaxNode,
+): void {
+  const branch = branchOf(node);
   for (const s of sources) {
     const methods = s.methods ?? branch;
     facts.reads.push({ ...read, dict: s.dict, line: lineOf(node), ...(methods ? { methods } : {}) });
@@ -434,20 +473,6 @@ function methodComparison(node: SyntaxNode, requestNames: ReadonlySet<string>): 
   if (literals.length === 0) return undefined;
   if (op === '==' || op === 'in') return literals;
   if (op === '!=' || op === 'not in') return [...HTTP_METHODS].filter((x) => !literals.includes(x));
-  return undefined;
-}
-
-/** The methods of the innermost `if request.method …:` branch a node sits in (consequence only). */
-function enclosingMethodBranch(node: SyntaxNode): string[] | undefined {
-  for (let child = node, p = node.parent; p; child = p, p = p.parent) {
-    if (p.type === 'function_definition') return undefined;
-    if ((p.type === 'if_statement' || p.type === 'elif_clause') && p.childForFieldName('consequence')?.id === child.id) {
-      const condition = p.childForFieldName('condition');
-      const requestName = condition?.descendantsOfType('attribute').find((a) => a.childForFieldName('attribute')?.text === 'method')?.childForFieldName('object')?.text;
-      const methods = condition && requestName ? methodComparison(condition, new Set([requestName])) : undefined;
-      if (methods) return methods;
-    }
-  }
   return undefined;
 }
 
