@@ -6,7 +6,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors.js';
-import { emitSdk } from './emit/sdk/index.js';
+import { startEmitter } from './emit/parallel.js';
+import type { EmittedFile } from './emit/sdk/index.js';
+import type { RouteModel } from './model/types.js';
 import { buildRouteModel } from './model/build.js';
 import { staleFiles, writeOutput } from './output/write.js';
 import { openSource } from './source/open.js';
@@ -72,11 +74,20 @@ function main(argv: string[]): void {
     .option('--check', 'write nothing; exit 1 and list the files that differ when --out is stale')
     .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action((flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean }) => {
+    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the package into');
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
-      const { model } = buildRouteModel(openSource({ source: flags.source, ref: flags.ref }));
-      const files = emitSdk(model, { packageName: flags.packageName });
+      // The emitter loads in a second thread while this one reads the source.
+      const emitter = startEmitter();
+      let files: EmittedFile[];
+      let model: RouteModel;
+      try {
+        model = buildRouteModel(openSource({ source: flags.source, ref: flags.ref })).model;
+        files = await emitter.emit(model, { packageName: flags.packageName });
+      } catch (e) {
+        emitter.dispose();
+        throw e;
+      }
       const generator = `${model.generator.name} ${model.generator.version}`;
       if (flags.check) {
         const stale = staleFiles(flags.out, files, generator);
@@ -91,11 +102,7 @@ function main(argv: string[]): void {
       process.stderr.write(`wrote ${result.written} files to ${flags.out} (${ops} operations)${result.removed.length ? `, removed ${result.removed.length} stale` : ''}\n`);
     });
 
-  try {
-    program.parse(argv);
-  } catch (e) {
-    handleError(e, argv.includes('--debug'));
-  }
+  program.parseAsync(argv).catch((e: unknown) => handleError(e, argv.includes('--debug')));
 }
 
 function oneLine(text: string): string {
