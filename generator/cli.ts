@@ -81,9 +81,13 @@ function main(argv: string[]): void {
       const emitter = startEmitter();
       let files: EmittedFile[];
       let model: RouteModel;
+      const timing = process.env['CATMAID_CODEGEN_TIMING'] ? (what: string) => process.stderr.write(`${performance.now().toFixed(0).padStart(6)} ms  ${what}\n`) : () => {};
       try {
+        timing('started');
         model = buildRouteModel(openSource({ source: flags.source, ref: flags.ref })).model;
+        timing('model built');
         files = await emitter.emit(model, { packageName: flags.packageName });
+        timing('package emitted');
       } catch (e) {
         emitter.dispose();
         throw e;
@@ -98,6 +102,7 @@ function main(argv: string[]): void {
         return;
       }
       const result = writeOutput(flags.out, files, { force: !!flags.force, generator });
+      timing('written');
       const ops = model.routes.reduce((n, r) => n + r.operations.length, 0);
       process.stderr.write(`wrote ${result.written} files to ${flags.out} (${ops} operations)${result.removed.length ? `, removed ${result.removed.length} stale` : ''}\n`);
     });

@@ -25,6 +25,7 @@ emitSdk(
   { packageName: 'warm-up' },
 );
 port.postMessage({ ready: true });
+if (process.env['CATMAID_CODEGEN_TIMING']) process.stderr.write(`${performance.now().toFixed(0).padStart(6)} ms  emitter ready (worker clock)\n`);
 
 port.on('message', (message: { modelJson: string; options: SdkOptions }) => {
   try {
