@@ -6,7 +6,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors.js';
+import { emitOpenApi } from './emit/openapi/index.js';
 import { startEmitter } from './emit/parallel.js';
+import { sortFiles } from './emit/index.js';
 import type { EmittedFile } from './emit/sdk/index.js';
 import type { RouteModel } from './model/types.js';
 import { buildRouteModel } from './model/build.js';
@@ -86,7 +88,10 @@ function main(argv: string[]): void {
         timing('started');
         model = buildRouteModel(openSource({ source: flags.source, ref: flags.ref })).model;
         timing('model built');
-        files = await emitter.emit(model, { packageName: flags.packageName });
+        const sdk = emitter.emit(model, { packageName: flags.packageName });
+        // The OpenAPI document is made here while the worker emits the TypeScript.
+        const openapi = emitOpenApi(model);
+        files = sortFiles([...(await sdk), openapi]);
         timing('package emitted');
       } catch (e) {
         emitter.dispose();

@@ -7,6 +7,9 @@ export { buildRouteModel, type BuildResult } from './model/build.js';
 export type * from './model/types.js';
 export type { Diagnostic, DiagnosticCode, DiagnosticLevel } from './diagnostics.js';
 export { UsageError } from './errors.js';
+export { emitPackage, type EmittedFile, type SdkOptions } from './emit/index.js';
+export { emitSdk } from './emit/sdk/index.js';
+export { emitOpenApi } from './emit/openapi/index.js';
 
 import { buildRouteModel } from './model/build.js';
 import { openSource, type SourceOptions } from './source/open.js';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emitSdk, type EmittedFile } from '../generator/emit/sdk/index.js';
+import { emitPackage, type EmittedFile } from '../generator/emit/index.js';
 import { buildRouteModel } from '../generator/model/build.js';
 import { openSource } from '../generator/source/open.js';
 import { staleFiles } from '../generator/output/write.js';
@@ -16,7 +16,7 @@ import { fixtureCases, fixtureModel, fixturesDir, repoRoot } from './helpers.js'
 
 const emitted = new Map<string, EmittedFile[]>();
 const sdkOf = (name: string) => {
-  if (!emitted.has(name)) emitted.set(name, emitSdk(fixtureModel(name), { packageName: 'catmaid-client' }));
+  if (!emitted.has(name)) emitted.set(name, emitPackage(fixtureModel(name), { packageName: 'catmaid-client' }));
   return emitted.get(name)!;
 };
 
@@ -28,7 +28,7 @@ describe('emitted SDK files', () => {
   });
 
   it('writes the same bytes twice', () => {
-    const again = emitSdk(buildRouteModel(openSource({ source: join(fixturesDir, 'operations', 'source') })).model, { packageName: 'catmaid-client' });
+    const again = emitPackage(buildRouteModel(openSource({ source: join(fixturesDir, 'operations', 'source') })).model, { packageName: 'catmaid-client' });
     expect(again).toEqual(sdkOf('operations'));
   });
 
@@ -75,7 +75,7 @@ describe('type-checking the emitted packages', () => {
 describe('generated/', () => {
   it('is what `npm run generate` writes from the example fixture (regenerate when this fails)', () => {
     const model = buildRouteModel(openSource({ source: join(fixturesDir, 'example', 'source') })).model;
-    const files = emitSdk(model, { packageName: 'catmaid-client' });
+    const files = emitPackage(model, { packageName: 'catmaid-client' });
     expect(staleFiles(join(repoRoot, 'generated'), files, `${model.generator.name} ${model.generator.version}`)).toEqual([]);
   });
 });
