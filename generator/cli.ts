@@ -4,7 +4,13 @@
  * part that prints or writes. Wrong usage is one line on stderr and exit 2; `--debug` shows the
  * stack of an unexpected error.
  */
-import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { computeChangelog } from './diff/changelog.js';
+import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
+import { diffModels, type ApiDiff } from './diff/index.js';
+import { buildModels } from './model/parallel.js';
+import { SCHEMA_VERSION } from './model/types.js';
 import { UsageError } from './errors.js';
 import { emitOpenApi } from './emit/openapi/index.js';
 import { startEmitter } from './emit/parallel.js';
@@ -112,7 +118,78 @@ function main(argv: string[]): void {
       process.stderr.write(`wrote ${result.written} files to ${flags.out} (${ops} operations)${result.removed.length ? `, removed ${result.removed.length} stale` : ''}\n`);
     });
 
+  program
+    .command('diff')
+    .description('the API changes between two CATMAID versions: two refs of a repository, or two routes.json files')
+    .argument('[older]', 'route model (routes.json) of the older version')
+    .argument('[newer]', 'route model (routes.json) of the newer version')
+    .option('--source <path>', 'CATMAID git repository')
+    .option('--from <ref>', 'the older ref')
+    .option('--to <ref>', 'the newer ref', 'HEAD')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .addOption(new Option('--fail-on <level>', 'exit 1 on such findings').choices(['breaking', 'documented-breaking', 'any']))
+    .option('--debug', 'show stack traces of unexpected errors')
+    .action(async (older: string | undefined, newer: string | undefined, flags: SourceFlags & { from?: string; to: string; format: string; failOn?: string }) => {
+      let models: RouteModel[];
+      if (older !== undefined || newer !== undefined) {
+        if (older === undefined || newer === undefined || flags.source) throw new UsageError('give two routes.json files, or --source with --from and --to');
+        models = [readModelFile(older), readModelFile(newer)];
+      } else {
+        if (!flags.source) throw new UsageError('missing --source (or two routes.json files)');
+        if (!flags.from) throw new UsageError('missing --from: the older ref');
+        const source = flags.source;
+        openSource({ source, ref: flags.from }); // one clear error for a bad source or ref, before any work
+        openSource({ source, ref: flags.to });
+        models = await buildModels(source, [flags.from, flags.to]);
+      }
+      const diff = diffModels(models[0]!, models[1]!);
+      process.stdout.write(flags.format === 'json' ? formatDiffJson(diff) : formatDiffMarkdown(diff));
+      if (failsOn(diff, flags.failOn)) process.exitCode = 1;
+    });
+
+  program
+    .command('changelog')
+    .description('the API changes of every consecutive pair of CATMAID release tags in a range, newest first')
+    .option('--source <path>', 'CATMAID git repository')
+    .option('--from <ref>', 'first release tag (default: the oldest)')
+    .option('--to <ref>', 'last release tag, or HEAD (default: the newest release tag)')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--debug', 'show stack traces of unexpected errors')
+    .action(async (flags: SourceFlags & { from?: string; to?: string; format: string }) => {
+      if (!flags.source) throw new UsageError('missing --source: give a CATMAID git repository');
+      openSource({ source: flags.source, ...(flags.to ? { ref: flags.to } : { ref: 'HEAD' }) });
+      const log = await computeChangelog(flags.source, flags.from, flags.to);
+      process.stdout.write(
+        flags.format === 'json'
+          ? JSON.stringify({ refs: log.refs, diffs: [...log.diffs].reverse() }, null, 2) + '\n'
+          : formatChangelog(log.diffs, `CATMAID API changelog, ${log.refs[0]} to ${log.refs[log.refs.length - 1]}`),
+      );
+    });
+
   program.parseAsync(argv).catch((e: unknown) => handleError(e, argv.includes('--debug')));
+}
+
+/** A route model from a JSON file, or one clear error. */
+function readModelFile(path: string): RouteModel {
+  let model: RouteModel;
+  try {
+    model = JSON.parse(readFileSync(path, 'utf8')) as RouteModel;
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof SyntaxError ? 'not JSON' : String(e));
+    throw new UsageError(`cannot read route model ${path}: ${reason}`);
+  }
+  if (!model || model.schemaVersion !== SCHEMA_VERSION || !Array.isArray(model.routes)) {
+    throw new UsageError(`${path} is not a catmaid-codegen route model (schemaVersion ${SCHEMA_VERSION})`);
+  }
+  return model;
+}
+
+/** Whether a diff has findings of the level `--fail-on` names. */
+function failsOn(diff: ApiDiff, level: string | undefined): boolean {
+  if (level === 'any') return diff.findings.length > 0;
+  if (level === 'breaking') return diff.findings.some((f) => f.severity === 'breaking');
+  if (level === 'documented-breaking') return diff.findings.some((f) => f.severity === 'breaking' && f.documented);
+  return false;
 }
 
 function oneLine(text: string): string {

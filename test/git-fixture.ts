@@ -44,7 +44,7 @@ export function makeFixtureRepo(releases: Array<[tag: string, fixture: string]>)
     cpSync(fixtureSource(fixture), dir, { recursive: true });
     git(dir, 'add', '-A');
     const date = `2020-01-0${i + 1}T12:00:00Z`;
-    execFileSync('git', ['-c', 'commit.gpgsign=false', 'commit', '-qm', `release ${tag}`], { cwd: dir, env: { ...env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
+    execFileSync('git', ['-c', 'commit.gpgsign=false', 'commit', '--allow-empty', '-qm', `release ${tag}`], { cwd: dir, env: { ...env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
     git(dir, 'tag', '-a', tag, '-m', `CATMAID ${tag}`);
     tags[tag] = git(dir, 'rev-parse', 'HEAD');
   });

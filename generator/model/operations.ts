@@ -409,7 +409,9 @@ export class OperationBuilder {
       if (!doc && file && (documented || (docs?.parameters.length ?? 0) > 0)) {
         this.diagnostics.add('param-undocumented', `the code reads '${name}' from ${dictText(reads)}, the docstring does not document it`, file, reads[0]!.line, undefined, where);
       }
-      const schema: ValueSchema = doc && (doc.type !== 'string' || !code.type) ? pickSchema(doc) : code.type ? { type: code.type, ...(code.items ? { items: { type: code.items } } : {}) } : { type: 'string' };
+      // The docs' type, unless they only say "string" where the code converts to something more precise.
+      const docsVague = doc && doc.type === 'string' && !doc.enum && !doc.format && code.type !== undefined && code.type !== 'string';
+      const schema: ValueSchema = doc && !docsVague ? pickSchema(doc) : code.type ? { type: code.type, ...(code.items ? { items: { type: code.items } } : {}) } : { type: 'string' };
       const style = schema.type === 'array' ? (reads.some((r) => r.how === 'getlist') ? 'repeated' : 'indexed') : undefined;
       out.push({
         name,

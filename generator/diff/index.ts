@@ -1,0 +1,228 @@
+/**
+ * Diff stage: two route models (an older and a newer CATMAID) → the changes of their API surface,
+ * documented and volatile alike. Operations are matched by view and method first, then by path,
+ * then by operation id, so that a moved route is one change, not a removal and an addition. Each
+ * finding is classified `breaking`, `non-breaking` or `info` for a client of the older version.
+ *
+ * Consumes: two {@link RouteModel}s. Produces: an {@link ApiDiff} (plain data, sorted).
+ */
+import type { JsonValue, Operation, Parameter, Route, RouteModel } from '../model/types.js';
+import { catmaidLabel } from '../emit/provenance.js';
+import { compareText } from '../util/compare.js';
+
+export type Severity = 'breaking' | 'non-breaking' | 'info';
+export type Section = 'Additions' | 'Modifications' | 'Deprecations' | 'Removals';
+
+export type FindingKind =
+  | 'operation-added'
+  | 'operation-removed'
+  | 'method-changed'
+  | 'path-changed'
+  | 'operation-id-changed'
+  | 'view-moved'
+  | 'became-volatile'
+  | 'became-documented'
+  | 'deprecated'
+  | 'parameter-added'
+  | 'parameter-removed'
+  | 'parameter-became-required'
+  | 'parameter-became-optional'
+  | 'parameter-type-changed'
+  | 'parameter-location-changed'
+  | 'enum-values-removed'
+  | 'enum-values-added'
+  | 'path-parameter-type-changed'
+  | 'response-format-changed'
+  | 'response-changed'
+  | 'response-documented'
+  | 'writes-changed';
+
+/** One change of the API surface. */
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  /** Where CATMAID's own changelog would list it. */
+  section: Section;
+  /** The operation is documented in the older or the newer version. */
+  documented: boolean;
+  /** Method and `{name}` path of the operation (the newer ones; the older ones for removals). */
+  method: string;
+  path: string;
+  operationId: string;
+  /** One sentence. */
+  message: string;
+  /** The parameter concerned, where there is one. */
+  parameter?: string;
+  from?: JsonValue;
+  to?: JsonValue;
+}
+
+export interface ApiDiff {
+  from: string;
+  to: string;
+  findings: Finding[];
+  counts: { total: number; breaking: number; nonBreaking: number; info: number; documented: number };
+}
+
+interface Op {
+  route: Route;
+  op: Operation;
+  view: string;
+}
+
+const SECTION_ORDER: Section[] = ['Additions', 'Modifications', 'Deprecations', 'Removals'];
+
+function operationsOf(model: RouteModel): Op[] {
+  const out: Op[] = [];
+  for (const route of model.routes) {
+    if (route.path === null) continue;
+    for (const op of route.operations) out.push({ route, op, view: route.view ? `${route.view.module}.${route.view.name}` : `?${route.path}` });
+  }
+  return out;
+}
+
+/** Pairs older and newer operations: the same view and method at the same path, then elsewhere, then by id. */
+function matchOperations(older: Op[], newer: Op[]) {
+  const pairs: Array<[Op, Op]> = [];
+  const left = new Set(older);
+  const right = new Set(newer);
+  const pass = (key: (o: Op) => string) => {
+    const byKey = new Map<string, Op[]>();
+    for (const n of right) byKey.set(key(n), [...(byKey.get(key(n)) ?? []), n]);
+    for (const o of [...left]) {
+      const candidates = byKey.get(key(o));
+      const n = candidates?.find((c) => right.has(c));
+      if (!n) continue;
+      pairs.push([o, n]);
+      left.delete(o);
+      right.delete(n);
+    }
+  };
+  pass((o) => `${o.view} ${o.op.method} ${o.route.path}`);
+  pass((o) => `${o.view} ${o.op.method} ${o.op.operationId}`);
+  pass((o) => `${o.view} ${o.op.method}`);
+  pass((o) => `${o.op.operationId} ${o.op.method}`);
+  // The same view at the same path answering another method: a method change.
+  pass((o) => `${o.view} ${o.route.path}`);
+  return { pairs, removed: [...left], added: [...right] };
+}
+
+export function diffModels(older: RouteModel, newer: RouteModel): ApiDiff {
+  const { pairs, removed, added } = matchOperations(operationsOf(older), operationsOf(newer));
+  const findings: Finding[] = [];
+  const at = (o: Op, documented: boolean) => ({ method: o.op.method, path: o.route.path!, operationId: o.op.operationId, documented });
+
+  for (const n of added) {
+    findings.push({ kind: 'operation-added', severity: 'non-breaking', section: 'Additions', ...at(n, n.op.documented), message: n.op.summary ?? `Added (${n.op.documented ? 'documented' : 'volatile'}).` });
+  }
+  for (const o of removed) {
+    findings.push({ kind: 'operation-removed', severity: 'breaking', section: 'Removals', ...at(o, o.op.documented), message: 'Removed.' });
+  }
+  for (const [o, n] of pairs) findings.push(...compareOperations(o, n));
+
+  findings.sort(
+    (a, b) =>
+      SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||
+      compareText(a.path, b.path) ||
+      compareText(a.method, b.method) ||
+      compareText(a.kind, b.kind) ||
+      compareText(a.parameter ?? '', b.parameter ?? '') ||
+      compareText(a.message, b.message),
+  );
+  return {
+    from: catmaidLabel(older.source),
+    to: catmaidLabel(newer.source),
+    findings,
+    counts: {
+      total: findings.length,
+      breaking: findings.filter((f) => f.severity === 'breaking').length,
+      nonBreaking: findings.filter((f) => f.severity === 'non-breaking').length,
+      info: findings.filter((f) => f.severity === 'info').length,
+      documented: findings.filter((f) => f.documented).length,
+    },
+  };
+}
+
+function compareOperations(o: Op, n: Op): Finding[] {
+  const out: Finding[] = [];
+  const documented = o.op.documented || n.op.documented;
+  const add = (kind: FindingKind, severity: Severity, message: string, extra: Partial<Finding> = {}, section: Section = 'Modifications') =>
+    out.push({ kind, severity, section, method: n.op.method, path: n.route.path!, operationId: n.op.operationId, documented, message, ...extra });
+
+  if (o.op.method !== n.op.method) add('method-changed', 'breaking', `Method changed from ${o.op.method} to ${n.op.method}.`, { from: o.op.method, to: n.op.method });
+  if (o.route.path !== n.route.path) add('path-changed', 'breaking', `Moved from \`${o.route.path}\`.`, { from: o.route.path, to: n.route.path });
+  if (o.op.operationId !== n.op.operationId) {
+    add('operation-id-changed', 'breaking', `Operation id changed from \`${o.op.operationId}\` (the client function is renamed).`, { from: o.op.operationId, to: n.op.operationId });
+  }
+  if (o.view !== n.view) add('view-moved', 'info', `Now served by \`${n.view}\` (was \`${o.view}\`).`, { from: o.view, to: n.view });
+  if (o.op.documented && !n.op.documented) add('became-volatile', 'breaking', 'No longer documented: now volatile, subject to change without notice.');
+  if (!o.op.documented && n.op.documented) add('became-documented', 'non-breaking', 'Now documented (listed on /apis/).');
+  if (!o.op.deprecated && n.op.deprecated) add('deprecated', 'info', 'Deprecated.', {}, 'Deprecations');
+  if (o.op.writes !== n.op.writes) add('writes-changed', 'info', n.op.writes ? 'Now recorded as a write in the history.' : 'No longer recorded as a write.');
+
+  // Parameters, by name (path parameters among themselves).
+  const key = (p: Parameter) => (p.in === 'path' ? `path:${p.name}` : p.name);
+  const before = new Map(o.op.parameters.map((p) => [key(p), p]));
+  const after = new Map(n.op.parameters.map((p) => [key(p), p]));
+  for (const [k, p] of after) {
+    const q = before.get(k);
+    if (!q) {
+      if (p.in === 'path') continue; // a new path part is a path change, reported above
+      add('parameter-added', p.required ? 'breaking' : 'non-breaking', `${p.required ? 'Required' : 'Optional'} ${p.in} parameter \`${p.name}\` added.`, { parameter: p.name });
+      continue;
+    }
+    if (p.in === 'path') {
+      if (typeText(q) !== typeText(p)) add('path-parameter-type-changed', 'breaking', `Path parameter \`${p.name}\` is now ${typeText(p)} (was ${typeText(q)}).`, { parameter: p.name, from: typeText(q), to: typeText(p) });
+      continue;
+    }
+    if (q.in !== p.in) add('parameter-location-changed', 'breaking', `Parameter \`${p.name}\` moved from the ${q.in} to the ${p.in}.`, { parameter: p.name, from: q.in, to: p.in });
+    if (!q.required && p.required) add('parameter-became-required', 'breaking', `Parameter \`${p.name}\` is now required.`, { parameter: p.name });
+    if (q.required && !p.required) add('parameter-became-optional', 'non-breaking', `Parameter \`${p.name}\` is now optional.`, { parameter: p.name });
+    if (baseTypeText(q) !== baseTypeText(p)) add('parameter-type-changed', 'breaking', `Parameter \`${p.name}\` is now ${baseTypeText(p)} (was ${baseTypeText(q)}).`, { parameter: p.name, from: baseTypeText(q), to: baseTypeText(p) });
+    const removedValues = (q.enum ?? []).filter((v) => !(p.enum ?? []).includes(v));
+    const addedValues = (p.enum ?? []).filter((v) => !(q.enum ?? []).includes(v));
+    if (q.enum && p.enum && removedValues.length) add('enum-values-removed', 'breaking', `Parameter \`${p.name}\` no longer accepts ${removedValues.map((v) => JSON.stringify(v)).join(', ')}.`, { parameter: p.name, from: q.enum, to: p.enum });
+    if (q.enum && p.enum && addedValues.length) add('enum-values-added', 'non-breaking', `Parameter \`${p.name}\` also accepts ${addedValues.map((v) => JSON.stringify(v)).join(', ')}.`, { parameter: p.name, from: q.enum, to: p.enum });
+  }
+  for (const [k, q] of before) {
+    if (after.has(k) || q.in === 'path') continue;
+    add('parameter-removed', 'breaking', `${q.in[0]!.toUpperCase()}${q.in.slice(1)} parameter \`${q.name}\` removed.`, { parameter: q.name });
+  }
+
+  // Responses, where known.
+  const of = o.op.response;
+  const nf = n.op.response;
+  if (of && nf && of.format !== nf.format && of.format !== 'unknown' && nf.format !== 'unknown') {
+    add('response-format-changed', 'breaking', `Answers ${nf.format} now (was ${of.format}).`, { from: of.format, to: nf.format });
+  }
+  if (of?.schema && nf?.schema && JSON.stringify(of.schema) !== JSON.stringify(nf.schema)) {
+    const narrowed = schemaNarrowed(of.schema, nf.schema);
+    add('response-changed', narrowed ? 'breaking' : 'non-breaking', narrowed ? 'The documented response lost or changed fields.' : 'The documented response gained fields.', { from: of.schema, to: nf.schema });
+  } else if (!of?.schema && nf?.schema) {
+    add('response-documented', 'info', 'The response is documented now.');
+  }
+  return out;
+}
+
+function baseTypeText(p: Parameter | { type: string; items?: { type: string } }): string {
+  return p.type === 'array' ? `array of ${p.items?.type ?? 'unknown'}` : p.type;
+}
+
+function typeText(p: Parameter): string {
+  return p.enum ? `one of ${p.enum.map((v) => JSON.stringify(v)).join(', ')}` : baseTypeText(p);
+}
+
+/** True when a response schema lost a property or changed a type the older one had. */
+function schemaNarrowed(before: JsonValue, after: JsonValue): boolean {
+  if (!before || typeof before !== 'object' || Array.isArray(before)) return JSON.stringify(before) !== JSON.stringify(after);
+  if (!after || typeof after !== 'object' || Array.isArray(after)) return true;
+  if (before['type'] !== after['type'] || before['$ref'] !== after['$ref']) return true;
+  const bp = before['properties'];
+  const ap = after['properties'];
+  if (bp && typeof bp === 'object' && !Array.isArray(bp)) {
+    if (!ap || typeof ap !== 'object' || Array.isArray(ap)) return true;
+    for (const [k, v] of Object.entries(bp)) if (!(k in ap) || schemaNarrowed(v, ap[k]!)) return true;
+  }
+  if (before['items'] !== undefined) return after['items'] === undefined || schemaNarrowed(before['items'], after['items']);
+  return false;
+}
