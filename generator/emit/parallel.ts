@@ -5,7 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RouteModel } from '../model/types.js';
-import type { EmittedFile, SdkOptions } from './sdk/index.js';
+import type { EmittedFile } from './files.js';
+import type { SdkOptions } from './sdk/index.js';
 
 export interface EmitterHandle {
   /** Emits the package for `model` in the worker, then ends the worker. */

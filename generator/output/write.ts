@@ -10,7 +10,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { EmittedFile } from '../emit/sdk/index.js';
+import type { EmittedFile } from '../emit/files.js';
 import { compareText } from '../util/compare.js';
 
 /** The manifest's file name inside the output directory. */

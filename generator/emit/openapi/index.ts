@@ -11,7 +11,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { JsonSchema, JsonValue, Operation, Parameter, Route, RouteModel, ValueSchema } from '../../model/types.js';
 import { compareText } from '../../util/compare.js';
 import { catmaidLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
-import type { EmittedFile } from '../sdk/index.js';
+import type { EmittedFile } from '../files.js';
 
 type Json = { [key: string]: JsonValue };
 

@@ -12,6 +12,7 @@ import type { Operation, Parameter, Route, RouteModel } from '../../model/types.
 import { compareText } from '../../util/compare.js';
 import { catmaidLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
 import { render } from '../templates.js';
+import type { EmittedFile } from '../files.js';
 import { code, commentText } from './docs.js';
 import { NameScope, pascalCase, propertyKey, toIdentifier } from './names.js';
 import { schemaType, valueType } from './types.js';
@@ -21,11 +22,7 @@ export interface SdkOptions {
   packageName: string;
 }
 
-export interface EmittedFile {
-  /** Path relative to the output directory, `/`-separated. */
-  path: string;
-  content: string;
-}
+export type { EmittedFile } from '../files.js';
 
 const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const;
 
