@@ -46,8 +46,9 @@ function main(argv: string[]): void {
     .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
     .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
     .option('--json', 'print the route model as JSON')
+    .option('--strict', 'exit with status 1 when there is any error-level diagnostic')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action((flags: SourceFlags & { json?: boolean }) => {
+    .action((flags: SourceFlags & { json?: boolean; strict?: boolean }) => {
       const tree = openSource({ source: flags.source, ref: flags.ref });
       const { model } = buildRouteModel(tree);
       if (flags.json) {
@@ -56,6 +57,7 @@ function main(argv: string[]): void {
         process.stdout.write(formatRouteTable(model));
         process.stderr.write(formatDiagnostics(model.diagnostics));
       }
+      if (flags.strict && hasErrors(model)) process.exitCode = 1;
     });
 
   program
@@ -81,8 +83,9 @@ function main(argv: string[]): void {
     .option('--package-name <name>', 'npm name of the generated package', 'catmaid-client')
     .option('--check', 'write nothing; exit 1 and list the files that differ when --out is stale')
     .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
+    .option('--strict', 'write nothing and exit with status 1 when there is any error-level diagnostic')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean }) => {
+    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the package into');
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
       // The emitter loads in a second thread while this one reads the source.
@@ -104,6 +107,12 @@ function main(argv: string[]): void {
         throw e;
       }
       const generator = `${model.generator.name} ${model.generator.version}`;
+      if (flags.strict && hasErrors(model)) {
+        process.stderr.write(formatDiagnostics(model.diagnostics.filter((d) => d.level === 'error')));
+        process.stderr.write(`catmaid-codegen: --strict: the source has error diagnostics; nothing written\n`);
+        process.exitCode = 1;
+        return;
+      }
       if (flags.check) {
         const stale = staleFiles(flags.out, files, generator);
         if (stale.length) {
@@ -115,7 +124,13 @@ function main(argv: string[]): void {
       const result = writeOutput(flags.out, files, { force: !!flags.force, generator });
       timing('written');
       const ops = model.routes.reduce((n, r) => n + r.operations.length, 0);
-      process.stderr.write(`wrote ${result.written} files to ${flags.out} (${ops} operations)${result.removed.length ? `, removed ${result.removed.length} stale` : ''}\n`);
+      const errors = model.diagnostics.filter((d) => d.level === 'error').length;
+      const warnings = model.diagnostics.filter((d) => d.level === 'warning').length;
+      process.stderr.write(
+        `wrote ${result.written} files to ${flags.out} (${ops} operations)${result.removed.length ? `, removed ${result.removed.length} stale` : ''}` +
+          (errors + warnings ? `; ${errors} errors, ${warnings} warnings in the source (listed by \`routes\`)` : '') +
+          '\n',
+      );
     });
 
   program
@@ -167,6 +182,10 @@ function main(argv: string[]): void {
     });
 
   program.parseAsync(argv).catch((e: unknown) => handleError(e, argv.includes('--debug')));
+}
+
+function hasErrors(model: RouteModel): boolean {
+  return model.diagnostics.some((d) => d.level === 'error');
 }
 
 /** A route model from a JSON file, or one clear error. */

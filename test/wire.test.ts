@@ -211,3 +211,18 @@ describe('retries and cancellation', () => {
     expect(calls).toEqual([`GET ${base}7/skeletons/`]);
   });
 });
+
+describe('path parameters cannot change the path', () => {
+  it('encodes /, ?, # and refuses dot segments and empty values', async () => {
+    await expect(skeletonSwc(client(), { skeleton_id: 'a/../b?c#d' as never })).rejects.toBeInstanceOf(CatmaidError);
+    expect(seen[0]!.url).toBe('/catmaid/7/skeleton/a%2F..%2Fb%3Fc%23d/swc');
+    for (const bad of ['..', '.', '']) {
+      await expect(skeletonSwc(client(), { skeleton_id: bad as never })).rejects.toThrow(/skeleton_id may not be/);
+    }
+    expect(seen).toHaveLength(1);
+  });
+
+  it('never shows the token in the client as JSON', () => {
+    expect(JSON.stringify(client())).not.toContain('secret-token');
+  });
+});

@@ -206,7 +206,11 @@ function buildPath(client: CatmaidClient, spec: OperationSpec, values: Record<st
     if (v === undefined || v === null) {
       throw new TypeError(name === 'project_id' ? 'project_id is required: pass it, or set projectId on the client' : `${name} is required`);
     }
-    return encodeURIComponent(Array.isArray(v) ? v.map(String).join(',') : String(v));
+    const text = Array.isArray(v) ? v.map(String).join(',') : String(v);
+    // '/', '?', '#' are encoded; a whole part of '.' or '..' would be resolved away by URL parsing
+    // (also when written %2E), so it is refused: no CATMAID path part is one.
+    if (text === '.' || text === '..' || text === '') throw new TypeError(`${name} may not be ${JSON.stringify(text)}`);
+    return encodeURIComponent(text);
   });
 }
 

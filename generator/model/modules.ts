@@ -192,7 +192,13 @@ export class ModuleIndex {
    * Resolves a dotted name to what it denotes: a module, a definition (following `from x import y`
    * re-exports and star imports in the module), something missing, or something external.
    */
-  resolve(qname: string, depth = 0): ResolvedName {
+  resolve(qname: string, depth = 0, visiting: Set<string> = new Set()): ResolvedName {
+    // Modules that import from each other (`from a import *` both ways) must not loop, nor fan out.
+    if (visiting.has(qname)) {
+      const parts = qname.split('.');
+      return { kind: 'missing', module: null, moduleName: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]!, reason: `${qname} is imported in a cycle` };
+    }
+    visiting.add(qname);
     const split = this.splitModule(qname);
     const parts = qname.split('.');
     if (!split) {
@@ -216,10 +222,10 @@ export class ModuleIndex {
     const imported = facts.imports.get(name);
     if (imported) {
       const target = [imported, ...rest.slice(1)].join('.');
-      if (target !== qname) return this.resolve(target, depth + 1);
+      if (target !== qname) return this.resolve(target, depth + 1, visiting);
     }
     for (const star of [...facts.stars].reverse()) {
-      const viaStar = this.resolve([star, ...rest].join('.'), depth + 1);
+      const viaStar = this.resolve([star, ...rest].join('.'), depth + 1, visiting);
       // Only stars of tree modules are searched: an external star could hold anything.
       if (viaStar.kind === 'definition' || viaStar.kind === 'module') return viaStar;
     }
