@@ -9,8 +9,9 @@
  *   prefixed with the package (`dvidProjects`).
  * - Two different views with the same id: every operation of both is qualified with the view's
  *   module's last name (`stack.stack_tags` → `stackStackTags`, `stackStackTagsPost`).
- * - A view routed from several paths: the shortest path keeps the id; the others add `By` and
- *   the parameters only they have, or `At` and the path segments only they have.
+ * - Operations that still share an id (one view routed from several paths, or same-named views
+ *   in modules of one name): the shortest path keeps the id; the others add `By` and the
+ *   parameters only they have, or `At` and the path segments only they have.
  * - Anything still equal gets a numeric suffix in route order (and a diagnostic).
  *
  * Consumes: routes with operations. Produces: `operationId` on every operation.
@@ -72,7 +73,7 @@ export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag):
     i.id = camel(module) + i.id[0]!.toUpperCase() + i.id.slice(1);
   }
 
-  // One view and method, several paths: the shortest path keeps the id.
+  // Still one id for several operations (mostly one view at several paths): the shortest path keeps it.
   for (const same of group(items, (i) => i.id).values()) {
     if (same.length < 2) continue;
     same.sort((a, b) => (a.route.path ?? '').length - (b.route.path ?? '').length || compareText(a.route.path ?? '', b.route.path ?? ''));

@@ -191,11 +191,39 @@ class UrlconfInterpreter {
         return;
       }
       case 'ERROR':
-        this.statements(node.namedChildren, ctx);
+        if (!this.recoverUrlpatterns(node, ctx)) this.statements(node.namedChildren, ctx);
         return;
       default:
         return; // print statements, pass, docstrings, …: nothing to do with URLs
     }
+  }
+
+  /**
+   * `urlpatterns += [url(...), url(...` cut off or broken: tree-sitter keeps the target, the
+   * operator and the complete calls as children of one ERROR node. The complete `url()` calls are
+   * kept, with a warning; the rest of the statement is lost.
+   */
+  private recoverUrlpatterns(node: SyntaxNode, ctx: EvalContext): boolean {
+    const target = node.firstNamedChild;
+    const op = target?.nextSibling;
+    if (target?.type !== 'identifier' || target.text !== 'urlpatterns' || (op?.type !== '+=' && op?.type !== '=')) return false;
+    const entries: Value[] = [];
+    for (let c = op.nextSibling; c; c = c.nextSibling) {
+      if (c.type !== 'call') continue;
+      const v = evaluate(c, this.env, ctx);
+      if (v.kind === 'entry' || (v.kind === 'seq' && v.items.every((i) => i.kind === 'entry'))) entries.push(v);
+    }
+    const current = this.env.get('urlpatterns');
+    const base = op.type === '+=' && current?.kind === 'seq' ? current.items : [];
+    this.env.set('urlpatterns', { kind: 'seq', type: 'list', items: [...base, ...entries], line: lineOf(node) });
+    this.diagnostics.add(
+      'urlconf-unevaluated',
+      `urlpatterns ${op.type} … could not be parsed; ${entries.length} complete URL entr${entries.length === 1 ? 'y was' : 'ies were'} kept`,
+      this.file,
+      lineOf(node),
+      'warning',
+    );
+    return true;
   }
 
   private expressionStatement(expr: SyntaxNode, ctx: EvalContext): void {
