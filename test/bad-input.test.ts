@@ -117,4 +117,16 @@ describe('bad input still gives a model', () => {
     expect(ids.filter((id) => id.startsWith('commonListing')).sort()).toEqual(['commonListing', 'commonListing2']);
     expect(codes(m, 'operation-id-collision')).toEqual([expect.stringMatching(new RegExp(`^info ${APP_URLS}:\\d+$`))]);
   });
+
+  it('a class view without handlers, wrapped in api_view() in the URLconf (found by fuzzing)', () => {
+    const views = 'django/applications/catmaid/control/empty.py';
+    const m = buildRouteModel(
+      base.with({
+        [views]: 'from rest_framework.views import APIView\n\n\nclass Empty(APIView):\n    pass\n',
+        [APP_URLS]: text(APP_URLS).replace('from catmaid.history', 'from catmaid.control import empty\nfrom catmaid.history') + "\nurlpatterns += [url(r'^empty/$', api_view(['POST'])(empty.Empty.as_view()))]\n",
+      }),
+    ).model;
+    expect(codes(m, 'view-without-methods')).toHaveLength(1);
+    expect(m.routes.find((r) => r.path === '/empty/')!.operations.map((o) => [o.method, o.methodEvidence])).toEqual([['POST', 'api_view(["POST"]) in the URLconf']]);
+  });
 });

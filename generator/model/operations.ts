@@ -140,14 +140,14 @@ export class OperationBuilder {
     const recorded = wrappers.find((w) => lastName(w.name) === 'record_request_action');
     const recordedMethod = typeof recorded?.args[1] === 'string' ? (recorded.args[1].toUpperCase() as HttpMethod) : undefined;
     let handlers = analysis.handlers;
+    // A view with no handler of its own (a class without get/post…) still takes the URLconf's methods.
+    const template: Handler = analysis.handlers[0] ?? { method: 'GET', methodSource: 'inferred', methodEvidence: '', helperReads: [], decorators: [] };
     // Methods the URLconf declares: api_view([...])(view) — which REST framework enforces, whatever
     // the body checks — and record_view("label", "POST")(view) where nothing else declares one.
     if (apiWrapper && Array.isArray(apiWrapper.args[0]) && analysis.handlers.every((h) => !h.facts?.decorators.some((d) => lastName(d.qname) === 'api_view'))) {
       const declared = methodsOf(apiWrapper.args[0]);
-      const template = analysis.handlers[0]!;
       handlers = declared.map((method) => ({ ...template, method, methodSource: 'declared', methodEvidence: `api_view(${JSON.stringify(apiWrapper.args[0])}) in the URLconf` }));
     } else if (recordedMethod && HANDLER_METHODS.includes(recordedMethod) && analysis.handlers.every((h) => h.methodSource === 'inferred')) {
-      const template = analysis.handlers[0]!;
       handlers = [{ ...template, method: recordedMethod, methodSource: 'declared', methodEvidence: `record_request_action(…, '${recordedMethod}') in the URLconf` }];
     }
     const documented = analysis.documented || !!apiWrapper;
