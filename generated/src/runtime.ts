@@ -113,9 +113,16 @@ export class CatmaidError extends Error {
   /** Method and URL of the request (no credentials are ever in URLs). */
   readonly method: string;
   readonly url: string;
+  /**
+   * The permission a 403 says is missing, where the server names it (`can_annotate_with_token`:
+   * writes with an API token need it beside the user's role).
+   */
+  readonly permission: string | undefined;
 
   constructor(init: { status: number; message: string; type?: string | undefined; detail?: string | undefined; meta?: unknown; body?: unknown; method: string; url: string }) {
-    super(init.message);
+    const permission = init.status === 403 ? namedPermission(init) : undefined;
+    super(permission && !init.message.includes(permission) ? `${init.message} (missing permission: ${permission})` : init.message);
+    this.permission = permission;
     this.status = init.status;
     this.type = init.type;
     this.detail = init.detail;
@@ -124,6 +131,15 @@ export class CatmaidError extends Error {
     this.method = init.method;
     this.url = init.url;
   }
+}
+
+/** A CATMAID permission (`can_annotate_with_token`) the message, meta or traceback of a 403 names. */
+function namedPermission(init: { message: string; meta?: unknown; detail?: string | undefined }): string | undefined {
+  for (const text of [init.message, init.meta === undefined ? '' : JSON.stringify(init.meta), init.detail ?? '']) {
+    const m = /\bcan_[a-z_]+\b/.exec(text);
+    if (m) return m[0];
+  }
+  return undefined;
 }
 
 /** A parameter of an operation, as the generated code describes it. */
