@@ -13,6 +13,7 @@ import { compareText } from '../../util/compare.js';
 import { catmaidLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
 import { render } from '../templates.js';
 import type { EmittedFile } from '../files.js';
+import { operationSpec, parameterKeys, responseKind } from '../spec.js';
 import { code, commentText } from './docs.js';
 import { NameScope, pascalCase, propertyKey, toIdentifier } from './names.js';
 import { schemaType, valueType } from './types.js';
@@ -147,19 +148,8 @@ function groupOf(route: Route): string {
   return 'other';
 }
 
-/** How the runtime reads a successful answer. */
-function responseKind(o: EmitOperation): 'json' | 'text' | 'blob' | 'response' {
-  const format = o.op.response?.format;
-  if (format === 'json') return 'json';
-  if (format === 'text' || format === 'html') return 'text';
-  if (format === 'binary') return 'blob';
-  if (format === 'unknown') return 'response';
-  // Nothing recognised: views of the tree answer JSON by CATMAID's convention; others are unknown.
-  return o.route.view?.file ? 'json' : 'response';
-}
-
 function responseTypeText(o: EmitOperation): string {
-  switch (responseKind(o)) {
+  switch (responseKind(o.route, o.op)) {
     case 'json':
       return o.op.response?.schema ? schemaType(o.op.response.schema, (name) => o.models.get(name) ?? 'unknown') : 'unknown';
     case 'text':
@@ -169,24 +159,6 @@ function responseTypeText(o: EmitOperation): string {
     case 'response':
       return 'Response';
   }
-}
-
-/** Names an object literal already has through `Object.prototype`; a parameter may not use them as keys. */
-const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-/**
- * The keys of the call's parameter object: the wire names, except where two parameters share one
- * (path and query) or a name is a member every object has (`constructor`, `__proto__`).
- */
-function parameterKeys(params: Parameter[]): string[] {
-  const seen = new Set<string>();
-  return params.map((p) => {
-    let key = OBJECT_MEMBERS.has(p.name) ? `${p.name}_` : p.name;
-    if (seen.has(key)) key = `${p.name}_${p.in}`;
-    for (let n = 2; seen.has(key); n++) key = `${p.name}_${p.in}${n}`;
-    seen.add(key);
-    return key;
-  });
 }
 
 function operationStatements(o: EmitOperation, diagnostics: readonly Diagnostic[]): StatementStructures[] {
@@ -226,13 +198,7 @@ function operationStatements(o: EmitOperation, diagnostics: readonly Diagnostic[
     docs: [{ description: `What {@link ${o.fn}} resolves to${op.response?.schema ? ' (from its docstring)' : ''}.` }],
     type: responseTypeText(o),
   };
-  const spec = {
-    method: op.method,
-    paths: route.variants ?? [route.path!],
-    params: op.parameters.map((p, i) => ({ name: p.name, ...(keys[i] !== p.name ? { key: keys[i] } : {}), in: p.in, ...(p.style ? { style: p.style } : {}) })),
-    response: responseKind(o),
-    writes: op.writes || op.method !== 'GET',
-  };
+  const spec = operationSpec(route, op);
   const fn: FunctionDeclarationStructure = {
     kind: StructureKind.Function,
     name: o.fn,
