@@ -181,7 +181,76 @@ function main(argv: string[]): void {
       );
     });
 
+  program
+    .command('verify')
+    .description('check the model against a live CATMAID server: call what only reads, report per operation (read-only unless --allow-writes)')
+    .requiredOption('--url <url>', 'where CATMAID is served, sub-path included')
+    .option('--token <token>', 'API token (prefer --token-file or CATMAID_TOKEN: a token on the command line shows in process lists)')
+    .option('--token-file <path>', 'file holding the API token')
+    .option('--project-id <id>', 'project to read from (default: the first listed); the only one written to with --allow-writes')
+    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
+    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--model <routes.json>', 'a route model written by `routes --json`, instead of --source')
+    .option('--include-volatile', 'also check undocumented operations')
+    .option('--allow-writes', 'also call operations that write (never ones that delete or merge), in --project-id only')
+    .option('--timeout-ms <ms>', 'per-request timeout', '30000')
+    .option('--concurrency <n>', 'requests in flight at once', '4')
+    .option('--all', 'list skipped operations too')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--debug', 'show stack traces of unexpected errors')
+    .action(async (flags: SourceFlags & VerifyFlags) => {
+      if (flags.model && (flags.source || flags.ref)) throw new UsageError('give --model or --source, not both');
+      if (flags.token !== undefined && flags.tokenFile !== undefined) throw new UsageError('give --token or --token-file, not both');
+      const token = flags.tokenFile !== undefined ? readTokenFile(flags.tokenFile) : flags.token ?? process.env['CATMAID_TOKEN'];
+      const model = flags.model ? readModelFile(flags.model) : buildRouteModel(openSource({ source: flags.source, ref: flags.ref })).model;
+      const { verifyModel } = await import('./verify/index.js');
+      const { formatVerifyJson, formatVerifyTable } = await import('./verify/format.js');
+      const report = await verifyModel(model, {
+        url: flags.url,
+        ...(token ? { token } : {}),
+        ...(flags.projectId !== undefined ? { projectId: positiveInteger('--project-id', flags.projectId) } : {}),
+        allowWrites: !!flags.allowWrites,
+        includeVolatile: !!flags.includeVolatile,
+        timeoutMs: positiveInteger('--timeout-ms', flags.timeoutMs),
+        concurrency: positiveInteger('--concurrency', flags.concurrency),
+      });
+      process.stdout.write(flags.format === 'json' ? formatVerifyJson(report) : formatVerifyTable(report, { all: !!flags.all }));
+      if (report.summary.failed > 0) process.exitCode = 1;
+    });
+
   program.parseAsync(argv).catch((e: unknown) => handleError(e, argv.includes('--debug')));
+}
+
+interface VerifyFlags {
+  url: string;
+  token?: string;
+  tokenFile?: string;
+  projectId?: string;
+  model?: string;
+  includeVolatile?: boolean;
+  allowWrites?: boolean;
+  timeoutMs: string;
+  concurrency: string;
+  all?: boolean;
+  format: string;
+}
+
+/** The token in a file (its first line), or one clear error that does not show the file's content. */
+function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read token file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  const token = text.split(/\r?\n/)[0]!.trim();
+  if (!token) throw new UsageError(`token file ${path} is empty`);
+  return token;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`${flag} must be a positive integer, not '${text}'`);
+  return Number(text);
 }
 
 function hasErrors(model: RouteModel): boolean {

@@ -21,6 +21,11 @@ export {
   type UserProjectPermissionsResponse,
 } from './operations/authentication.js';
 export {
+  getCatmaidVersion,
+  type GetCatmaidVersionParams,
+  type GetCatmaidVersionResponse,
+} from './operations/common.js';
+export {
   getProjectDetail,
   type GetProjectDetailParams,
   type GetProjectDetailResponse,
@@ -42,6 +47,9 @@ export {
   postSkeletonIdDetails,
   type PostSkeletonIdDetailsParams,
   type PostSkeletonIdDetailsResponse,
+  rootForSkeleton,
+  type RootForSkeletonParams,
+  type RootForSkeletonResponse,
 } from './operations/skeleton.js';
 export {
   stacks,

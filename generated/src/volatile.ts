@@ -31,6 +31,9 @@ export {
   type ServeResponse,
 } from './operations/other.js';
 export {
+  neuronname,
+  type NeuronnameParams,
+  type NeuronnameResponse,
   skeletonSwc,
   type SkeletonSwcParams,
   type SkeletonSwcResponse,

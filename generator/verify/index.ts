@@ -1,0 +1,275 @@
+/**
+ * `verify`: a contract check of a route model against a live CATMAID server. Consumes a model and
+ * a server address; produces a {@link VerifyReport} with one result per operation. It calls, with
+ * the generated client's own runtime, every documented operation that reads and whose required
+ * parameters it can fill from the server (see discover.ts), and checks the status, that the body
+ * parses as the model says, and that it matches the docstring's response type. Nothing that
+ * writes is called unless `allowWrites` is set, and then only in the project `projectId` names.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { operationSpec } from '../emit/spec.js';
+import { UsageError } from '../errors.js';
+import type { Operation, Route, RouteModel } from '../model/types.js';
+import { compareText } from '../util/compare.js';
+import { discoverValues, valueFor, type ServerValues } from './discover.js';
+import { loadRuntime, type LoadedRuntime } from './runtime.js';
+
+export interface VerifyOptions {
+  /** Where CATMAID is served, sub-path included. */
+  url: string;
+  /** API token; sent as `X-Authorization: Token …`, never printed. */
+  token?: string;
+  /** The project to read from (and the only one written to, with `allowWrites`). */
+  projectId?: number;
+  /** Also call operations that write, in project `projectId` only; never ones that delete or merge. */
+  allowWrites?: boolean;
+  /** Also check undocumented (volatile) operations. */
+  includeVolatile?: boolean;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+  /** The `fetch` to use (tests pass a loopback one). */
+  fetch?: typeof fetch;
+}
+
+/** What happened to one operation. */
+export interface OperationResult {
+  operationId: string;
+  method: Operation['method'];
+  path: string;
+  documented: boolean;
+  /** `pass`; `fail` (a contract failure); `denied` (401/403: the token may not, not the model's fault); `skipped`. */
+  outcome: 'pass' | 'fail' | 'denied' | 'skipped';
+  /** The server answered at all (false: connection refused, timeout). */
+  reachable?: boolean;
+  /** HTTP status of the answer. */
+  status?: number;
+  /** The body parsed as the model says it is (JSON, text, binary). */
+  parsed?: boolean;
+  /** The body against the docstring's response type: `match`, `mismatch`, or `none` when there is no type. */
+  schema?: 'match' | 'mismatch' | 'none' | 'uncheckable';
+  /** Wall time of the request in milliseconds. */
+  ms?: number;
+  /** Why it was skipped, or what failed. */
+  reason?: string;
+}
+
+export interface VerifyReport {
+  server: { url: string; version?: string };
+  /** The CATMAID version the model was read from, if it says. */
+  modelVersion?: string;
+  /** The values found on the server and used for required parameters. */
+  values: Omit<ServerValues, 'notes'>;
+  notes: string[];
+  results: OperationResult[];
+  summary: { operations: number; checked: number; passed: number; failed: number; denied: number; skipped: number };
+}
+
+/** Words of an operation that say it changes data, where CATMAID does not record it as a write. */
+const WRITE_WORDS = new Set([
+  'add', 'annotate', 'change', 'clear', 'confirm', 'copy', 'create', 'delete', 'destroy', 'edit', 'import', 'insert',
+  'join', 'link', 'lock', 'merge', 'move', 'new', 'prune', 'purge', 'rebuild', 'regenerate', 'remove', 'rename', 'replace',
+  'reroot', 'reset', 'revoke', 'save', 'set', 'split', 'store', 'submit', 'tag', 'transfer', 'undo', 'unlink', 'unlock',
+  'update', 'upload',
+]);
+/** Words of operations that change a session or an account (log in or out, activate, tokens): never called. */
+const ACCOUNT_WORDS = new Set(['activate', 'login', 'logout', 'password', 'register', 'signup', 'token']);
+/** Words of operations never called, not even with `allowWrites`: they destroy what other checks read. */
+const DESTRUCTIVE_WORDS = new Set(['clear', 'delete', 'destroy', 'join', 'merge', 'prune', 'purge', 'remove', 'reroot', 'reset', 'revoke', 'split']);
+
+function words(route: Route, op: Operation): string[] {
+  const text = `${route.path ?? ''} ${op.operationId}`.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+  return text.toLowerCase().split(/[^a-z]+/).filter(Boolean);
+}
+
+/** Why an operation may write, or undefined when it only reads. */
+export function writeReason(route: Route, op: Operation): string | undefined {
+  if (op.writes) return 'writes (record_view)';
+  if (op.method !== 'GET' && op.method !== 'POST') return `${op.method} writes`;
+  const account = words(route, op).find((w) => ACCOUNT_WORDS.has(w));
+  if (account) return `changes a session or account ('${account}')`;
+  const verb = words(route, op).find((w) => WRITE_WORDS.has(w));
+  if (verb) return `writes ('${verb}')`;
+  return undefined;
+}
+
+function isDestructive(route: Route, op: Operation): boolean {
+  return op.method === 'DELETE' || words(route, op).some((w) => DESTRUCTIVE_WORDS.has(w) || ACCOUNT_WORDS.has(w));
+}
+
+/** A validator for the docstring's response type; models are reachable as `#/models/<name>`. */
+function compileSchema(ajv: Ajv, op: Operation): ValidateFunction | string | undefined {
+  const schema = op.response?.schema;
+  if (!schema) return undefined;
+  try {
+    return ajv.compile({ models: op.response?.models ?? {}, allOf: [schema] });
+  } catch (e) {
+    return (e as Error).message.split('\n')[0]!;
+  }
+}
+
+function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  const first = (errors ?? []).slice(0, 2).map((e) => `${e.instancePath || '(body)'} ${e.message ?? 'does not match'}`);
+  return `response does not match the documented type: ${first.join('; ')}`;
+}
+
+interface Planned {
+  route: Route;
+  op: Operation;
+  params?: Record<string, unknown>;
+  skip?: string;
+}
+
+/** Decides what to call and with what, or why not. */
+function plan(route: Route, op: Operation, values: ServerValues, options: VerifyOptions): Planned {
+  if (!op.documented && !options.includeVolatile) return { route, op, skip: 'undocumented (--include-volatile checks it)' };
+  if (route.path === null) return { route, op, skip: 'path depends on settings' };
+  const writes = writeReason(route, op);
+  if (writes) {
+    if (!options.allowWrites) return { route, op, skip: `${writes}; --allow-writes calls it` };
+    if (isDestructive(route, op)) return { route, op, skip: `${writes}; destructive, never called` };
+    if (!route.projectScoped) return { route, op, skip: `${writes}; outside project ${options.projectId}` };
+  }
+  const params: Record<string, unknown> = {};
+  const missing: string[] = [];
+  const keys = operationSpec(route, op).params;
+  op.parameters.forEach((p, i) => {
+    const key = keys[i]!.key ?? p.name;
+    const required = p.in === 'path' ? !(route.variants && route.variants.some((v) => !v.includes(`{${p.name}}`))) : p.required;
+    if (!required) return;
+    const value = p.name === 'project_id' && writes ? options.projectId : valueFor(p, values);
+    if (value === undefined) missing.push(p.name);
+    else params[key] = value;
+  });
+  if (missing.length) return { route, op, skip: `cannot fill required ${missing.join(', ')}` };
+  return { route, op, params };
+}
+
+/** Calls one operation and judges the answer. */
+async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOptions, ajv: Ajv): Promise<OperationResult> {
+  const { route, op } = planned;
+  const result: OperationResult = { operationId: op.operationId, method: op.method, path: route.path ?? '', documented: op.documented, outcome: 'pass' };
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  let answered: Response | undefined;
+  const recordingFetch: typeof fetch = async (input, init) => {
+    answered = await baseFetch(input, init);
+    return answered;
+  };
+  const client = runtime.createClient({ baseUrl: options.url, ...(options.token !== undefined ? { token: options.token } : {}), fetch: recordingFetch });
+  const spec = operationSpec(route, op);
+  const started = performance.now();
+  try {
+    const data = await runtime.call<unknown>(client, spec, planned.params, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+    if (data instanceof Response) await data.body?.cancel();
+    result.ms = Math.round(performance.now() - started);
+    result.reachable = true;
+    result.status = answered?.status;
+    result.parsed = true;
+    const validate = spec.response === 'json' ? compileSchema(ajv, op) : undefined;
+    if (validate === undefined) result.schema = 'none';
+    else if (typeof validate === 'string') {
+      result.schema = 'uncheckable';
+      result.reason = `documented type not checkable: ${validate}`;
+    } else if (validate(data)) result.schema = 'match';
+    else {
+      result.schema = 'mismatch';
+      result.outcome = 'fail';
+      result.reason = describeErrors(validate.errors);
+    }
+  } catch (e) {
+    result.ms = Math.round(performance.now() - started);
+    const error = e as Error & { status?: number; type?: string };
+    if (e instanceof runtime.CatmaidError) {
+      result.reachable = true;
+      result.status = error.status;
+      result.parsed = !/^expected JSON/.test(error.message);
+      result.outcome = error.status === 401 || error.status === 403 ? 'denied' : 'fail';
+      result.reason = `${error.type ? `${error.type}: ` : ''}${error.message}`;
+    } else {
+      result.reachable = answered !== undefined;
+      result.outcome = 'fail';
+      result.reason = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
+    }
+  }
+  return result;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; results in input order. */
+async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/** Checks the model's operations against the server at `options.url`. */
+export async function verifyModel(model: RouteModel, options: VerifyOptions): Promise<VerifyReport> {
+  if (options.allowWrites && options.projectId === undefined) throw new UsageError('--allow-writes needs --project-id: the one project that may be written to');
+  let base: URL;
+  try {
+    base = new URL(options.url);
+  } catch {
+    throw new UsageError(`--url '${options.url}' is not a URL`);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError(`--url must be http or https, not ${base.protocol}`);
+  const runtime = await loadRuntime();
+  const timeout = () => AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  const client = runtime.createClient({ baseUrl: options.url, ...(options.token !== undefined ? { token: options.token } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+
+  const report: VerifyReport = {
+    server: { url: base.origin + base.pathname.replace(/\/+$/, '') },
+    ...(model.source.catmaidVersion ? { modelVersion: model.source.catmaidVersion } : {}),
+    values: {},
+    notes: [],
+    results: [],
+    summary: { operations: 0, checked: 0, passed: 0, failed: 0, denied: 0, skipped: 0 },
+  };
+  // A first request that every CATMAID answers: its version where the model has the route, else the project list.
+  const probe = ['/version', '/projects/'].map((path) => model.routes.find((r) => r.path === path && r.operations.some((o) => o.method === 'GET'))).find(Boolean);
+  if (probe) {
+    try {
+      const v = await runtime.call<unknown>(client, { ...operationSpec(probe, probe.operations.find((o) => o.method === 'GET')!), response: 'json' }, {}, { signal: timeout() });
+      const version = probe.path === '/version' ? (v as { SERVER_VERSION?: unknown } | null)?.SERVER_VERSION : undefined;
+      if (typeof version === 'string') report.server.version = version;
+    } catch (e) {
+      const error = e as Error & { cause?: unknown };
+      if (!(e instanceof runtime.CatmaidError)) {
+        const why = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : error.cause instanceof Error ? error.cause.message : error.message;
+        throw new UsageError(`cannot reach ${report.server.url}: ${why}`, 1);
+      }
+    }
+  }
+  if (report.server.version && report.modelVersion && !report.server.version.startsWith(report.modelVersion)) {
+    report.notes.push(`the server runs CATMAID ${report.server.version}, the model was read from ${report.modelVersion}`);
+  }
+
+  const { notes, ...values } = await discoverValues(runtime, client, model, { ...(options.projectId !== undefined ? { projectId: options.projectId } : {}), signal: timeout });
+  report.values = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  report.notes.push(...notes);
+
+  const planned = model.routes.flatMap((route) => route.operations.map((op) => plan(route, op, { notes, ...values }, options)));
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  const results = await pool(planned, options.concurrency ?? 4, (p) =>
+    p.skip !== undefined
+      ? Promise.resolve<OperationResult>({ operationId: p.op.operationId, method: p.op.method, path: p.route.path ?? p.route.regex ?? '', documented: p.op.documented, outcome: 'skipped', reason: p.skip })
+      : check(runtime, p, options, ajv),
+  );
+  report.results = results.sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method) || compareText(a.operationId, b.operationId));
+  const count = (o: OperationResult['outcome']) => results.filter((r) => r.outcome === o).length;
+  report.summary = {
+    operations: results.length,
+    checked: results.length - count('skipped'),
+    passed: count('pass'),
+    failed: count('fail'),
+    denied: count('denied'),
+    skipped: count('skipped'),
+  };
+  return report;
+}

@@ -1,0 +1,187 @@
+/**
+ * `verify` against an in-memory CATMAID (a `fetch` that answers like one) on the example source:
+ * what it calls and never calls, how it fills parameters from the server, and how it judges the
+ * answers (status, parsing, documented type).
+ */
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../generator/errors.js';
+import { verifyModel, writeReason, type VerifyOptions, type VerifyReport } from '../generator/verify/index.js';
+import { formatVerifyTable } from '../generator/verify/format.js';
+import { fixtureModel } from './helpers.js';
+
+const BASE = 'http://catmaid.test/catmaid/';
+const TOKEN = 'tok-123-secret';
+
+interface FakeRequest {
+  method: string;
+  path: string;
+  query: string;
+  body: string;
+}
+
+/** A CATMAID with project 3 (stack 4, skeleton 7 rooted at node 70, neuron 8, annotation 9). */
+function fakeCatmaid(overrides: Record<string, () => Response> = {}) {
+  const requests: FakeRequest[] = [];
+  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  const routes: Record<string, () => Response> = {
+    'GET /version': () => json({ SERVER_VERSION: '2021.12.21-12-gabcdef' }),
+    'GET /projects/': () => json([{ id: 5, title: 'other', stacks: [] }, { id: 3, title: 'fly', stacks: [{ id: 4 }] }]),
+    'GET /3/skeletons/': () => json([12, 7]),
+    'GET /3/skeletons/7/root': () => json({ root_id: 70, x: 1.5, y: 2, z: 3 }),
+    'GET /3/skeleton/7/neuronname': () => json({ neuronname: 'n', neuronid: 8 }),
+    'GET /3/annotations/': () => json({ annotations: [{ id: 9, name: 'a', users: [] }] }),
+    'GET /3/': () => json({ id: 3, title: 'fly' }),
+    'GET /3/stacks': () => json([{ id: 4 }]),
+    'POST /3/annotations/': () => json({ annotations: [] }),
+    // The documented response type says a list of objects with id and title.
+    'GET /permissions': () => json([{ not: 'an object' }]),
+    'GET /apis/': () => new Response('<html><title>APIs</title></html>', { status: 200, headers: { 'Content-Type': 'text/html' } }),
+    'GET /3/skeletons/7/cable-length': () => json({ error: 'You lack permissions', type: 'PermissionError', detail: '' }, 403),
+    ...overrides,
+  };
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = new URL(String(input));
+    if (new Headers(init?.headers).get('X-Authorization') !== `Token ${TOKEN}`) return json({ detail: 'Invalid token.' }, 401);
+    const path = url.pathname.slice('/catmaid'.length);
+    const method = init?.method ?? 'GET';
+    requests.push({ method, path, query: url.search, body: typeof init?.body === 'string' ? init.body : '' });
+    const answer = routes[`${method} ${path}`];
+    return answer ? answer() : new Response('<!doctype html><title>Page not found at ' + url.pathname + '</title>', { status: 404, headers: { 'Content-Type': 'text/html' } });
+  };
+  return { fetch, requests };
+}
+
+async function run(options: Partial<VerifyOptions> = {}, overrides: Record<string, () => Response> = {}): Promise<{ report: VerifyReport; requests: FakeRequest[] }> {
+  const server = fakeCatmaid(overrides);
+  const report = await verifyModel(fixtureModel('example'), { url: BASE, token: TOKEN, fetch: server.fetch, concurrency: 1, ...options });
+  return { report, requests: server.requests };
+}
+
+const result = (report: VerifyReport, operationId: string) => report.results.find((r) => r.operationId === operationId)!;
+
+describe('verify', () => {
+  it('fills required parameters from what the server lists', async () => {
+    const { report, requests } = await run();
+    expect(report.values).toEqual({ project: 3, stack: 4, skeleton: 7, treenode: 70, neuron: 8, annotation: 9, location: { x: 1.5, y: 2, z: 3 } });
+    expect(report.server.version).toBe('2021.12.21-12-gabcdef');
+    expect(requests.some((r) => r.path === '/3/stacks')).toBe(true);
+  });
+
+  it('is read-only by default: nothing recorded as a write, nothing named like one, no DELETE', async () => {
+    const { report, requests } = await run({ includeVolatile: true });
+    const called = requests.map((r) => `${r.method} ${r.path}`);
+    for (const forbidden of ['POST /3/annotations/add', 'POST /3/treenode/create', 'POST /3/treenodes/70/confidence', 'POST /3/skeleton/split', 'POST /3/annotations/9/remove', 'DELETE /3/', 'GET /3/skeletons/7/id']) {
+      expect(called).not.toContain(forbidden);
+    }
+    expect(called.filter((c) => !c.startsWith('GET '))).toEqual(['POST /3/annotations/']);
+    expect(result(report, 'loginUser')).toMatchObject({ outcome: 'skipped', reason: "changes a session or account ('login'); --allow-writes calls it" });
+    expect(result(report, 'nodeListTuples')).toMatchObject({ outcome: 'skipped', reason: 'cannot fill required left, top, z1' });
+    expect(result(report, 'createTreenode')).toMatchObject({ outcome: 'skipped', reason: 'writes (record_view); --allow-writes calls it' });
+    expect(result(report, 'deleteProjectDetail')).toMatchObject({ outcome: 'skipped', reason: 'DELETE writes; --allow-writes calls it' });
+  });
+
+  it('checks documented operations only, unless asked for volatile ones', async () => {
+    const { report } = await run();
+    expect(report.results.filter((r) => !r.documented).every((r) => r.outcome === 'skipped')).toBe(true);
+    expect(result(report, 'treenodeInfo')).toMatchObject({ outcome: 'skipped', reason: 'undocumented (--include-volatile checks it)' });
+  });
+
+  it('passes an answer that parses and matches the documented type', async () => {
+    const { report } = await run();
+    expect(result(report, 'projects')).toMatchObject({ outcome: 'pass', status: 200, parsed: true, schema: 'match', reachable: true });
+    expect(result(report, 'stacks')).toMatchObject({ outcome: 'pass', schema: 'match' });
+    expect(result(report, 'listAnnotations')).toMatchObject({ outcome: 'pass', schema: 'none' });
+  });
+
+  it('fails an answer that does not match the documented type, and says where', async () => {
+    const { report } = await run();
+    expect(result(report, 'userProjectPermissions')).toMatchObject({ outcome: 'fail', schema: 'mismatch', reason: 'response does not match the documented type: (body) must be object' });
+  });
+
+  it("fails on CATMAID's error JSON with its type and message, never the traceback", async () => {
+    const { report } = await run({}, { 'POST /3/annotations/': () => new Response(JSON.stringify({ error: "'annotations'", type: 'KeyError', detail: 'Traceback (most recent call last): …' }), { status: 400 }) });
+    const r = result(report, 'listAnnotationsPost');
+    expect(r).toMatchObject({ outcome: 'fail', status: 400, reason: "KeyError: 'annotations'" });
+    expect(r.reason).not.toMatch(/Traceback/);
+  });
+
+  it('fails an answer that is not the JSON the model promises', async () => {
+    const { report } = await run({}, { 'GET /3/stacks': () => new Response('<html>login</html>', { status: 200 }) });
+    expect(result(report, 'stacks')).toMatchObject({ outcome: 'fail', status: 200, parsed: false });
+    expect(result(report, 'stacks').reason).toMatch(/^expected JSON from GET \/catmaid\/3\/stacks/);
+  });
+
+  it('reports 401 and 403 as denied, not as contract failures', async () => {
+    const { report } = await run({ includeVolatile: true });
+    expect(result(report, 'cableLength')).toMatchObject({ outcome: 'denied', status: 403, reason: 'PermissionError: You lack permissions' });
+    const denied = await verifyModel(fixtureModel('example'), { url: BASE, token: 'wrong', fetch: fakeCatmaid().fetch });
+    expect(denied.summary.failed).toBe(0);
+    expect(denied.notes).toContain('project: no project is visible to this token; give --project-id');
+  });
+
+  it('skips what it cannot fill, naming the parameter', async () => {
+    const { report } = await run({}, { 'GET /3/skeletons/': () => new Response('[]', { status: 200 }) });
+    expect(report.values.skeleton).toBeUndefined();
+    expect(report.notes).toContain('skeleton: none found in project 3');
+    const { report: volatile } = await run({ includeVolatile: true }, { 'GET /3/skeletons/': () => new Response('[]', { status: 200 }) });
+    expect(result(volatile, 'skeletonSwc')).toMatchObject({ outcome: 'skipped', reason: 'cannot fill required skeleton_id' });
+  });
+
+  it('uses --project-id over the first listed project', async () => {
+    const { report, requests } = await run({ projectId: 5 });
+    expect(report.values.project).toBe(5);
+    expect(requests.some((r) => r.path === '/5/skeletons/')).toBe(true);
+    expect(requests.some((r) => r.path.startsWith('/3/'))).toBe(false);
+  });
+
+  it('writes only with --allow-writes, only in the named project, and never deletes, merges or splits', async () => {
+    await expect(run({ allowWrites: true })).rejects.toThrow(UsageError);
+    const { requests } = await run({ allowWrites: true, projectId: 3, includeVolatile: true });
+    const called = requests.map((r) => `${r.method} ${r.path}`);
+    expect(called).toContain('POST /3/treenode/create');
+    expect(called).toContain('POST /3/treenodes/70/confidence');
+    expect(requests.find((r) => r.path === '/3/treenode/create')!.body).toBe('x=1.5&y=2&z=3');
+    for (const never of ['POST /3/skeleton/split', 'POST /3/annotations/9/remove', 'DELETE /3/']) expect(called).not.toContain(never);
+  });
+
+  it('never shows the token', async () => {
+    const { report } = await run({ includeVolatile: true });
+    expect(JSON.stringify(report) + formatVerifyTable(report, { all: true })).not.toContain(TOKEN);
+  });
+
+  it('counts every operation once, and sorts the results', async () => {
+    const { report } = await run({ includeVolatile: true });
+    const ops = fixtureModel('example').routes.reduce((n, r) => n + r.operations.length, 0);
+    expect(report.summary.operations).toBe(ops);
+    expect(report.summary.checked + report.summary.skipped).toBe(ops);
+    expect(report.summary.passed + report.summary.failed + report.summary.denied).toBe(report.summary.checked);
+    const again = await run({ includeVolatile: true });
+    expect(again.report.results.map((r) => r.operationId)).toEqual(report.results.map((r) => r.operationId));
+  });
+
+  it('refuses a URL that is not http(s), and says when the server cannot be reached', async () => {
+    await expect(verifyModel(fixtureModel('example'), { url: 'ftp://x/' })).rejects.toThrow('--url must be http or https, not ftp:');
+    const refused: typeof fetch = async () => {
+      throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
+    };
+    await expect(verifyModel(fixtureModel('example'), { url: 'http://127.0.0.1:9/', fetch: refused })).rejects.toThrow('cannot reach http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9');
+  });
+});
+
+describe('writeReason', () => {
+  it('names why an operation writes', () => {
+    const model = fixtureModel('example');
+    const reasons = Object.fromEntries(model.routes.flatMap((r) => r.operations.map((o) => [o.operationId, writeReason(r, o) ?? null])));
+    expect(reasons).toMatchObject({
+      projects: null,
+      listAnnotationsPost: null,
+      nodeListTuples: null,
+      annotateEntities: 'writes (record_view)',
+      deleteProjectDetail: 'DELETE writes',
+      loginUser: "changes a session or account ('login')",
+      postObtainAuthToken: "changes a session or account ('token')",
+      getSkeletonIdDetails: 'writes (record_view)',
+      skeletonSwc: null,
+    });
+  });
+});
