@@ -3,11 +3,18 @@
  * what it calls and never calls, how it fills parameters from the server, and how it judges the
  * answers (status, parsing, documented type).
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../generator/errors.js';
 import { verifyModel, writeReason, type VerifyOptions, type VerifyReport } from '../generator/verify/index.js';
 import { formatVerifyTable } from '../generator/verify/format.js';
-import { fixtureModel } from './helpers.js';
+import { cliPath, fixtureModel, fixtureSource, runCli } from './helpers.js';
 
 const BASE = 'http://catmaid.test/catmaid/';
 const TOKEN = 'tok-123-secret';
@@ -183,5 +190,79 @@ describe('writeReason', () => {
       getSkeletonIdDetails: 'writes (record_view)',
       skeletonSwc: null,
     });
+  });
+});
+
+describe('catmaid-codegen verify', () => {
+  /** The in-memory CATMAID served over HTTP, for the CLI in a child process. */
+  async function serve<T>(use: (url: string) => Promise<T>): Promise<T> {
+    const fake = fakeCatmaid();
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', async () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+        const answer = await fake.fetch(`http://${req.headers.host}${req.url}`, { method: req.method!, headers, ...(body ? { body } : {}) });
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        res.end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/catmaid/`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+  const cli = async (args: string[]) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+      return { status: 0, stdout, stderr };
+    } catch (e) {
+      const error = e as { code: number; stdout: string; stderr: string };
+      return { status: error.code, stdout: error.stdout, stderr: error.stderr };
+    }
+  };
+
+  it('prints a table, exits 1 on a contract failure, and never prints the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-verify-'));
+    writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
+    const result = await serve((url) => cli(['verify', '--url', url, '--token-file', join(dir, 'token'), '--source', fixtureSource('example')]));
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^CATMAID 2021\.12\.21-12-gabcdef at http:\/\/127\.0\.0\.1:\d+\/catmaid; model from 2021\.12\.21\n/);
+    expect(result.stdout).toMatch(/^pass +GET +\/projects\/ +200 +yes +match +\d+ ms$/m);
+    expect(result.stdout).toMatch(/^FAIL +GET +\/permissions +200 +yes +mismatch .*must be object$/m);
+    expect(result.stdout).toMatch(/^\d+ operations: \d+ checked, \d+ passed, 1 failed, 0 denied; \d+ skipped \(--all lists them\)$/m);
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+  });
+
+  it('writes the report as JSON', async () => {
+    const result = await serve((url) => cli(['verify', '--url', url, '--token', TOKEN, '--source', fixtureSource('example'), '--format', 'json']));
+    const report = JSON.parse(result.stdout) as VerifyReport;
+    expect(report.summary.failed).toBe(1);
+    expect(report.values.skeleton).toBe(7);
+  });
+
+  it.each([
+    [['--allow-writes'], 'catmaid-codegen: --allow-writes needs --project-id: the one project that may be written to\n', 2],
+    [['--project-id', 'x'], "catmaid-codegen: --project-id must be a positive integer, not 'x'\n", 2],
+    [['--token-file', '/nonexistent/token'], 'catmaid-codegen: cannot read token file /nonexistent/token: ENOENT\n', 2],
+    [['--model', 'm.json', '--source', 'S'], 'catmaid-codegen: give --model or --source, not both\n', 2],
+  ])('wrong usage %j is one line', (args, stderr, status) => {
+    const result = runCli(['verify', '--url', 'http://127.0.0.1:1/', '--source', fixtureSource('example'), ...args]);
+    expect(result.stderr).toBe(stderr);
+    expect(result.status).toBe(status);
+  });
+
+  it('says in one line when the server cannot be reached', async () => {
+    // A port nothing listens on any more.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = runCli(['verify', '--url', `http://127.0.0.1:${port}/`, '--source', fixtureSource('example')]);
+    expect(result.stderr).toBe(`catmaid-codegen: cannot reach http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(result.status).toBe(1);
   });
 });
