@@ -88,7 +88,7 @@ describe('documented (Django REST framework) vs volatile', () => {
   it('counts every operation exactly once as one or the other', () => {
     const ops = model.routes.flatMap((r) => r.operations);
     expect(ops.every((o) => o.documented !== o.volatile)).toBe(true);
-    expect(ops.filter((o) => o.documented)).toHaveLength(18);
+    expect(ops.filter((o) => o.documented)).toHaveLength(21);
     expect(ops.filter((o) => o.volatile)).toHaveLength(16);
   });
 });
@@ -249,22 +249,52 @@ describe('operation ids', () => {
   });
 });
 
+describe('documented responses against what the code returns', () => {
+  const response = (method: string, path: string) => op(method, path).response!;
+
+  it('reports each returned literal of another JSON kind, and stops trusting the documented type when all are', () => {
+    expect(response('GET', '/{project_id}/reviewers/')).toMatchObject({
+      schema: { type: 'array' },
+      contradicted: 'the docstring documents an array, but every literal the view returns is an object',
+    });
+    const found = model.diagnostics.filter((d) => d.code === 'response-doc-mismatch').map((d) => `${d.line} ${d.operation}: ${d.message}`);
+    expect(found).toEqual([
+      '21 GET /{project_id}/reviewers/: the docstring documents an array, but the view returns an object here',
+      '22 GET /{project_id}/reviewers/: the docstring documents an array, but the view returns an object here',
+      "64 POST /{project_id}/skeletons/reviewed-near: the view returns {skeletons} here, without the documented required 'reached_limit'",
+    ]);
+  });
+
+  it('makes a documented key optional when a return leaves it out, and ignores error answers', () => {
+    const r = response('POST', '/{project_id}/skeletons/reviewed-near');
+    expect(r.schema).toMatchObject({ required: ['skeletons'] });
+    expect(r.contradicted).toBeUndefined();
+  });
+
+  it("reads a placeholder key ('{skeleton_id}') as keys that are data, and 'integer|string' as a union", () => {
+    const r = response('POST', '/{project_id}/skeletons/review-status');
+    expect(r.schema).toEqual({ type: 'object', properties: {}, additionalProperties: { $ref: '#/models/review_status_pair' } });
+    expect(r.models!['review_status_pair']!['properties']).toMatchObject({ total: { anyOf: [{ type: 'integer' }, { type: 'string' }] } });
+  });
+});
+
 describe('catmaid-codegen lint', () => {
   it('prints the drift findings per operation, grouped by file, with counts', () => {
     const result = runCli(['lint', '--source', fixtureSource('operations')]);
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('django/applications/catmaid/control/skeleton.py  (15 findings, 7 operations)');
+    expect(lines[0]).toBe('django/applications/catmaid/control/review.py  (5 findings, 3 operations)');
+    expect(lines).toContain('django/applications/catmaid/control/skeleton.py  (15 findings, 7 operations)');
     expect(lines).toContain('  GET /{project_id}/skeletons/');
     expect(lines).toContain("      115  param-undocumented       the code reads 'minx' from request.POST, the docstring does not document it");
-    expect(lines[lines.length - 1]).toBe('17 findings in 8 operations across 2 files: param-doc-unread 1, param-undocumented 13, param-location-mismatch 2, docstring-yaml 1');
+    expect(lines[lines.length - 1]).toBe('22 findings in 11 operations across 3 files: param-doc-unread 1, param-undocumented 15, param-location-mismatch 2, response-doc-mismatch 3, docstring-yaml 1');
   });
 
   it('exits 1 with --strict when there are findings, 0 when there are none', () => {
     expect(runCli(['lint', '--source', fixtureSource('operations'), '--strict']).status).toBe(1);
     const clean = runCli(['lint', '--source', fixtureSource('era-2021-path'), '--strict']);
     expect(clean.status).toBe(0);
-    expect(clean.stdout).toBe('0 findings in 0 operations across 0 files: param-doc-unread 0, param-undocumented 0, param-location-mismatch 0, docstring-yaml 0\n');
+    expect(clean.stdout).toBe('0 findings in 0 operations across 0 files: param-doc-unread 0, param-undocumented 0, param-location-mismatch 0, response-doc-mismatch 0, docstring-yaml 0\n');
   });
 });
 

@@ -25,7 +25,7 @@ import {
 import { compareText } from '../util/compare.js';
 import type { ModuleFile, ModuleIndex } from './modules.js';
 import { readDocumentedOperation, type DocumentedOperation, type DocumentedParameter } from './swagger-yaml.js';
-import type { HttpMethod, Operation, Parameter, Permission, ResponseInfo, Route, SourceLocation, ValueSchema } from './types.js';
+import type { HttpMethod, JsonSchema, Operation, Parameter, Permission, ResponseInfo, Route, SourceLocation, ValueSchema } from './types.js';
 
 const HANDLER_METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const METHOD_ORDER = new Map(HANDLER_METHODS.map((m, i) => [m, i]));
@@ -328,6 +328,10 @@ export class OperationBuilder {
     }
     const parameters = this.parameters(route, h, documentedOp, documented, file);
     const response = responseOf(h, documentedOp);
+    if (response?.schema && file) {
+      const contradicted = this.checkReturnedShapes(h, response, file, where);
+      if (contradicted) response.contradicted = contradicted;
+    }
     const permissions = dedupePermissions([...permissionsOf(h.decorators.flatMap((d) => (d.inner ? [d, d.inner] : [d]))), ...urlconfPermissions]);
     const deprecated = documentedOp?.deprecated || /^deprecated\b|\bis deprecated\b/i.test(doc?.summary ?? '');
     return {
@@ -346,6 +350,47 @@ export class OperationBuilder {
       writes,
       ...(h.location ? { handler: h.location } : {}),
     };
+  }
+
+  /**
+   * Drift between a documented response type and the literals a view returns
+   * (`return JsonResponse({'annotations': …})` documented as an array; a returned dict without a
+   * key the docstring marks required). Dicts with an `error` key are CATMAID's error answers.
+   * Returns why the documented type is not to be trusted when every returned literal contradicts it.
+   */
+  private checkReturnedShapes(h: Handler, response: ResponseInfo, file: string, where: string): string | undefined {
+    const documented = resolveTopSchema(response);
+    const kind = documented?.['type'];
+    if (kind !== 'object' && kind !== 'array') return undefined;
+    let shaped = 0;
+    let contradicting = 0;
+    const notAlwaysThere = new Set<string>();
+    const listed = documented!['required'];
+    const required: string[] = Array.isArray(listed) ? listed.filter((r): r is string => typeof r === 'string') : [];
+    for (const r of h.facts?.returns ?? []) {
+      if (!r.shape || !JSON_CONSTRUCTORS.has(r.constructor) || r.shape.keys?.includes('error')) continue;
+      shaped++;
+      if (r.shape.kind !== kind) {
+        contradicting++;
+        this.diagnostics.add('response-doc-mismatch', `the docstring documents ${kind === 'array' ? 'an array' : 'an object'}, but the view returns ${r.shape.kind === 'array' ? 'an array' : 'an object'} here`, file, r.line, undefined, where);
+        continue;
+      }
+      const missing = r.shape.keys ? required.filter((k) => !r.shape!.keys!.includes(k)) : [];
+      missing.forEach((k) => notAlwaysThere.add(k));
+      if (missing.length) {
+        this.diagnostics.add('response-doc-mismatch', `the view returns {${r.shape.keys!.join(', ')}} here, without the documented required ${missing.map((k) => `'${k}'`).join(', ')}`, file, r.line, undefined, where);
+      }
+    }
+    // A documented key some return leaves out is optional in what clients are promised.
+    if (notAlwaysThere.size && response.schema === documented) {
+      const still = required.filter((k) => !notAlwaysThere.has(k));
+      const rest: JsonSchema = { ...documented! };
+      delete rest['required'];
+      response.schema = still.length ? { ...rest, required: still } : rest;
+    }
+    if (shaped === 0 || contradicting < shaped) return undefined;
+    const other = kind === 'array' ? 'an object' : 'an array';
+    return `the docstring documents ${kind === 'array' ? 'an array' : 'an object'}, but every literal the view returns is ${other}`;
   }
 
   private docstring(d: { text: string; line: number }, file: string | null) {
@@ -583,6 +628,15 @@ function dedupePermissions(list: Permission[]): Permission[] {
 const JSON_CONSTRUCTORS = new Set(['JsonResponse', 'Response']);
 const BINARY_CONSTRUCTORS = new Set(['FileResponse', 'StreamingHttpResponse']);
 const HTML_CONSTRUCTORS = new Set(['render', 'render_to_response', 'TemplateResponse', 'HttpResponseRedirect', 'redirect']);
+
+/** The documented response schema, through a top-level `$ref` into its models. */
+function resolveTopSchema(response: ResponseInfo): JsonSchema | undefined {
+  let schema = response.schema;
+  for (let depth = 0; schema && typeof schema['$ref'] === 'string' && depth < 8; depth++) {
+    schema = response.models?.[schema['$ref'].replace(/^#\/models\//, '')];
+  }
+  return schema;
+}
 
 /** Response format from what the handler returns, and the schema the docstring documents. */
 function responseOf(h: Handler, docs: DocumentedOperation | undefined): ResponseInfo | undefined {

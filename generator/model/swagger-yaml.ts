@@ -144,16 +144,35 @@ export function responseSchema(raw: unknown, problems: string[], where = 'type')
   return objectSchema(raw, problems, where);
 }
 
+/** A property name that stands for any key, as CATMAID's docstrings write them: `'{skeleton_id}'`. */
+const PLACEHOLDER_KEY = /^\{[^{}]+\}$/;
+
+/**
+ * A property map as an object schema. A placeholder name (`'{skeleton_id}': …`) documents the
+ * values of an object keyed by data, so it becomes `additionalProperties`, not a required key.
+ */
 function objectSchema(properties: Record<string, unknown>, problems: string[], where: string): JsonSchema {
   const props: { [k: string]: JsonValue } = {};
   const required: string[] = [];
+  let additional: JsonSchema | undefined;
   for (const [name, value] of Object.entries(properties)) {
     const s = propertySchema(value, problems, `${where}.${name}`);
     if (!s) continue;
+    if (PLACEHOLDER_KEY.test(name)) {
+      if (additional) problems.push(`${where}: more than one placeholder key; only ${name} is not used`);
+      else additional = typeof s['$ref'] === 'string' ? s : { ...s, description: typeof s['description'] === 'string' ? `${name}: ${s['description']}` : name };
+      continue;
+    }
     props[name] = s;
     if (isRecord(value) && (value['required'] === true || value['required'] === 'true')) required.push(name);
   }
-  return { type: 'object', properties: props, ...(required.length ? { required } : {}) };
+  return { type: 'object', properties: props, ...(required.length ? { required } : {}), ...(additional ? { additionalProperties: additional } : {}) };
+}
+
+/** `integer|string`: a union of known type names, as some docstrings write one. */
+function unionOfTypes(typeName: string): string[] | undefined {
+  const parts = typeName.split('|').map((t) => t.trim().toLowerCase());
+  return parts.length > 1 && parts.every((t) => TYPE_ALIASES[t] && TYPE_ALIASES[t] !== 'file') ? parts.map((t) => TYPE_ALIASES[t]!) : undefined;
 }
 
 function propertySchema(raw: unknown, problems: string[], where: string): JsonSchema | undefined {
@@ -166,6 +185,8 @@ function propertySchema(raw: unknown, problems: string[], where: string): JsonSc
   const out: JsonSchema = {};
   if (typeof raw['description'] === 'string') out['description'] = raw['description'].trim();
   const typeName = typeof raw['type'] === 'string' ? raw['type'].trim() : undefined;
+  const union = typeName ? unionOfTypes(typeName) : undefined;
+  if (union) return { ...out, anyOf: [...new Set(union)].map((t) => ({ type: t })) };
   if (typeName && !TYPE_ALIASES[typeName.toLowerCase()]) {
     // A model name used as a type (`type: export_review_skeleton_segment`).
     return { $ref: `#/models/${typeName}`, ...out };

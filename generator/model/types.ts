@@ -237,10 +237,16 @@ export interface ResponseInfo {
   format: 'json' | 'text' | 'binary' | 'html' | 'unknown';
   /** A content type the code sets explicitly. */
   contentType?: string;
-  /** JSON Schema of the body, from the docstring's `type`. */
+  /** JSON Schema of the body, from the docstring's `type`; a key some returned literal leaves out is not required. */
   schema?: JsonSchema;
   /** Named schemas the docstring's `models` defines, referenced as `#/models/<name>`. */
   models?: Record<string, JsonSchema>;
+  /**
+   * Set when every literal the view returns is another JSON kind than `schema` (an object where
+   * an array is documented): why the documented type is not trusted. Emitters then type the
+   * response as unknown; `schema` is kept for reference.
+   */
+  contradicted?: string;
 }
 
 /** A JSON Schema (draft 2020-12 subset) as plain data. */

@@ -59,6 +59,16 @@ export interface HelperCall {
   line: number;
 }
 
+/**
+ * The JSON kind a return statement builds when its first argument is a literal:
+ * `JsonResponse({'a': …})` is an object with keys `a` (keys unknown when one is computed or `**`
+ * spread), `JsonResponse([…], safe=False)` or a comprehension an array.
+ */
+export interface ReturnedShape {
+  kind: 'object' | 'array';
+  keys?: string[];
+}
+
 export interface FunctionFacts {
   name: string;
   line: number;
@@ -72,7 +82,7 @@ export interface FunctionFacts {
   helperCalls: HelperCall[];
   /** What the return statements construct: `JsonResponse`, `HttpResponse`, … (names as written). */
   /** `contentType` is `?` when the code sets one that is not a literal. */
-  returns: Array<{ constructor: string; contentType?: string; firstArgument?: string; line: number }>;
+  returns: Array<{ constructor: string; contentType?: string; firstArgument?: string; shape?: ReturnedShape; line: number }>;
   /** The body iterates over a whole request dictionary (`request.POST.items()`): keys not nameable. */
   readsAllOf: RequestDict[];
 }
@@ -337,10 +347,12 @@ export function readFunctionFacts(
             const contentType = ct ? stringLiteral(ct.childForFieldName('value')!) : undefined;
             const first = value.childForFieldName('arguments')?.namedChildren[0];
             const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
+            const shape = first ? literalShape(first) : undefined;
             facts.returns.push({
               constructor,
               ...(contentType ? { contentType } : ct ? { contentType: '?' } : {}),
               ...(firstArgument ? { firstArgument } : {}),
+              ...(shape ? { shape } : {}),
               line: lineOf(main.node),
             });
           }
@@ -352,6 +364,31 @@ export function readFunctionFacts(
   facts.methodBranches = [...methodBranches].sort();
   facts.readsAllOf = [...allOf].sort();
   return facts;
+}
+
+/** The JSON kind of a literal expression (a dict, list, tuple or comprehension), or undefined. */
+function literalShape(node: SyntaxNode): ReturnedShape | undefined {
+  switch (node.type) {
+    case 'list':
+    case 'tuple':
+    case 'list_comprehension':
+      return { kind: 'array' };
+    case 'dictionary_comprehension':
+      return { kind: 'object' };
+    case 'dictionary': {
+      const keys: string[] = [];
+      for (const entry of node.namedChildren) {
+        if (entry.type === 'comment') continue;
+        const key = entry.type === 'pair' ? entry.childForFieldName('key') : null;
+        const name = key?.type === 'string' ? stringLiteral(key) : undefined;
+        if (name === undefined) return { kind: 'object' };
+        keys.push(name);
+      }
+      return { kind: 'object', keys: keys.sort() };
+    }
+    default:
+      return undefined;
+  }
 }
 
 /**

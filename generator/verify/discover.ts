@@ -68,6 +68,9 @@ async function getByPath(runtime: LoadedRuntime, client: unknown, model: RouteMo
   return undefined;
 }
 
+/** How many projects are asked for skeletons when looking for one to read from. */
+const MAX_PROJECTS_TRIED = 10;
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const idOf = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : isRecord(v) && typeof v['id'] === 'number' ? v['id'] : undefined);
 const smallest = (ids: Array<number | undefined>): number | undefined => {
@@ -83,20 +86,43 @@ export async function discoverValues(
   options: { projectId?: number; signal: () => AbortSignal },
 ): Promise<ServerValues> {
   const values: ServerValues = { notes: [] };
-  const lookup = async (what: string, path: string, params: Record<string, unknown>): Promise<unknown> => {
+  const lookup = async (what: string, path: string, params: Record<string, unknown>, quiet = false): Promise<unknown> => {
     try {
       const data = await getByPath(runtime, client, model, path, params, options.signal);
-      if (data === undefined) values.notes.push(`${what}: the model has no GET ${path}`);
+      if (data === undefined && !quiet) values.notes.push(`${what}: the model has no GET ${path}`);
       return data;
     } catch (e) {
-      values.notes.push(`${what}: GET ${path} failed: ${(e as Error).message}`);
+      if (!quiet) values.notes.push(`${what}: GET ${path} failed: ${(e as Error).message}`);
       return undefined;
     }
   };
 
   const projects = await lookup('projects', '/projects/', {});
   const listed = Array.isArray(projects) ? projects.filter(isRecord) : [];
-  values.project = options.projectId ?? smallest(listed.map(idOf));
+  // Without --project-id: the first real project (CATMAID lists a dummy one with id -1) that has
+  // skeletons, so that more operations can be filled; else the first real project.
+  const candidates = listed.map(idOf).filter((id): id is number => id !== undefined && id > 0).sort((a, b) => a - b);
+  const skeletonsOf = async (project: number, quiet: boolean) => {
+    const listedSkeletons = await lookup('skeleton', '/{project_id}/skeletons/', { project_id: project }, quiet);
+    return Array.isArray(listedSkeletons) ? smallest(listedSkeletons.map(idOf)) : undefined;
+  };
+  if (options.projectId !== undefined) {
+    values.project = options.projectId;
+    values.skeleton = await skeletonsOf(values.project, false);
+  } else {
+    for (const candidate of candidates.slice(0, MAX_PROJECTS_TRIED)) {
+      const skeleton = await skeletonsOf(candidate, true);
+      if (skeleton !== undefined) {
+        values.project = candidate;
+        values.skeleton = skeleton;
+        break;
+      }
+    }
+    if (values.project === undefined && candidates[0] !== undefined) {
+      values.project = candidates[0];
+      await skeletonsOf(values.project, false);
+    }
+  }
   if (values.project === undefined) {
     values.notes.push('project: no project is visible to this token; give --project-id');
     return values;
@@ -105,8 +131,6 @@ export async function discoverValues(
   values.stack = smallest((Array.isArray(project?.['stacks']) ? project['stacks'] : []).map(idOf));
   const pid = { project_id: values.project };
 
-  const skeletons = await lookup('skeleton', '/{project_id}/skeletons/', pid);
-  values.skeleton = Array.isArray(skeletons) ? smallest(skeletons.map(idOf)) : undefined;
   if (values.skeleton !== undefined) {
     const sk = { ...pid, skeleton_id: values.skeleton };
     const root = await lookup('treenode', '/{project_id}/skeletons/{skeleton_id}/root', sk);

@@ -13,7 +13,7 @@ function row(r: OperationResult): string[] {
     r.parsed === undefined ? '-' : r.parsed ? 'yes' : 'no',
     r.schema ?? '-',
     r.ms === undefined ? '-' : `${r.ms} ms`,
-    r.reason ?? '',
+    (r.reason ?? '').replace(/\s+/g, ' ').trim(),
   ];
 }
 

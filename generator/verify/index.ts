@@ -47,8 +47,11 @@ export interface OperationResult {
   status?: number;
   /** The body parsed as the model says it is (JSON, text, binary). */
   parsed?: boolean;
-  /** The body against the docstring's response type: `match`, `mismatch`, or `none` when there is no type. */
-  schema?: 'match' | 'mismatch' | 'none' | 'uncheckable';
+  /**
+   * The body against the docstring's response type: `match`, `mismatch`, `none` when there is no
+   * type, `drift` when the model does not trust it (the code returns another kind; not checked).
+   */
+  schema?: 'match' | 'mismatch' | 'none' | 'uncheckable' | 'drift';
   /** Wall time of the request in milliseconds. */
   ms?: number;
   /** Why it was skipped, or what failed. */
@@ -137,10 +140,11 @@ function plan(route: Route, op: Operation, values: ServerValues, options: Verify
   op.parameters.forEach((p, i) => {
     const key = keys[i]!.key ?? p.name;
     const required = p.in === 'path' ? !(route.variants && route.variants.some((v) => !v.includes(`{${p.name}}`))) : p.required;
-    if (!required) return;
     const value = p.name === 'project_id' && writes ? options.projectId : valueFor(p, values);
-    if (value === undefined) missing.push(p.name);
-    else params[key] = value;
+    // Optional ids are filled too where the server gave one: many views need them although
+    // neither docstring nor code marks them required (`skeleton_ids` of most skeleton queries).
+    if (value !== undefined) params[key] = value;
+    else if (required) missing.push(p.name);
   });
   if (missing.length) return { route, op, skip: `cannot fill required ${missing.join(', ')}` };
   return { route, op, params };
@@ -166,8 +170,11 @@ async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOp
     result.reachable = true;
     result.status = answered?.status;
     result.parsed = true;
-    const validate = spec.response === 'json' ? compileSchema(ajv, op) : undefined;
-    if (validate === undefined) result.schema = 'none';
+    const validate = spec.response === 'json' && !op.response?.contradicted ? compileSchema(ajv, op) : undefined;
+    if (op.response?.contradicted) {
+      result.schema = 'drift';
+      result.reason = `documented type not used: ${op.response.contradicted}`;
+    } else if (validate === undefined) result.schema = 'none';
     else if (typeof validate === 'string') {
       result.schema = 'uncheckable';
       result.reason = `documented type not checkable: ${validate}`;

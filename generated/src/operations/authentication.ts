@@ -108,13 +108,16 @@ export interface UserProjectPermissionsParams {
 
 /** What {@link userProjectPermissions} resolves to (from its docstring). */
 export type UserProjectPermissionsResponse = {
-    permissions: Record<string, unknown>;
+    permissions?: Record<string, unknown>;
   };
 
 /**
  * List the permissions of the requesting user in every project.
  *
  * `GET /permissions` — `catmaid.control.authentication.user_project_permissions`, documented; method declared (`@api_view(["GET"])`).
+ *
+ * Docs and code disagree:
+ * - the view returns {} here, without the documented required 'permissions'
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries

@@ -238,7 +238,7 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
         ? { [op.response?.contentType ?? (format === 'html' ? 'text/html' : 'text/plain')]: { schema: { type: 'string' } } }
         : format === 'unknown' || (!format && !route.view?.file)
           ? { '*/*': { schema: {} } }
-          : { 'application/json': { schema: op.response?.schema ? responseSchema(op.response.schema, models) : {} } };
+          : { 'application/json': { schema: op.response?.schema && !op.response.contradicted ? responseSchema(op.response.schema, models) : {} } };
   const errorResponse = { description: "CATMAID's error", content: { 'application/json': { schema: { $ref: '#/components/schemas/CatmaidError' } } } };
 
   const view = route.view ? `${route.view.module}.${route.view.name}` : null;
@@ -250,7 +250,14 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
     responses: {
-      '200': { description: op.response?.schema ? 'As documented in the docstring.' : 'Success; the body is not documented.', content: okContent },
+      '200': {
+        description: op.response?.contradicted
+          ? `Not described: ${op.response.contradicted}.`
+          : op.response?.schema
+            ? 'As documented in the docstring.'
+            : 'Success; the body is not documented.',
+        content: okContent,
+      },
       '4XX': errorResponse,
       '5XX': errorResponse,
     },

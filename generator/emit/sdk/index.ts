@@ -151,7 +151,7 @@ function groupOf(route: Route): string {
 function responseTypeText(o: EmitOperation): string {
   switch (responseKind(o.route, o.op)) {
     case 'json':
-      return o.op.response?.schema ? schemaType(o.op.response.schema, (name) => o.models.get(name) ?? 'unknown') : 'unknown';
+      return o.op.response?.schema && !o.op.response.contradicted ? schemaType(o.op.response.schema, (name) => o.models.get(name) ?? 'unknown') : 'unknown';
     case 'text':
       return 'string';
     case 'blob':
@@ -195,7 +195,13 @@ function operationStatements(o: EmitOperation, diagnostics: readonly Diagnostic[
     kind: StructureKind.TypeAlias,
     name: o.responseType,
     isExported: true,
-    docs: [{ description: `What {@link ${o.fn}} resolves to${op.response?.schema ? ' (from its docstring)' : ''}.` }],
+    docs: [
+      {
+        description: op.response?.contradicted
+          ? `What {@link ${o.fn}} resolves to. Not typed: ${op.response.contradicted} (drift; see \`catmaid-codegen lint\`).`
+          : `What {@link ${o.fn}} resolves to${op.response?.schema ? ' (from its docstring)' : ''}.`,
+      },
+    ],
     type: responseTypeText(o),
   };
   const spec = operationSpec(route, op);

@@ -38,6 +38,10 @@ export function schemaType(schema: JsonSchema | JsonValue | undefined, resolveRe
   if (Array.isArray(schema['enum']) && schema['enum'].length > 0) {
     return schema['enum'].map((v) => JSON.stringify(v)).join(' | ');
   }
+  if (Array.isArray(schema['anyOf']) && schema['anyOf'].length > 0) {
+    const members = [...new Set(schema['anyOf'].map((m) => schemaType(m, resolveRef, indent)))];
+    return members.length === 1 ? members[0]! : members.map((m) => (/^[\w<>, ]+$/.test(m) ? m : `(${m})`)).join(' | ');
+  }
   switch (schema['type']) {
     case 'integer':
     case 'number':
@@ -50,7 +54,9 @@ export function schemaType(schema: JsonSchema | JsonValue | undefined, resolveRe
       return `Array<${schemaType(schema['items'], resolveRef, indent)}>`;
     case 'object': {
       const props = schema['properties'];
-      if (!isObject(props) || Object.keys(props).length === 0) return 'Record<string, unknown>';
+      // Keys that are data (`'{skeleton_id}'` in the docstring): a record of the documented value.
+      const additional = isObject(schema['additionalProperties']) ? `Record<string, ${schemaType(schema['additionalProperties'], resolveRef, indent)}>` : undefined;
+      if (!isObject(props) || Object.keys(props).length === 0) return additional ?? 'Record<string, unknown>';
       const required = new Set(Array.isArray(schema['required']) ? schema['required'].filter((r): r is string => typeof r === 'string') : []);
       const inner = indent + '  ';
       const lines = Object.keys(props).map((key) => {
@@ -59,7 +65,8 @@ export function schemaType(schema: JsonSchema | JsonValue | undefined, resolveRe
         const doc = description ? `${inner}/** ${description.replace(/\*\//g, '*\\/').replace(/\s+/g, ' ').trim()} */\n` : '';
         return `${doc}${inner}${propertyKey(key)}${required.has(key) ? '' : '?'}: ${schemaType(prop, resolveRef, inner)};`;
       });
-      return `{\n${lines.join('\n')}\n${indent}}`;
+      const fixed = `{\n${lines.join('\n')}\n${indent}}`;
+      return additional ? `${fixed} & Record<string, unknown>` : fixed;
     }
     default:
       return 'unknown';
