@@ -261,7 +261,7 @@ describe('documented responses against what the code returns', () => {
     expect(found).toEqual([
       '21 GET /{project_id}/reviewers/: the docstring documents an array, but the view returns an object here',
       '22 GET /{project_id}/reviewers/: the docstring documents an array, but the view returns an object here',
-      "64 POST /{project_id}/skeletons/reviewed-near: the view returns {skeletons} here, without the documented required 'reached_limit'",
+      "78 POST /{project_id}/skeletons/reviewed-near: the view returns {skeletons} here, without the documented required 'reached_limit'",
     ]);
   });
 
@@ -278,16 +278,23 @@ describe('documented responses against what the code returns', () => {
   });
 });
 
+describe('parameters a view refuses to go without', () => {
+  it("marks a read required when `if not x: raise` follows at the top of the body, not a boolean's, not one in a loop, not `is not None`", () => {
+    const near = op('POST', '/{project_id}/skeletons/reviewed-near');
+    expect(near.parameters.map((p) => `${p.name}${p.required ? '!' : ''}`)).toEqual(['project_id!', 'distance', 'extra_ids', 'reviewer_id', 'strict', 'treenode_id!']);
+  });
+});
+
 describe('catmaid-codegen lint', () => {
   it('prints the drift findings per operation, grouped by file, with counts', () => {
     const result = runCli(['lint', '--source', fixtureSource('operations')]);
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('django/applications/catmaid/control/review.py  (5 findings, 3 operations)');
+    expect(lines[0]).toBe('django/applications/catmaid/control/review.py  (9 findings, 3 operations)');
     expect(lines).toContain('django/applications/catmaid/control/skeleton.py  (15 findings, 7 operations)');
     expect(lines).toContain('  GET /{project_id}/skeletons/');
     expect(lines).toContain("      115  param-undocumented       the code reads 'minx' from request.POST, the docstring does not document it");
-    expect(lines[lines.length - 1]).toBe('22 findings in 11 operations across 3 files: param-doc-unread 1, param-undocumented 15, param-location-mismatch 2, response-doc-mismatch 3, docstring-yaml 1');
+    expect(lines[lines.length - 1]).toBe('26 findings in 11 operations across 3 files: param-doc-unread 1, param-undocumented 19, param-location-mismatch 2, response-doc-mismatch 3, docstring-yaml 1');
   });
 
   it('exits 1 with --strict when there are findings, 0 when there are none', () => {

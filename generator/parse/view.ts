@@ -102,7 +102,7 @@ export interface ClassFacts {
 }
 
 /** The capture naming the whole match in each pattern of view-body.scm. */
-const MAIN_CAPTURES = new Set(['read.call', 'read.subscript', 'comparison', 'call', 'alias', 'return', 'all']);
+const MAIN_CAPTURES = new Set(['read.call', 'read.subscript', 'comparison', 'call', 'alias', 'return', 'all', 'guard']);
 const DICTS = new Set<RequestDict>(['GET', 'POST', 'data', 'query_params', 'REQUEST', 'FILES']);
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const lineOf = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -256,6 +256,8 @@ export function readFunctionFacts(
 
   const methodBranches = new Set<string>();
   const allOf = new Set<RequestDict>();
+  /** Variables a `if not x: raise` guards. */
+  const guarded = new Set<string>();
   for (const m of matches) {
     const main = m.captures.find((c) => MAIN_CAPTURES.has(c.name))!;
     const capture = (name: string) => m.captures.find((c) => c.name === name)?.node;
@@ -337,6 +339,18 @@ export function readFunctionFacts(
         sources?.forEach((s) => allOf.add(s.dict));
         break;
       }
+      case 'guard': {
+        // `x is not None` and `x != None` are the opposite guard.
+        const condition = capture('guard.condition')!;
+        if (condition.type === 'comparison_operator' && !condition.children.some((c) => !c.isNamed && (c.type === 'is' || c.type === '=='))) break;
+        if (condition.type === 'comparison_operator' && condition.children.some((c) => !c.isNamed && c.type === 'is not')) break;
+        // Only a guard every call passes: at the top of the body or of a `request.method` branch,
+        // not one inside a loop or a condition on something else.
+        const block = main.node.parent;
+        const unconditional = block?.id === body.id || branches.some((b) => b.start === block?.startIndex && b.end === block?.endIndex);
+        if (unconditional) guarded.add(capture('guard.name')!.text);
+        break;
+      }
       case 'return': {
         const value = main.node.namedChildren[0];
         if (value?.type === 'call') {
@@ -360,6 +374,12 @@ export function readFunctionFacts(
         break;
       }
     }
+  }
+  // `x = request.POST.get('k')` followed by `if not x: raise …`: the view fails without `k`.
+  for (const read of facts.reads) {
+    const target = readTargets.get(read);
+    // A boolean is guarded for being true, not for being there.
+    if (target !== undefined && guarded.has(target) && read.type !== 'boolean') read.required = true;
   }
   facts.methodBranches = [...methodBranches].sort();
   facts.readsAllOf = [...allOf].sort();
@@ -444,10 +464,28 @@ function addReads(
   node: SyntaxNode,
 ): void {
   const branch = branchOf(node);
+  const target = assignmentTarget(node);
   for (const s of sources) {
     const methods = s.methods ?? branch;
-    facts.reads.push({ ...read, dict: s.dict, line: lineOf(node), ...(methods ? { methods } : {}) });
+    const fact: RequestRead = { ...read, dict: s.dict, line: lineOf(node), ...(methods ? { methods } : {}) };
+    facts.reads.push(fact);
+    if (target !== undefined) readTargets.set(fact, target);
   }
+}
+
+/** The variable a read is assigned to (`x = int(request.POST.get('k', 0))`), for guards that follow. */
+const readTargets = new WeakMap<RequestRead, string>();
+
+/** Expressions a read may sit in and still be the value assigned: conversions, defaults, parentheses. */
+const WRAPPING = new Set(['call', 'argument_list', 'parenthesized_expression', 'conditional_expression', 'boolean_operator']);
+
+function assignmentTarget(node: SyntaxNode): string | undefined {
+  let at = node;
+  while (at.parent && WRAPPING.has(at.parent.type)) at = at.parent;
+  const parent = at.parent;
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== at.id) return undefined;
+  const left = parent.childForFieldName('left');
+  return left?.type === 'identifier' ? left.text : undefined;
 }
 
 /**

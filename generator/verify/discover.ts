@@ -32,6 +32,8 @@ const PARAMETER_VALUES: Record<string, keyof Omit<ServerValues, 'notes' | 'locat
   treenode_id: 'treenode', treenode_ids: 'treenode', node_id: 'treenode', node_ids: 'treenode', treenode: 'treenode',
   connector_id: 'connector', connector_ids: 'connector',
   neuron_id: 'neuron', neuron_ids: 'neuron',
+  // Class instances that annotations link (`annotations/query`): neurons are the ones a project surely has.
+  object_ids: 'neuron', entity_ids: 'neuron',
   annotation_id: 'annotation', annotation_ids: 'annotation',
   user_id: 'user', user_ids: 'user',
   volume_id: 'volume', volume_ids: 'volume',

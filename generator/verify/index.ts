@@ -141,9 +141,10 @@ function plan(route: Route, op: Operation, values: ServerValues, options: Verify
     const key = keys[i]!.key ?? p.name;
     const required = p.in === 'path' ? !(route.variants && route.variants.some((v) => !v.includes(`{${p.name}}`))) : p.required;
     const value = p.name === 'project_id' && writes ? options.projectId : valueFor(p, values);
-    // Optional ids are filled too where the server gave one: many views need them although
+    // Optional id lists are filled too where the server gave an id: many views need them although
     // neither docstring nor code marks them required (`skeleton_ids` of most skeleton queries).
-    if (value !== undefined) params[key] = value;
+    // Optional single ids are not: they are filters, some exclusive of each other.
+    if (value !== undefined && (required || Array.isArray(value))) params[key] = value;
     else if (required) missing.push(p.name);
   });
   if (missing.length) return { route, op, skip: `cannot fill required ${missing.join(', ')}` };

@@ -42,3 +42,11 @@
 
 ; return JsonResponse(…)
 (return_statement (call)) @return
+
+; if not x: raise …, if x is None: raise …: the view fails without what x was read from
+(if_statement
+  condition: [
+    (not_operator argument: (identifier) @guard.name)
+    (comparison_operator . (identifier) @guard.name . (none))
+  ] @guard.condition
+  consequence: (block (raise_statement))) @guard
