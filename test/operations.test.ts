@@ -4,6 +4,7 @@
  * responses, operation ids. Each case names the Django/CATMAID construct it checks.
  */
 import { describe, expect, it } from 'vitest';
+import { operationSpec } from '../generator/emit/spec.js';
 import type { Operation, Parameter } from '../generator/model/types.js';
 import { fixtureModel, fixtureSource, runCli } from './helpers.js';
 
@@ -89,7 +90,7 @@ describe('documented (Django REST framework) vs volatile', () => {
     const ops = model.routes.flatMap((r) => r.operations);
     expect(ops.every((o) => o.documented !== o.volatile)).toBe(true);
     expect(ops.filter((o) => o.documented)).toHaveLength(21);
-    expect(ops.filter((o) => o.volatile)).toHaveLength(16);
+    expect(ops.filter((o) => o.volatile)).toHaveLength(19);
   });
 });
 
@@ -282,6 +283,23 @@ describe('parameters a view refuses to go without', () => {
   it("marks a read required when `if not x: raise` follows at the top of the body, not a boolean's, not one in a loop, not `is not None`", () => {
     const near = op('POST', '/{project_id}/skeletons/reviewed-near');
     expect(near.parameters.map((p) => `${p.name}${p.required ? '!' : ''}`)).toEqual(['project_id!', 'distance', 'extra_ids', 'reviewer_id', 'strict', 'treenode_id!']);
+  });
+});
+
+describe('code that changes data', () => {
+  it('finds model writes, SQL that changes tables and files opened for writing, per method branch', () => {
+    expect(op('POST', '/{project_id}/user/reviewer-whitelist').changesData).toEqual({ evidence: 'ReviewerWhitelist.objects.filter(…).delete()', line: 96 });
+    expect(op('GET', '/{project_id}/reviews/cache').changesData).toEqual({ evidence: 'SQL DELETE', line: 103 });
+  });
+
+  it("does not take a Python set's add, dict.update, builtin set() or image.save(buffer, 'PNG') for a write", () => {
+    expect(op('GET', '/{project_id}/user/reviewer-whitelist').changesData).toBeUndefined();
+    expect(op('POST', '/{project_id}/skeletons/reviewed-near').changesData).toBeUndefined();
+  });
+
+  it('makes the SDK treat such an operation as a write (never retried)', () => {
+    const route = model.routes.find((r) => r.path === '/{project_id}/reviews/cache')!;
+    expect(operationSpec(route, route.operations[0]!).writes).toBe(true);
   });
 });
 

@@ -176,6 +176,15 @@ describe('verify', () => {
 });
 
 describe('writeReason', () => {
+  it('counts code that changes data as a write, also where the URLconf does not record it', () => {
+    const model = fixtureModel('operations');
+    const route = model.routes.find((r) => r.path === '/{project_id}/user/reviewer-whitelist')!;
+    const post = route.operations.find((o) => o.method === 'POST')!;
+    expect(post.writes).toBe(false);
+    expect(writeReason(route, post)).toBe('changes data (ReviewerWhitelist.objects.filter(…).delete(), line 96)');
+    expect(writeReason(route, route.operations.find((o) => o.method === 'GET')!)).toBeUndefined();
+  });
+
   it('names why an operation writes', () => {
     const model = fixtureModel('example');
     const reasons = Object.fromEntries(model.routes.flatMap((r) => r.operations.map((o) => [o.operationId, writeReason(r, o) ?? null])));

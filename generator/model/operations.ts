@@ -333,6 +333,7 @@ export class OperationBuilder {
       if (contradicted) response.contradicted = contradicted;
     }
     const permissions = dedupePermissions([...permissionsOf(h.decorators.flatMap((d) => (d.inner ? [d, d.inner] : [d]))), ...urlconfPermissions]);
+    const change = h.facts?.changes.find((c) => !c.methods || c.methods.includes(h.method));
     const deprecated = documentedOp?.deprecated || /^deprecated\b|\bis deprecated\b/i.test(doc?.summary ?? '');
     return {
       operationId: '',
@@ -348,6 +349,7 @@ export class OperationBuilder {
       ...(response ? { response } : {}),
       ...(deprecated ? { deprecated: true } : {}),
       writes,
+      ...(change ? { changesData: { evidence: change.evidence, line: change.line } } : {}),
       ...(h.location ? { handler: h.location } : {}),
     };
   }

@@ -185,6 +185,12 @@ export interface Operation {
   deprecated?: boolean;
   /** The view is wrapped in `record_request_action` for this method: it writes (recorded in CATMAID's history). */
   writes: boolean;
+  /**
+   * Where the handler's own code changes data for this method, whether or not the URLconf records
+   * it (`FavoriteProject.objects.get_or_create()`, `project.save()`, an SQL INSERT, a file opened
+   * for writing, a helper named `update_…`): the first such place. Absent when none was seen.
+   */
+  changesData?: { evidence: string; line: number };
   /** The function or method that handles it. */
   handler?: SourceLocation;
 }

@@ -85,6 +85,17 @@ export interface FunctionFacts {
   returns: Array<{ constructor: string; contentType?: string; firstArgument?: string; shape?: ReturnedShape; line: number }>;
   /** The body iterates over a whole request dictionary (`request.POST.items()`): keys not nameable. */
   readsAllOf: RequestDict[];
+  /** Code that changes data: model saves and deletes, SQL INSERT/UPDATE/DELETE, files opened for writing. */
+  changes: DataChange[];
+}
+
+/** One place where a view changes data, and what it is. */
+export interface DataChange {
+  /** What was seen, e.g. `.save()`, `FavoriteProject.objects.get_or_create()`, `SQL INSERT`. */
+  evidence: string;
+  line: number;
+  /** Methods of the `request.method` branch it is in, when it is in one. */
+  methods?: string[];
 }
 
 export interface ClassFacts {
@@ -102,7 +113,7 @@ export interface ClassFacts {
 }
 
 /** The capture naming the whole match in each pattern of view-body.scm. */
-const MAIN_CAPTURES = new Set(['read.call', 'read.subscript', 'comparison', 'call', 'alias', 'return', 'all', 'guard']);
+const MAIN_CAPTURES = new Set(['read.call', 'read.subscript', 'comparison', 'call', 'alias', 'return', 'all', 'guard', 'write', 'write.helper', 'write.file', 'write.string']);
 const DICTS = new Set<RequestDict>(['GET', 'POST', 'data', 'query_params', 'REQUEST', 'FILES']);
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const lineOf = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -215,6 +226,7 @@ export function readFunctionFacts(
     helperCalls: [],
     returns: [],
     readsAllOf: [],
+    changes: [],
   };
   if (!body) return facts;
   const matches = query('view-body').matches(body);
@@ -337,6 +349,24 @@ export function readFunctionFacts(
         // `for k, v in request.POST.items()`: the keys are data, not names a client can know.
         const sources = dictSources(capture('all.dict')!, requestNames, localAliases);
         sources?.forEach((s) => allOf.add(s.dict));
+        break;
+      }
+      case 'write': {
+        const change = modelWrite(capture('write.object')!, capture('write.method')!.text, capture('write.args')!);
+        if (change) addChange(facts, change, main.node, branchOf);
+        break;
+      }
+      case 'write.helper':
+        addChange(facts, `${capture('write.function')!.text}()`, main.node, branchOf);
+        break;
+      case 'write.file': {
+        const mode = stringLiteral(capture('write.mode')!);
+        if (mode !== undefined && /^[rwax]b?\+?b?$/.test(mode) && /[wax+]/.test(mode)) addChange(facts, `${capture('write.opener')!.text}(…, '${mode}')`, main.node, branchOf);
+        break;
+      }
+      case 'write.string': {
+        const verb = /INSERT|UPDATE|DELETE|TRUNCATE/.exec(capture('write.sql')!.text)![0];
+        addChange(facts, `SQL ${verb}`, main.node, branchOf);
         break;
       }
       case 'guard': {
@@ -471,6 +501,49 @@ function addReads(
     facts.reads.push(fact);
     if (target !== undefined) readTargets.set(fact, target);
   }
+}
+
+/** Receivers that are Django managers or querysets: `Model.objects…`, `….filter(…)`, `x.user_set`. */
+const QUERYSET = /\bobjects\b|\.(filter|exclude|all|select_related|prefetch_related)\(|\.\w+_set$/;
+/** Related managers whose add/remove/set/clear change membership tables. */
+const RELATED_MANAGER = /\.(\w+_set|groups|user_permissions)$/;
+
+/**
+ * A Django model write, or undefined for a call of the same name that is not one: `x.save()` and
+ * `x.delete()` without positional arguments (not `image.save(buffer, 'PNG')`), create/update on a
+ * manager or queryset (not `dict.update(…)`), add/remove/set/clear on a related manager.
+ */
+function modelWrite(object: SyntaxNode, method: string, args: SyntaxNode): string | undefined {
+  const positional = args.namedChildren.filter((a) => a.type !== 'comment' && a.type !== 'keyword_argument' && a.type !== 'dictionary_splat');
+  const receiver = object.text.replace(/\s+/g, '');
+  const shown = abbreviateArguments(receiver);
+  switch (method) {
+    case 'save':
+    case 'delete':
+      return positional.length === 0 ? `${shown}.${method}()` : undefined;
+    case 'add':
+    case 'remove':
+    case 'set':
+    case 'clear':
+      return RELATED_MANAGER.test(receiver) ? `${shown}.${method}()` : undefined;
+    default:
+      return QUERYSET.test(receiver) ? `${shown}.${method}()` : undefined;
+  }
+}
+
+/** `A.objects.filter(x=f(1)).all()` as `A.objects.filter(…).all()`: the receiver without its arguments. */
+function abbreviateArguments(text: string): string {
+  let out = text;
+  for (let previous = ''; previous !== out; ) {
+    previous = out;
+    out = out.replace(/\((?:[^()]|\(…\))+\)/g, (m) => (m === '(…)' ? m : '(…)'));
+  }
+  return out;
+}
+
+function addChange(facts: FunctionFacts, evidence: string, node: SyntaxNode, branchOf: (node: SyntaxNode) => string[] | undefined): void {
+  const methods = branchOf(node);
+  facts.changes.push({ evidence, line: lineOf(node), ...(methods ? { methods } : {}) });
 }
 
 /** The variable a read is assigned to (`x = int(request.POST.get('k', 0))`), for guards that follow. */

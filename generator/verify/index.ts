@@ -89,6 +89,7 @@ function words(route: Route, op: Operation): string[] {
 /** Why an operation may write, or undefined when it only reads. */
 export function writeReason(route: Route, op: Operation): string | undefined {
   if (op.writes) return 'writes (record_view)';
+  if (op.changesData) return `changes data (${op.changesData.evidence}, line ${op.changesData.line})`;
   if (op.method !== 'GET' && op.method !== 'POST') return `${op.method} writes`;
   const account = words(route, op).find((w) => ACCOUNT_WORDS.has(w));
   if (account) return `changes a session or account ('${account}')`;

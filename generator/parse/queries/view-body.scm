@@ -50,3 +50,30 @@
     (comparison_operator . (identifier) @guard.name . (none))
   ] @guard.condition
   consequence: (block (raise_statement))) @guard
+
+; What changes data. Model and queryset writes: obj.save(), qs.delete(), Model.objects.create(…),
+; qs.update(…), get_or_create, a related manager's add/remove/set/clear (the reader checks receivers)
+(call
+  function: (attribute
+    object: (_) @write.object
+    attribute: (identifier) @write.method
+    (#any-of? @write.method "save" "delete" "create" "bulk_create" "bulk_update" "get_or_create" "update_or_create" "update" "add" "remove" "set" "clear"))
+  arguments: (argument_list) @write.args) @write
+
+; Helpers named for a write: update_group_memberships(…), delete_projects(…), assign_perm(…);
+; not the builtin set(), not helpers that build a value (create_annotation_query, create_roi_path)
+(call
+  function: (identifier) @write.function
+  (#match? @write.function "^_?(add|assign|clear|create|delete|insert|remove|rename|reset|save|set|store|update|upload|write)_")
+  (#not-match? @write.function "_(query|path|url|name|string)$")) @write.helper
+
+; open(path, 'w'), h5py.File(path, 'a'): a file opened for writing (the reader checks the mode)
+(call
+  function: [(identifier) (attribute)] @write.opener
+  (#match? @write.opener "(^|\\.)(open|File)$")
+  arguments: (argument_list . (_) . (string) @write.mode)) @write.file
+
+; SQL that changes tables
+(string
+  (string_content) @write.sql
+  (#match? @write.sql "INSERT\\s+INTO|UPDATE\\s+[A-Za-z_.]+\\s+SET|DELETE\\s+FROM|TRUNCATE\\s")) @write.string
