@@ -59,22 +59,35 @@ describe('CATMAID error shapes', () => {
     expect(e).toMatchObject({ status: 200, message: 'Skeleton #9 does not exist', type: undefined });
   });
 
-  it('a write with a token that lacks the extra token permission says which permission is missing', async () => {
-    const message = "User 'ann' with ID 3 does not have the required permissions in project 1";
-    const body = JSON.stringify({
-      error: message,
-      type: 'PermissionError',
-      detail: traceback('PermissionError', message).replace('raise exception', "has_role = 'can_annotate_with_token' in get_user_perms(u, p)"),
-      meta: null,
-    });
-    const e = await errorOf(createTreenode(answering(403, body), { x: 1, y: 2, z: 3 }));
-    expect(e).toMatchObject({ status: 403, type: 'PermissionError', permission: 'can_annotate_with_token' });
-    expect(e.message).toBe(`${message} (missing permission: can_annotate_with_token)`);
+  // As CATMAID 2021.12.21 answers a token write by a user with Annotate but without
+  // can_annotate_with_token: the message and the traceback do not name the permission.
+  const denied = "User 'ann' with ID 3 does not have the required permissions in project 1";
+  const deniedBody = JSON.stringify({
+    error: denied,
+    type: 'PermissionError',
+    detail: traceback('catmaid.control.authentication.PermissionError', denied).replace('raise exception', 'raise PermissionError(msg)'),
+    meta: null,
   });
 
-  it('a 403 that names no permission keeps its message as it is', async () => {
-    const e = await errorOf(createTreenode(answering(403, catmaidError('PermissionError', 'Anonymous users cannot write')), { x: 1, y: 2, z: 3 }));
-    expect(e).toMatchObject({ message: 'Anonymous users cannot write', permission: undefined });
+  it('a write with an API token that CATMAID refuses names can_annotate_with_token, which CATMAID does not', async () => {
+    const e = await errorOf(createTreenode(answering(403, deniedBody), { x: 1, y: 2, z: 3 }));
+    expect(e).toMatchObject({ status: 403, type: 'PermissionError', permission: 'can_annotate_with_token' });
+    expect(e.message).toBe(`${denied} (writes with an API token also need the can_annotate_with_token permission in the project)`);
+  });
+
+  it('the same 403 for a read, or for a write without a token, keeps its message as it is', async () => {
+    expect(await errorOf(listSkeletons(answering(403, deniedBody)))).toMatchObject({ message: denied, permission: undefined });
+    const fetch: typeof globalThis.fetch = async () => new Response(deniedBody, { status: 403 });
+    const session = createClient({ baseUrl: 'https://example.org/catmaid/', projectId: 1, fetch });
+    expect(await errorOf(createTreenode(session, { x: 1, y: 2, z: 3 }))).toMatchObject({ message: denied, permission: undefined });
+  });
+
+  it('a permission the server names is the one reported', async () => {
+    const body = JSON.stringify({ error: 'Token lacks can_import_with_token', type: 'PermissionError', detail: '', meta: null });
+    expect(await errorOf(createTreenode(answering(403, body), { x: 1, y: 2, z: 3 }))).toMatchObject({ message: 'Token lacks can_import_with_token', permission: 'can_import_with_token' });
+    const inMeta = JSON.stringify({ error: 'Permission denied', type: 'PermissionError', detail: '', meta: { missing: 'can_fork' } });
+    const e = await errorOf(listSkeletons(answering(403, inMeta)));
+    expect(e).toMatchObject({ permission: 'can_fork', message: 'Permission denied (missing permission: can_fork)' });
   });
 
   it('a success body that is not JSON where JSON is expected', async () => {

@@ -83,6 +83,11 @@ export class CatmaidClient {
     return f;
   }
 
+  /** Requests carry an API token (CATMAID then asks writes for an extra permission). */
+  get usesToken(): boolean {
+    return this.#token !== undefined;
+  }
+
   /** The configuration without secrets, for logs. */
   toJSON(): Record<string, unknown> {
     return { baseUrl: this.baseUrl, projectId: this.projectId, token: this.#token === undefined ? undefined : '***' };
@@ -114,14 +119,21 @@ export class CatmaidError extends Error {
   readonly method: string;
   readonly url: string;
   /**
-   * The permission a 403 says is missing, where the server names it (`can_annotate_with_token`:
-   * writes with an API token need it beside the user's role).
+   * The permission a 403 is about: the one the server names, or for a write sent with an API token
+   * `can_annotate_with_token`, which CATMAID requires of such writes beside the user's role
+   * without saying so in its answer.
    */
   readonly permission: string | undefined;
 
-  constructor(init: { status: number; message: string; type?: string | undefined; detail?: string | undefined; meta?: unknown; body?: unknown; method: string; url: string }) {
-    const permission = init.status === 403 ? namedPermission(init) : undefined;
-    super(permission && !init.message.includes(permission) ? `${init.message} (missing permission: ${permission})` : init.message);
+  constructor(init: { status: number; message: string; type?: string | undefined; detail?: string | undefined; meta?: unknown; body?: unknown; method: string; url: string; tokenPermission?: string | undefined }) {
+    const named = init.status === 403 ? namedPermission(init) : undefined;
+    const permission = named ?? (init.status === 403 ? init.tokenPermission : undefined);
+    const note = !permission || init.message.includes(permission)
+      ? ''
+      : named
+        ? ` (missing permission: ${permission})`
+        : ` (writes with an API token also need the ${permission} permission in the project)`;
+    super(`${init.message}${note}`);
     this.permission = permission;
     this.status = init.status;
     this.type = init.type;
@@ -163,6 +175,8 @@ export interface OperationSpec {
   response: 'json' | 'text' | 'blob' | 'response';
   /** The operation writes; it is never retried. */
   writes: boolean;
+  /** The extra permission CATMAID asks of this operation when it is called with an API token. */
+  tokenPermission?: string;
 }
 
 type Pairs = Array<[string, string | Blob]>;
@@ -198,7 +212,7 @@ export async function call<T>(client: CatmaidClient, spec: OperationSpec, params
   }
   const retry = spec.method === 'GET' && !spec.writes ? (options?.retry === false ? undefined : options?.retry ?? client.retry) : undefined;
   const response = await fetchWithRetry(client, url.href, { method: spec.method, headers, body, signal: options?.signal }, retry);
-  return (await readResponse(spec, response, url.href)) as T;
+  return (await readResponse(spec, response, url.href, client.usesToken ? spec.tokenPermission : undefined)) as T;
 }
 
 /** A property the caller set on the parameter object (never one every object inherits). */
@@ -281,8 +295,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function readResponse(spec: OperationSpec, response: Response, url: string): Promise<unknown> {
-  if (!response.ok) throw await errorOf(response, spec.method, url);
+async function readResponse(spec: OperationSpec, response: Response, url: string, tokenPermission: string | undefined): Promise<unknown> {
+  if (!response.ok) throw await errorOf(response, spec.method, url, tokenPermission);
   if (spec.response === 'response') return response;
   if (spec.response === 'blob') return response.blob();
   const text = await response.text();
@@ -295,7 +309,7 @@ async function readResponse(spec: OperationSpec, response: Response, url: string
     throw new CatmaidError({ status: response.status, message: `expected JSON from ${spec.method} ${pathOf(url)}, got: ${snippet(text)}`, body: text, method: spec.method, url });
   }
   // Older releases answer errors with status 200 and an `error` key.
-  if (isCatmaidErrorBody(data)) throw fromErrorBody(response.status, data, spec.method, url);
+  if (isCatmaidErrorBody(data)) throw fromErrorBody(response.status, data, spec.method, url, tokenPermission);
   return data;
 }
 
@@ -303,8 +317,9 @@ function isCatmaidErrorBody(data: unknown): data is { error: unknown; type?: unk
   return typeof data === 'object' && data !== null && !Array.isArray(data) && 'error' in data && typeof (data as { error: unknown }).error === 'string';
 }
 
-function fromErrorBody(status: number, data: { error: unknown; type?: unknown; detail?: unknown; meta?: unknown }, method: string, url: string): CatmaidError {
+function fromErrorBody(status: number, data: { error: unknown; type?: unknown; detail?: unknown; meta?: unknown }, method: string, url: string, tokenPermission: string | undefined): CatmaidError {
   return new CatmaidError({
+    tokenPermission,
     status,
     message: String(data.error),
     type: typeof data.type === 'string' ? data.type : undefined,
@@ -316,7 +331,7 @@ function fromErrorBody(status: number, data: { error: unknown; type?: unknown; d
   });
 }
 
-async function errorOf(response: Response, method: string, url: string): Promise<CatmaidError> {
+async function errorOf(response: Response, method: string, url: string, tokenPermission: string | undefined): Promise<CatmaidError> {
   const text = await response.text().catch(() => '');
   let data: unknown;
   try {
@@ -324,7 +339,7 @@ async function errorOf(response: Response, method: string, url: string): Promise
   } catch {
     data = undefined;
   }
-  if (isCatmaidErrorBody(data)) return fromErrorBody(response.status, data, method, url);
+  if (isCatmaidErrorBody(data)) return fromErrorBody(response.status, data, method, url, tokenPermission);
   if (typeof data === 'object' && data !== null && typeof (data as { detail?: unknown }).detail === 'string') {
     // REST framework: {"detail": "Not found."}, {"detail": "Invalid token."}
     return new CatmaidError({ status: response.status, message: (data as { detail: string }).detail, body: data, method, url });

@@ -11,6 +11,7 @@ export interface OperationSpecData {
   params: Array<{ name: string; key?: string; in: Parameter['in']; style?: 'indexed' | 'repeated' }>;
   response: 'json' | 'text' | 'blob' | 'response';
   writes: boolean;
+  tokenPermission?: string;
 }
 
 /** Names an object literal already has through `Object.prototype`; a parameter may not use them as keys. */
@@ -42,6 +43,15 @@ export function responseKind(route: Route, op: Operation): OperationSpecData['re
   return route.view?.file ? 'json' : 'response';
 }
 
+/**
+ * `can_annotate_with_token` when CATMAID's `requires_user_role` asks it of token-authenticated
+ * calls: the roles required do not include Browse (`contains_read_roles`), e.g. `[Annotate]`.
+ */
+export function tokenPermission(op: Operation): string | undefined {
+  const roles = op.permissions.filter((p) => p.kind === 'project-role' && p.roles?.length);
+  return roles.length > 0 && roles.every((p) => !p.roles!.some((r) => r.toLowerCase() === 'browse')) ? 'can_annotate_with_token' : undefined;
+}
+
 export function operationSpec(route: Route, op: Operation): OperationSpecData {
   const keys = parameterKeys(op.parameters);
   return {
@@ -50,5 +60,6 @@ export function operationSpec(route: Route, op: Operation): OperationSpecData {
     params: op.parameters.map((p, i) => ({ name: p.name, ...(keys[i] !== p.name ? { key: keys[i]! } : {}), in: p.in, ...(p.style ? { style: p.style } : {}) })),
     response: responseKind(route, op),
     writes: op.writes || !!op.changesData || op.method !== 'GET',
+    ...(tokenPermission(op) ? { tokenPermission: tokenPermission(op)! } : {}),
   };
 }

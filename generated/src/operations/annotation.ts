@@ -111,7 +111,7 @@ export type RemoveAnnotationResponse = unknown;
  * @param options - abort signal, headers, retries
  */
 export function removeAnnotation(client: CatmaidClient, params: RemoveAnnotationParams, options?: CallOptions): Promise<RemoveAnnotationResponse> {
-  return call<RemoveAnnotationResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/{annotation_id}/remove'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotation_id', in: 'path' }, { name: 'entity_ids', in: 'form', style: 'indexed' }], response: 'json', writes: true }, params, options);
+  return call<RemoveAnnotationResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/{annotation_id}/remove'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotation_id', in: 'path' }, { name: 'entity_ids', in: 'form', style: 'indexed' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
 }
 
 /** Parameters of {@link annotateEntities}. */
@@ -147,5 +147,5 @@ export type AnnotateEntitiesResponse = unknown;
  * @param options - abort signal, headers, retries
  */
 export function annotateEntities(client: CatmaidClient, params: AnnotateEntitiesParams = {}, options?: CallOptions): Promise<AnnotateEntitiesResponse> {
-  return call<AnnotateEntitiesResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/add'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'entity_ids', in: 'form', style: 'indexed' }], response: 'json', writes: true }, params, options);
+  return call<AnnotateEntitiesResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/add'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'entity_ids', in: 'form', style: 'indexed' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
 }

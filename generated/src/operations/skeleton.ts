@@ -88,7 +88,7 @@ export type SplitSkeletonResponse = unknown;
  * @param options - abort signal, headers, retries
  */
 export function splitSkeleton(client: CatmaidClient, params: SplitSkeletonParams, options?: CallOptions): Promise<SplitSkeletonResponse> {
-  return call<SplitSkeletonResponse>(client, { method: 'POST', paths: ['/{project_id}/skeleton/split'], params: [{ name: 'project_id', in: 'path' }, { name: 'treenode_id', in: 'form' }, { name: 'upstream_annotation_map', in: 'form' }], response: 'json', writes: true }, params, options);
+  return call<SplitSkeletonResponse>(client, { method: 'POST', paths: ['/{project_id}/skeleton/split'], params: [{ name: 'project_id', in: 'path' }, { name: 'treenode_id', in: 'form' }, { name: 'upstream_annotation_map', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
 }
 
 /** Parameters of {@link listSkeletons}. */
@@ -212,7 +212,7 @@ export type PostSkeletonIdDetailsResponse = unknown;
  * @param options - abort signal, headers, retries
  */
 export function postSkeletonIdDetails(client: CatmaidClient, params: PostSkeletonIdDetailsParams, options?: CallOptions): Promise<PostSkeletonIdDetailsResponse> {
-  return call<PostSkeletonIdDetailsResponse>(client, { method: 'POST', paths: ['/{project_id}/skeletons/{skeleton_id}/id'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }, { name: 'new_id', in: 'form' }], response: 'json', writes: true }, params, options);
+  return call<PostSkeletonIdDetailsResponse>(client, { method: 'POST', paths: ['/{project_id}/skeletons/{skeleton_id}/id'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }, { name: 'new_id', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
 }
 
 /** Parameters of {@link rootForSkeleton}. */

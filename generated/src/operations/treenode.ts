@@ -94,7 +94,7 @@ export type CreateTreenodeResponse = unknown;
  * @param options - abort signal, headers, retries
  */
 export function createTreenode(client: CatmaidClient, params: CreateTreenodeParams, options?: CallOptions): Promise<CreateTreenodeResponse> {
-  return call<CreateTreenodeResponse>(client, { method: 'POST', paths: ['/{project_id}/treenode/create'], params: [{ name: 'project_id', in: 'path' }, { name: 'parent_id', in: 'form' }, { name: 'radius', in: 'form' }, { name: 'x', in: 'form' }, { name: 'y', in: 'form' }, { name: 'z', in: 'form' }], response: 'json', writes: true }, params, options);
+  return call<CreateTreenodeResponse>(client, { method: 'POST', paths: ['/{project_id}/treenode/create'], params: [{ name: 'project_id', in: 'path' }, { name: 'parent_id', in: 'form' }, { name: 'radius', in: 'form' }, { name: 'x', in: 'form' }, { name: 'y', in: 'form' }, { name: 'z', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
 }
 
 /** Parameters of {@link updateConfidence}. */
@@ -127,7 +127,7 @@ export type UpdateConfidenceResponse = unknown;
  * @param options - abort signal, headers, retries
  */
 export function updateConfidence(client: CatmaidClient, params: UpdateConfidenceParams, options?: CallOptions): Promise<UpdateConfidenceResponse> {
-  return call<UpdateConfidenceResponse>(client, { method: 'POST', paths: ['/{project_id}/treenodes/{treenode_id}/confidence'], params: [{ name: 'project_id', in: 'path' }, { name: 'treenode_id', in: 'path' }, { name: 'new_confidence', in: 'form' }], response: 'json', writes: true }, params, options);
+  return call<UpdateConfidenceResponse>(client, { method: 'POST', paths: ['/{project_id}/treenodes/{treenode_id}/confidence'], params: [{ name: 'project_id', in: 'path' }, { name: 'treenode_id', in: 'path' }, { name: 'new_confidence', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
 }
 
 /** Parameters of {@link treenodeInfo}. */
