@@ -69,7 +69,7 @@ export interface VerifyReport {
   summary: { operations: number; checked: number; passed: number; failed: number; denied: number; skipped: number };
 }
 
-/** Words of an operation that say it changes data, where CATMAID does not record it as a write. */
+/** Words of a POST operation that say it changes data, where CATMAID does not record it as a write. */
 const WRITE_WORDS = new Set([
   'add', 'annotate', 'change', 'clear', 'confirm', 'copy', 'create', 'delete', 'destroy', 'edit', 'import', 'insert',
   'join', 'link', 'lock', 'merge', 'move', 'new', 'prune', 'purge', 'rebuild', 'regenerate', 'remove', 'rename', 'replace',
@@ -93,7 +93,9 @@ export function writeReason(route: Route, op: Operation): string | undefined {
   if (op.method !== 'GET' && op.method !== 'POST') return `${op.method} writes`;
   const account = words(route, op).find((w) => ACCOUNT_WORDS.has(w));
   if (account) return `changes a session or account ('${account}')`;
-  const verb = words(route, op).find((w) => WRITE_WORDS.has(w));
+  // A GET that writes shows it in its code (changesData) or its name's account words; a POST
+  // that does neither may still be a write by its name (`…/annotations/replace`).
+  const verb = op.method === 'POST' ? words(route, op).find((w) => WRITE_WORDS.has(w)) : undefined;
   if (verb) return `writes ('${verb}')`;
   return undefined;
 }
