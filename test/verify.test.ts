@@ -121,9 +121,13 @@ describe('verify', () => {
   it('reports 401 and 403 as denied, not as contract failures', async () => {
     const { report } = await run({ includeVolatile: true });
     expect(result(report, 'cableLength')).toMatchObject({ outcome: 'denied', status: 403, reason: 'PermissionError: You lack permissions' });
-    const denied = await verifyModel(fixtureModel('example'), { url: BASE, token: 'wrong', fetch: fakeCatmaid().fetch });
-    expect(denied.summary.failed).toBe(0);
-    expect(denied.notes).toContain('project: no project is visible to this token; give --project-id');
+    const anonymous = await verifyModel(fixtureModel('example'), { url: BASE, fetch: fakeCatmaid().fetch });
+    expect(anonymous.summary.failed).toBe(0);
+    expect(anonymous.notes).toContain('project: no project is visible to this token; give --project-id');
+  });
+
+  it('stops at once, in one line, when the server refuses the token', async () => {
+    await expect(verifyModel(fixtureModel('example'), { url: BASE, token: 'wrong', fetch: fakeCatmaid().fetch })).rejects.toThrow('http://catmaid.test/catmaid refuses the token: Invalid token.');
   });
 
   it('skips what it cannot fill, naming the parameter', async () => {

@@ -250,7 +250,10 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
       const version = probe.path === '/version' ? (v as { SERVER_VERSION?: unknown } | null)?.SERVER_VERSION : undefined;
       if (typeof version === 'string') report.server.version = version;
     } catch (e) {
-      const error = e as Error & { cause?: unknown };
+      const error = e as Error & { cause?: unknown; status?: number };
+      if (e instanceof runtime.CatmaidError && error.status === 401 && options.token !== undefined) {
+        throw new UsageError(`${report.server.url} refuses the token: ${error.message}`, 1);
+      }
       if (!(e instanceof runtime.CatmaidError)) {
         const why = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : error.cause instanceof Error ? error.cause.message : error.message;
         throw new UsageError(`cannot reach ${report.server.url}: ${why}`, 1);
