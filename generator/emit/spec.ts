@@ -54,12 +54,13 @@ export function tokenPermission(op: Operation): string | undefined {
 
 export function operationSpec(route: Route, op: Operation): OperationSpecData {
   const keys = parameterKeys(op.parameters);
+  const permission = tokenPermission(op);
   return {
     method: op.method,
     paths: route.variants ?? [route.path!],
     params: op.parameters.map((p, i) => ({ name: p.name, ...(keys[i] !== p.name ? { key: keys[i]! } : {}), in: p.in, ...(p.style ? { style: p.style } : {}) })),
     response: responseKind(route, op),
     writes: op.writes || !!op.changesData || op.method !== 'GET',
-    ...(tokenPermission(op) ? { tokenPermission: tokenPermission(op)! } : {}),
+    ...(permission ? { tokenPermission: permission } : {}),
   };
 }

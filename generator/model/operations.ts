@@ -328,10 +328,7 @@ export class OperationBuilder {
     }
     const parameters = this.parameters(route, h, documentedOp, documented, file);
     const response = responseOf(h, documentedOp);
-    if (response?.schema && file) {
-      const contradicted = this.checkReturnedShapes(h, response, file, where);
-      if (contradicted) response.contradicted = contradicted;
-    }
+    if (response?.schema && file) this.reconcileWithReturns(h, response, file, where);
     const permissions = dedupePermissions([...permissionsOf(h.decorators.flatMap((d) => (d.inner ? [d, d.inner] : [d]))), ...urlconfPermissions]);
     const change = h.facts?.changes.find((c) => !c.methods || c.methods.includes(h.method));
     const deprecated = documentedOp?.deprecated || /^deprecated\b|\bis deprecated\b/i.test(doc?.summary ?? '');
@@ -358,12 +355,13 @@ export class OperationBuilder {
    * Drift between a documented response type and the literals a view returns
    * (`return JsonResponse({'annotations': …})` documented as an array; a returned dict without a
    * key the docstring marks required). Dicts with an `error` key are CATMAID's error answers.
-   * Returns why the documented type is not to be trusted when every returned literal contradicts it.
+   * Adjusts `response`: documented keys a return leaves out become optional, and `contradicted`
+   * says why the documented type is not trusted when every returned literal contradicts it.
    */
-  private checkReturnedShapes(h: Handler, response: ResponseInfo, file: string, where: string): string | undefined {
+  private reconcileWithReturns(h: Handler, response: ResponseInfo, file: string, where: string): void {
     const documented = resolveTopSchema(response);
     const kind = documented?.['type'];
-    if (kind !== 'object' && kind !== 'array') return undefined;
+    if (kind !== 'object' && kind !== 'array') return;
     let shaped = 0;
     let contradicting = 0;
     const notAlwaysThere = new Set<string>();
@@ -390,9 +388,9 @@ export class OperationBuilder {
       delete rest['required'];
       response.schema = still.length ? { ...rest, required: still } : rest;
     }
-    if (shaped === 0 || contradicting < shaped) return undefined;
+    if (shaped === 0 || contradicting < shaped) return;
     const other = kind === 'array' ? 'an object' : 'an array';
-    return `the docstring documents ${kind === 'array' ? 'an array' : 'an object'}, but every literal the view returns is ${other}`;
+    response.contradicted = `the docstring documents ${kind === 'array' ? 'an array' : 'an object'}, but every literal the view returns is ${other}`;
   }
 
   private docstring(d: { text: string; line: number }, file: string | null) {

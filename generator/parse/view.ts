@@ -370,10 +370,9 @@ export function readFunctionFacts(
         break;
       }
       case 'guard': {
-        // `x is not None` and `x != None` are the opposite guard.
+        // Only `x is None` / `x == None`: `is not` (one token) and `!=` are the opposite guard.
         const condition = capture('guard.condition')!;
         if (condition.type === 'comparison_operator' && !condition.children.some((c) => !c.isNamed && (c.type === 'is' || c.type === '=='))) break;
-        if (condition.type === 'comparison_operator' && condition.children.some((c) => !c.isNamed && c.type === 'is not')) break;
         // Only a guard every call passes: at the top of the body or of a `request.method` branch,
         // not one inside a loop or a condition on something else.
         const block = main.node.parent;

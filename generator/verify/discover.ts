@@ -4,7 +4,7 @@
  * root node and location, its neuron, a connector, an annotation, a user and a volume. Each lookup
  * goes through a route the model has; one that is missing or fails only leaves its value unknown.
  */
-import type { Parameter, RouteModel } from '../model/types.js';
+import type { Operation, Parameter, Route, RouteModel } from '../model/types.js';
 import { operationSpec } from '../emit/spec.js';
 import type { LoadedRuntime } from './runtime.js';
 
@@ -59,15 +59,21 @@ export function valueFor(param: Parameter, values: ServerValues): unknown {
   return scalar(param);
 }
 
-/** Calls a `GET` route of the model by its path template; undefined when the model has no such route. */
-async function getByPath(runtime: LoadedRuntime, client: unknown, model: RouteModel, path: string, params: Record<string, unknown>, signal: () => AbortSignal): Promise<unknown> {
+/** The `GET` operation of the model at a path template (or one of its variants), if any. */
+export function getOperationAt(model: RouteModel, path: string): { route: Route; op: Operation } | undefined {
   for (const route of model.routes) {
     if (route.path !== path && !route.variants?.includes(path)) continue;
     const op = route.operations.find((o) => o.method === 'GET');
-    if (!op) continue;
-    return runtime.call(client, { ...operationSpec(route, op), paths: [path], response: 'json' }, params, { signal: signal() });
+    if (op) return { route, op };
   }
   return undefined;
+}
+
+/** Calls a `GET` route of the model by its path template, reading JSON; undefined when the model has no such route. */
+export async function getByPath(runtime: LoadedRuntime, client: unknown, model: RouteModel, path: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+  const found = getOperationAt(model, path);
+  if (!found) return undefined;
+  return runtime.call(client, { ...operationSpec(found.route, found.op), paths: [path], response: 'json' }, params, { signal });
 }
 
 /** How many projects are asked for skeletons when looking for one to read from. */
@@ -90,7 +96,7 @@ export async function discoverValues(
   const values: ServerValues = { notes: [] };
   const lookup = async (what: string, path: string, params: Record<string, unknown>, quiet = false): Promise<unknown> => {
     try {
-      const data = await getByPath(runtime, client, model, path, params, options.signal);
+      const data = await getByPath(runtime, client, model, path, params, options.signal());
       if (data === undefined && !quiet) values.notes.push(`${what}: the model has no GET ${path}`);
       return data;
     } catch (e) {

@@ -7,11 +7,11 @@
  * writes is called unless `allowWrites` is set, and then only in the project `projectId` names.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { operationSpec } from '../emit/spec.js';
+import { operationSpec, parameterKeys } from '../emit/spec.js';
 import { UsageError } from '../errors.js';
 import type { Operation, Route, RouteModel } from '../model/types.js';
 import { compareText } from '../util/compare.js';
-import { discoverValues, valueFor, type ServerValues } from './discover.js';
+import { discoverValues, getByPath, getOperationAt, valueFor, type ServerValues } from './discover.js';
 import { loadRuntime, type LoadedRuntime } from './runtime.js';
 
 export interface VerifyOptions {
@@ -139,9 +139,9 @@ function plan(route: Route, op: Operation, values: ServerValues, options: Verify
   }
   const params: Record<string, unknown> = {};
   const missing: string[] = [];
-  const keys = operationSpec(route, op).params;
+  const keys = parameterKeys(op.parameters);
   op.parameters.forEach((p, i) => {
-    const key = keys[i]!.key ?? p.name;
+    const key = keys[i]!;
     const required = p.in === 'path' ? !(route.variants && route.variants.some((v) => !v.includes(`{${p.name}}`))) : p.required;
     const value = p.name === 'project_id' && writes ? options.projectId : valueFor(p, values);
     // Optional id lists are filled too where the server gave an id: many views need them although
@@ -243,11 +243,11 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
     summary: { operations: 0, checked: 0, passed: 0, failed: 0, denied: 0, skipped: 0 },
   };
   // A first request that every CATMAID answers: its version where the model has the route, else the project list.
-  const probe = ['/version', '/projects/'].map((path) => model.routes.find((r) => r.path === path && r.operations.some((o) => o.method === 'GET'))).find(Boolean);
+  const probe = ['/version', '/projects/'].find((path) => getOperationAt(model, path));
   if (probe) {
     try {
-      const v = await runtime.call<unknown>(client, { ...operationSpec(probe, probe.operations.find((o) => o.method === 'GET')!), response: 'json' }, {}, { signal: timeout() });
-      const version = probe.path === '/version' ? (v as { SERVER_VERSION?: unknown } | null)?.SERVER_VERSION : undefined;
+      const v = await getByPath(runtime, client, model, probe, {}, timeout());
+      const version = probe === '/version' ? (v as { SERVER_VERSION?: unknown } | null)?.SERVER_VERSION : undefined;
       if (typeof version === 'string') report.server.version = version;
     } catch (e) {
       const error = e as Error & { cause?: unknown; status?: number };
