@@ -26,7 +26,10 @@ interface FakeRequest {
   body: string;
 }
 
-/** A CATMAID with project 3 (stack 4, skeleton 7 rooted at node 70, neuron 8, annotation 9). */
+/**
+ * A CATMAID with project 3 (stack 4, skeleton 7 rooted at node 70, neuron 8, annotation 9).
+ * `overrides` replace answers by `METHOD /path`; `refused` is the answer to a wrong token.
+ */
 function fakeCatmaid(overrides: Record<string, () => Response> = {}) {
   const requests: FakeRequest[] = [];
   const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -48,9 +51,13 @@ function fakeCatmaid(overrides: Record<string, () => Response> = {}) {
   };
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = new URL(String(input));
-    if (new Headers(init?.headers).get('X-Authorization') !== `Token ${TOKEN}`) return json({ detail: 'Invalid token.' }, 401);
     const path = url.pathname.slice('/catmaid'.length);
     const method = init?.method ?? 'GET';
+    // As CATMAID: /version is a plain Django view that answers whatever the token; the others
+    // (REST framework views, and CATMAID's own token check) refuse a wrong one.
+    if (`${method} ${path}` !== 'GET /version' && new Headers(init?.headers).get('X-Authorization') !== `Token ${TOKEN}`) {
+      return (routes['refused'] ?? (() => json({ detail: 'Invalid token.' }, 401)))();
+    }
     requests.push({ method, path, query: url.search, body: typeof init?.body === 'string' ? init.body : '' });
     const answer = routes[`${method} ${path}`];
     return answer ? answer() : new Response('<!doctype html><title>Page not found at ' + url.pathname + '</title>', { status: 404, headers: { 'Content-Type': 'text/html' } });
@@ -126,8 +133,103 @@ describe('verify', () => {
     expect(anonymous.notes).toContain('project: no project is visible to this token; give --project-id');
   });
 
-  it('stops at once, in one line, when the server refuses the token', async () => {
-    await expect(verifyModel(fixtureModel('example'), { url: BASE, token: 'wrong', fetch: fakeCatmaid().fetch })).rejects.toThrow('http://catmaid.test/catmaid refuses the token: Invalid token.');
+  it('stops at once, in one line, when the server refuses the token, although /version answers whatever the token', async () => {
+    const server = fakeCatmaid();
+    await expect(verifyModel(fixtureModel('example'), { url: BASE, token: 'wrong', fetch: server.fetch })).rejects.toThrow(
+      new UsageError('http://catmaid.test/catmaid refuses the token: Invalid token.', 1),
+    );
+    // Only the version was read; nothing was called after the project list refused the token.
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /version']);
+  });
+
+  it("takes REST framework's other refusals of a token as refused too (403 'Invalid token.', a malformed header)", async () => {
+    for (const refused of [
+      () => new Response(JSON.stringify({ detail: 'Invalid token.' }), { status: 403 }),
+      () => new Response(JSON.stringify({ detail: 'Invalid token header. Token string should not contain spaces.' }), { status: 401 }),
+    ]) {
+      await expect(verifyModel(fixtureModel('example'), { url: BASE, token: 'wrong token', fetch: fakeCatmaid({ refused }).fetch })).rejects.toThrow(/ refuses the token: Invalid token/);
+    }
+  });
+
+  it('checks the token with the project list once, and reads the list from that answer', async () => {
+    const { report, requests } = await run();
+    // Once for the token and the values, once as the operation checked.
+    expect(requests.filter((r) => r.path === '/projects/')).toHaveLength(2);
+    expect(report.values.project).toBe(3);
+    // A project list that fails otherwise does not end the run: discovery notes it.
+    const { report: broken } = await run({}, { 'GET /projects/': () => new Response(JSON.stringify({ error: 'boom', type: 'ValueError' }), { status: 500 }) });
+    expect(broken.notes).toContain('project: no project is visible to this token; give --project-id');
+  });
+
+  it('has no token to check without one', async () => {
+    const server = fakeCatmaid();
+    const report = await verifyModel(fixtureModel('example'), { url: BASE, fetch: server.fetch });
+    expect(report.server.version).toBe('2021.12.21-12-gabcdef');
+    expect(report.summary.denied).toBeGreaterThan(0);
+  });
+
+  it('reports a conditional route that answers Django\'s 404 as not mounted, not as a failure', async () => {
+    const { report } = await run({ includeVolatile: true });
+    // `/tests` is defined under `if settings.FRONT_END_TESTS_ENABLED:`; the fake does not serve it.
+    expect(result(report, 'getCatmaidViewAtTests')).toMatchObject({
+      outcome: 'not-mounted',
+      status: 404,
+      reason: 'not mounted here (settings.FRONT_END_TESTS_ENABLED): GET /catmaid/tests failed with 404: Page not found at /catmaid/tests',
+    });
+    expect(report.summary.notMounted).toBe(1);
+    expect(formatVerifyTable(report)).toMatch(/^not-mounted +GET +\/tests +404 /m);
+    // An empty 404 is Django's too.
+    const { report: empty } = await run({ includeVolatile: true }, { 'GET /tests': () => new Response('', { status: 404 }) });
+    expect(result(empty, 'getCatmaidViewAtTests').outcome).toBe('not-mounted');
+  });
+
+  it("keeps a mounted view's 404 (CATMAID's error JSON, REST framework's detail) and an unconditional route's 404 as failures", async () => {
+    const { report } = await run(
+      { includeVolatile: true },
+      {
+        'GET /tests': () => new Response(JSON.stringify({ error: 'No such test', type: 'Http404', detail: '' }), { status: 404 }),
+        'GET /3/': () => new Response(JSON.stringify({ detail: 'Not found.' }), { status: 404 }),
+        'GET /3/stacks': () => new Response('<!doctype html><title>Not Found</title>', { status: 404, headers: { 'Content-Type': 'text/html' } }),
+      },
+    );
+    expect(result(report, 'getCatmaidViewAtTests')).toMatchObject({ outcome: 'fail', status: 404, reason: 'Http404: No such test' });
+    expect(result(report, 'stacks')).toMatchObject({ outcome: 'fail', status: 404 });
+    expect(report.results.filter((r) => r.path === '/{project_id}/' && r.method === 'GET')[0]).toMatchObject({ outcome: 'fail', reason: 'Not found.' });
+    expect(report.summary.notMounted).toBe(0);
+  });
+
+  it('reports a view that fails on a setting the server lacks as not configured, not as a failure', async () => {
+    const error = (message: string, type: string) => () => new Response(JSON.stringify({ error: message, type, detail: 'Traceback …' }), { status: 500 });
+    const { report } = await run({}, {
+      'GET /3/stacks': error("'Settings' object has no attribute 'DVID_URL'", 'AttributeError'),
+      'GET /3/': error('Output path is not configured', 'ImproperlyConfigured'),
+      'GET /3/skeletons/7/root': error("'NoneType' object has no attribute 'id'", 'AttributeError'),
+    });
+    expect(result(report, 'stacks')).toMatchObject({ outcome: 'not-configured', status: 500, reason: "AttributeError: 'Settings' object has no attribute 'DVID_URL'" });
+    expect(report.results.find((r) => r.path === '/{project_id}/' && r.method === 'GET')).toMatchObject({ outcome: 'not-configured' });
+    expect(report.results.find((r) => r.path === '/{project_id}/skeletons/{skeleton_id}/root')).toMatchObject({ outcome: 'fail' });
+    expect(report.summary).toMatchObject({ notConfigured: 2 });
+    expect(formatVerifyTable(report)).toMatch(/, 2 not configured; /);
+  });
+
+  it('reads a page the model says is HTML as text, and passes it when the server answers text/html', async () => {
+    const model = structuredClone(fixtureModel('example'));
+    const index = model.routes.find((r) => r.path === '/')!.operations[0]!;
+    index.response = { format: 'html' };
+    const page = (type: string) => () => new Response('<!DOCTYPE html><title>CATMAID</title>', { status: 200, headers: { 'Content-Type': type } });
+    const check = async (overrides: Record<string, () => Response>) => {
+      const server = fakeCatmaid(overrides);
+      return verifyModel(model, { url: BASE, token: TOKEN, fetch: server.fetch, includeVolatile: true, concurrency: 1 });
+    };
+    expect(result(await check({ 'GET /': page('text/html; charset=utf-8') }), 'getCatmaidView')).toMatchObject({ outcome: 'pass', status: 200, parsed: true, schema: 'none' });
+    expect(result(await check({ 'GET /': page('application/json') }), 'getCatmaidView')).toMatchObject({ outcome: 'fail', parsed: false, reason: 'expected text/html, got application/json' });
+    expect(result(await check({ 'GET /': () => new Response('<p>', { status: 200, headers: { 'Content-Type': '' } }) }), 'getCatmaidView')).toMatchObject({ outcome: 'fail', reason: 'expected text/html, got no Content-Type' });
+    // Text is checked against the content type the code sets (SWC: text/plain).
+    const swc = (type: string) => ({ 'GET /3/skeleton/7/swc': () => new Response('1 0 1 2 3 0 -1\n', { status: 200, headers: { 'Content-Type': type } }) });
+    expect(result(await check(swc('text/plain')), 'skeletonSwc')).toMatchObject({ outcome: 'pass', parsed: true });
+    expect(result(await check(swc('text/html; charset=utf-8')), 'skeletonSwc')).toMatchObject({ outcome: 'fail', reason: 'expected text/plain, got text/html' });
+    // Without the format the model promises JSON, and a page is a failure.
+    expect(result((await run({ includeVolatile: true }, { 'GET /': page('text/html') })).report, 'getCatmaidView')).toMatchObject({ outcome: 'fail', parsed: false });
   });
 
   it('skips what it cannot fill, naming the parameter', async () => {
@@ -165,7 +267,8 @@ describe('verify', () => {
     const ops = fixtureModel('example').routes.reduce((n, r) => n + r.operations.length, 0);
     expect(report.summary.operations).toBe(ops);
     expect(report.summary.checked + report.summary.skipped).toBe(ops);
-    expect(report.summary.passed + report.summary.failed + report.summary.denied).toBe(report.summary.checked);
+    const { passed, failed, denied, notMounted, notConfigured, checked } = report.summary;
+    expect(passed + failed + denied + notMounted + notConfigured).toBe(checked);
     const again = await run({ includeVolatile: true });
     expect(again.report.results.map((r) => r.operationId)).toEqual(report.results.map((r) => r.operationId));
   });
@@ -207,9 +310,9 @@ describe('writeReason', () => {
 });
 
 describe('catmaid-codegen verify', () => {
-  /** The in-memory CATMAID served over HTTP, for the CLI in a child process. */
-  async function serve<T>(use: (url: string) => Promise<T>): Promise<T> {
-    const fake = fakeCatmaid();
+  /** The in-memory CATMAID served over HTTP (a loopback server), for the CLI in a child process. */
+  async function serve<T>(use: (url: string) => Promise<T>, overrides: Record<string, () => Response> = {}): Promise<T> {
+    const fake = fakeCatmaid(overrides);
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -246,7 +349,7 @@ describe('catmaid-codegen verify', () => {
     expect(result.stdout).toMatch(/^CATMAID 2021\.12\.21-12-gabcdef at http:\/\/127\.0\.0\.1:\d+\/catmaid; model from 2021\.12\.21\n/);
     expect(result.stdout).toMatch(/^pass +GET +\/projects\/ +200 +yes +match +\d+ ms$/m);
     expect(result.stdout).toMatch(/^FAIL +GET +\/permissions +200 +yes +mismatch .*must be object$/m);
-    expect(result.stdout).toMatch(/^\d+ operations: \d+ checked, \d+ passed, 1 failed, 0 denied; \d+ skipped \(--all lists them\)$/m);
+    expect(result.stdout).toMatch(/^\d+ operations: \d+ checked, \d+ passed, 1 failed, 0 denied, 0 not mounted, 0 not configured; \d+ skipped \(--all lists them\)$/m);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
 
@@ -255,6 +358,29 @@ describe('catmaid-codegen verify', () => {
     const report = JSON.parse(result.stdout) as VerifyReport;
     expect(report.summary.failed).toBe(1);
     expect(report.values.skeleton).toBe(7);
+  });
+
+  it('ends in one line on stderr, exit 1, when the server refuses the token that /version does not check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-verify-'));
+    writeFileSync(join(dir, 'token'), 'not-the-token\n');
+    const { url, result } = await serve(async (url) => ({ url, result: await cli(['verify', '--url', url, '--token-file', join(dir, 'token'), '--source', fixtureSource('example')]) }));
+    expect(result.stderr).toBe(`catmaid-codegen: ${url.replace(/\/$/, '')} refuses the token: Invalid token.\n`);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(1);
+  });
+
+  it('exits 0 when what is not mounted or not configured is all there is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-verify-'));
+    const model = structuredClone(fixtureModel('example'));
+    model.routes = model.routes.filter((r) => ['/version', '/projects/', '/tests', '/{project_id}/stacks'].includes(r.path ?? ''));
+    for (const op of model.routes.find((r) => r.path === '/tests')!.operations) op.documented = true;
+    writeFileSync(join(dir, 'routes.json'), JSON.stringify(model));
+    const dvid = () => new Response(JSON.stringify({ error: "'Settings' object has no attribute 'DVID_URL'", type: 'AttributeError', detail: '' }), { status: 500 });
+    const result = await serve((url) => cli(['verify', '--url', url, '--token', TOKEN, '--model', join(dir, 'routes.json')]), { 'GET /3/stacks': dvid });
+    expect(result.stdout).toMatch(/^not-mounted +GET +\/tests +404 +yes +- +\d+ ms +not mounted here \(settings\.FRONT_END_TESTS_ENABLED\): /m);
+    expect(result.stdout).toMatch(/^not-configured +GET +\/\{project_id\}\/stacks +500 +yes +- +\d+ ms +AttributeError: 'Settings' object has no attribute 'DVID_URL'$/m);
+    expect(result.stdout).toMatch(/^4 operations: 4 checked, 2 passed, 0 failed, 0 denied, 1 not mounted, 1 not configured; 0 skipped/m);
+    expect(result.status).toBe(0);
   });
 
   it.each([

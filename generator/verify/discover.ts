@@ -86,15 +86,20 @@ const smallest = (ids: Array<number | undefined>): number | undefined => {
   return found.length ? Math.min(...found) : undefined;
 };
 
-/** Finds the values; `projectId` (from `--project-id`) wins over the first listed project. */
+/**
+ * Finds the values; `projectId` (from `--project-id`) wins over the first listed project.
+ * `answers` holds what routes without parameters already answered (the project list read to
+ * check the token), so that they are not asked again.
+ */
 export async function discoverValues(
   runtime: LoadedRuntime,
   client: unknown,
   model: RouteModel,
-  options: { projectId?: number; signal: () => AbortSignal },
+  options: { projectId?: number; signal: () => AbortSignal; answers?: ReadonlyMap<string, unknown> },
 ): Promise<ServerValues> {
   const values: ServerValues = { notes: [] };
   const lookup = async (what: string, path: string, params: Record<string, unknown>, quiet = false): Promise<unknown> => {
+    if (Object.keys(params).length === 0 && options.answers?.has(path)) return options.answers.get(path);
     try {
       const data = await getByPath(runtime, client, model, path, params, options.signal());
       if (data === undefined && !quiet) values.notes.push(`${what}: the model has no GET ${path}`);

@@ -1,9 +1,11 @@
 /**
  * The `verify` report as text: a summary, the values found on the server, then one row per
  * operation that was called (skipped ones are counted, and listed with `all`), or as JSON.
+ * Outcomes other than a failure (`denied`, `not-mounted`, `not-configured`) are shown as they are.
  */
 import type { OperationResult, VerifyReport } from './index.js';
 
+/** One table row: outcome, method, path, status, parsed, type check, time, note. */
 function row(r: OperationResult): string[] {
   return [
     r.outcome === 'fail' ? 'FAIL' : r.outcome,
@@ -17,6 +19,7 @@ function row(r: OperationResult): string[] {
   ];
 }
 
+/** The report as a table with a summary line; `all` also lists the skipped operations. */
 export function formatVerifyTable(report: VerifyReport, options: { all?: boolean } = {}): string {
   const s = report.summary;
   const lines = [
@@ -30,10 +33,14 @@ export function formatVerifyTable(report: VerifyReport, options: { all?: boolean
   const widths = table[0]!.map((_, i) => Math.max(...table.map((cells) => cells[i]!.length)));
   for (const cells of table) lines.push(cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
   lines.push('');
-  lines.push(`${s.operations} operations: ${s.checked} checked, ${s.passed} passed, ${s.failed} failed, ${s.denied} denied; ${s.skipped} skipped${options.all ? '' : ' (--all lists them)'}`);
+  lines.push(
+    `${s.operations} operations: ${s.checked} checked, ${s.passed} passed, ${s.failed} failed, ${s.denied} denied, ` +
+      `${s.notMounted} not mounted, ${s.notConfigured} not configured; ${s.skipped} skipped${options.all ? '' : ' (--all lists them)'}`,
+  );
   return lines.join('\n') + '\n';
 }
 
+/** The report as indented JSON. */
 export function formatVerifyJson(report: VerifyReport): string {
   return JSON.stringify(report, null, 2) + '\n';
 }

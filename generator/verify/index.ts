@@ -3,8 +3,11 @@
  * a server address; produces a {@link VerifyReport} with one result per operation. It calls, with
  * the generated client's own runtime, every documented operation that reads and whose required
  * parameters it can fill from the server (see discover.ts), and checks the status, that the body
- * parses as the model says, and that it matches the docstring's response type. Nothing that
- * writes is called unless `allowWrites` is set, and then only in the project `projectId` names.
+ * parses as the model says (JSON; text and HTML pages by their Content-Type), and that it matches
+ * the docstring's response type. Before that it checks that the server accepts the token. What
+ * the server does not mount (a conditional route answering 404) or has not configured (a view
+ * failing on a setting it lacks) is reported as such, not as a failure. Nothing that writes is
+ * called unless `allowWrites` is set, and then only in the project `projectId` names.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { operationSpec, parameterKeys } from '../emit/spec.js';
@@ -39,13 +42,18 @@ export interface OperationResult {
   method: Operation['method'];
   path: string;
   documented: boolean;
-  /** `pass`; `fail` (a contract failure); `denied` (401/403: the token may not, not the model's fault); `skipped`. */
-  outcome: 'pass' | 'fail' | 'denied' | 'skipped';
+  /**
+   * `pass`; `fail` (a contract failure); `denied` (401/403: the token may not, not the model's
+   * fault); `not-mounted` (a route under an `if settings.…:` that this server leaves out answered
+   * 404); `not-configured` (the view failed on a setting the server lacks, e.g. `DVID_URL`);
+   * `skipped` (not called).
+   */
+  outcome: 'pass' | 'fail' | 'denied' | 'not-mounted' | 'not-configured' | 'skipped';
   /** The server answered at all (false: connection refused, timeout). */
   reachable?: boolean;
   /** HTTP status of the answer. */
   status?: number;
-  /** The body parsed as the model says it is (JSON, text, binary). */
+  /** The body parsed as the model says it is (JSON; text or HTML with such a Content-Type; binary). */
   parsed?: boolean;
   /**
    * The body against the docstring's response type: `match`, `mismatch`, `none` when there is no
@@ -66,7 +74,16 @@ export interface VerifyReport {
   values: Omit<ServerValues, 'notes'>;
   notes: string[];
   results: OperationResult[];
-  summary: { operations: number; checked: number; passed: number; failed: number; denied: number; skipped: number };
+  summary: {
+    operations: number;
+    checked: number;
+    passed: number;
+    failed: number;
+    denied: number;
+    notMounted: number;
+    notConfigured: number;
+    skipped: number;
+  };
 }
 
 /** Words of a POST operation that say it changes data, where CATMAID does not record it as a write. */
@@ -154,6 +171,44 @@ function plan(route: Route, op: Operation, values: ServerValues, options: Verify
   return { route, op, params };
 }
 
+/**
+ * Why a text or HTML answer is not what the model says, by its Content-Type: pages must be
+ * `text/html`; text the type the code sets (any `text/…` when the model names none). Undefined
+ * when it is, or when the model promises another format.
+ */
+function contentTypeProblem(op: Operation, contentType: string | null | undefined): string | undefined {
+  const format = op.response?.format;
+  if (format !== 'html' && format !== 'text') return undefined;
+  const essence = (value: string) => value.split(';')[0]!.trim().toLowerCase();
+  const got = essence(contentType ?? '');
+  const wanted = format === 'html' ? 'text/html' : op.response?.contentType ? essence(op.response.contentType) : undefined;
+  if (wanted ? got === wanted : got.startsWith('text/')) return undefined;
+  return `expected ${wanted ?? 'text'}, got ${got || 'no Content-Type'}`;
+}
+
+/** The error a failed call throws, as `check` reads it. */
+type CallError = Error & { status: number; type?: string; body: unknown };
+
+/**
+ * Whether a 404 says that this server does not mount the route: the URLconf defines it under an
+ * `if settings.…:` and the answer carries no JSON (Django's own "Not Found" or "Page not found"
+ * page, or nothing). A view that is mounted answers its 404 with CATMAID's error JSON
+ * (`{error, type: 'Http404'}`) or REST framework's `{detail}`; those stay failures.
+ */
+function isNotMounted(route: Route, error: CallError): boolean {
+  return route.conditional !== undefined && error.status === 404 && (typeof error.body === 'string' || error.body === undefined || error.body === null);
+}
+
+/**
+ * Whether a view failed because the server lacks configuration it reads: a setting it does not
+ * define (`AttributeError: 'Settings' object has no attribute 'DVID_URL'`, the DVID and Janelia
+ * render back-ends) or Django's `ImproperlyConfigured`. The route is mounted and the call was
+ * right; the server is not set up for it.
+ */
+function isNotConfigured(error: CallError): boolean {
+  return (error.type === 'AttributeError' && /^'Settings' object has no attribute '\w+'/.test(error.message)) || error.type === 'ImproperlyConfigured';
+}
+
 /** Calls one operation and judges the answer. */
 async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOptions, ajv: Ajv): Promise<OperationResult> {
   const { route, op } = planned;
@@ -165,6 +220,7 @@ async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOp
     return answered;
   };
   const client = runtime.createClient({ baseUrl: options.url, ...(options.token !== undefined ? { token: options.token } : {}), fetch: recordingFetch });
+  // Pages and text are read as text (responseKind), then judged by their Content-Type below.
   const spec = operationSpec(route, op);
   const started = performance.now();
   try {
@@ -173,9 +229,14 @@ async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOp
     result.ms = Math.round(performance.now() - started);
     result.reachable = true;
     result.status = answered?.status;
-    result.parsed = true;
+    const wrongType = contentTypeProblem(op, answered?.headers.get('Content-Type'));
+    result.parsed = wrongType === undefined;
     const validate = spec.response === 'json' && !op.response?.contradicted ? compileSchema(ajv, op) : undefined;
-    if (op.response?.contradicted) {
+    if (wrongType !== undefined) {
+      result.schema = 'none';
+      result.outcome = 'fail';
+      result.reason = wrongType;
+    } else if (op.response?.contradicted) {
       result.schema = 'drift';
       result.reason = `documented type not used: ${op.response.contradicted}`;
     } else if (validate === undefined) result.schema = 'none';
@@ -193,10 +254,15 @@ async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOp
     const error = e as Error & { status?: number; type?: string };
     if (e instanceof runtime.CatmaidError) {
       result.reachable = true;
-      result.status = error.status;
-      result.parsed = !/^expected JSON/.test(error.message);
-      result.outcome = error.status === 401 || error.status === 403 ? 'denied' : 'fail';
-      result.reason = `${error.type ? `${error.type}: ` : ''}${error.message}`;
+      result.status = e.status;
+      result.parsed = !/^expected JSON/.test(e.message);
+      result.reason = `${e.type ? `${e.type}: ` : ''}${e.message}`;
+      if (e.status === 401 || e.status === 403) result.outcome = 'denied';
+      else if (isNotMounted(route, e)) {
+        result.outcome = 'not-mounted';
+        result.reason = `not mounted here (${route.conditional}): ${result.reason}`;
+      } else if (isNotConfigured(e)) result.outcome = 'not-configured';
+      else result.outcome = 'fail';
     } else {
       result.reachable = answered !== undefined;
       result.outcome = 'fail';
@@ -220,6 +286,65 @@ async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<
   return out;
 }
 
+/** REST framework's `detail` when its TokenAuthentication refuses a token (`Invalid token.`, `Invalid token header. …`). */
+const REFUSED_TOKEN_DETAIL = /^(Invalid token\b|User inactive or deleted\b)/;
+
+/**
+ * GET routes that authenticate the token, the first the model has is asked: REST framework views,
+ * which check a token on every request (the project list answers anonymous users too; the
+ * datastore list needs a user). CATMAID's `/version` is a plain Django view that ignores the token.
+ */
+const TOKEN_CHECKS = ['/projects/', '/client/datastores/'];
+
+/**
+ * Whether an error says the server refused the token: a 401, or REST framework's detail for a
+ * token it does not accept, which comes with 403 where session authentication is listed first.
+ */
+function refusesToken(runtime: LoadedRuntime, e: unknown): e is CallError {
+  if (!(e instanceof runtime.CatmaidError)) return false;
+  const body = e.body as { error?: unknown; detail?: unknown } | null;
+  const detail = typeof body === 'object' && body !== null && body.error === undefined && typeof body.detail === 'string' ? body.detail : undefined;
+  return e.status === 401 || (detail !== undefined && REFUSED_TOKEN_DETAIL.test(detail));
+}
+
+/**
+ * The first requests: the server's version (`/version`, else the project list), then, with a
+ * token, a view that authenticates it. Ends the run with a {@link UsageError} (exit 1) when the
+ * server cannot be reached or refuses the token; other errors are left to discovery, which notes
+ * them. Returns the answers read, by path, for discovery to reuse.
+ */
+async function probe(runtime: LoadedRuntime, client: unknown, model: RouteModel, report: VerifyReport, options: VerifyOptions): Promise<Map<string, unknown>> {
+  const answers = new Map<string, unknown>();
+  const tried = new Set<string>();
+  const get = async (path: string): Promise<unknown> => {
+    tried.add(path);
+    try {
+      const data = await getByPath(runtime, client, model, path, {}, AbortSignal.timeout(options.timeoutMs ?? 30_000));
+      answers.set(path, data);
+      return data;
+    } catch (e) {
+      if (options.token !== undefined && refusesToken(runtime, e)) throw new UsageError(`${report.server.url} refuses the token: ${e.message}`, 1);
+      if (!(e instanceof runtime.CatmaidError)) {
+        const error = e as Error & { cause?: unknown };
+        const why = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : error.cause instanceof Error ? error.cause.message : error.message;
+        throw new UsageError(`cannot reach ${report.server.url}: ${why}`, 1);
+      }
+      return undefined;
+    }
+  };
+  // A first request that every CATMAID answers: its version where the model has the route, else the project list.
+  const first = ['/version', '/projects/'].find((path) => getOperationAt(model, path));
+  if (first) {
+    const v = await get(first);
+    const version = first === '/version' ? (v as { SERVER_VERSION?: unknown } | null)?.SERVER_VERSION : undefined;
+    if (typeof version === 'string') report.server.version = version;
+  }
+  // `/version` answers 200 whatever the token: ask a view that authenticates it. Without a token there is nothing to check.
+  const check = options.token === undefined ? undefined : TOKEN_CHECKS.find((path) => getOperationAt(model, path));
+  if (check !== undefined && !tried.has(check)) await get(check);
+  return answers;
+}
+
 /** Checks the model's operations against the server at `options.url`. */
 export async function verifyModel(model: RouteModel, options: VerifyOptions): Promise<VerifyReport> {
   if (options.allowWrites && options.projectId === undefined) throw new UsageError('--allow-writes needs --project-id: the one project that may be written to');
@@ -240,31 +365,14 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
     values: {},
     notes: [],
     results: [],
-    summary: { operations: 0, checked: 0, passed: 0, failed: 0, denied: 0, skipped: 0 },
+    summary: { operations: 0, checked: 0, passed: 0, failed: 0, denied: 0, notMounted: 0, notConfigured: 0, skipped: 0 },
   };
-  // A first request that every CATMAID answers: its version where the model has the route, else the project list.
-  const probe = ['/version', '/projects/'].find((path) => getOperationAt(model, path));
-  if (probe) {
-    try {
-      const v = await getByPath(runtime, client, model, probe, {}, timeout());
-      const version = probe === '/version' ? (v as { SERVER_VERSION?: unknown } | null)?.SERVER_VERSION : undefined;
-      if (typeof version === 'string') report.server.version = version;
-    } catch (e) {
-      const error = e as Error & { cause?: unknown; status?: number };
-      if (e instanceof runtime.CatmaidError && error.status === 401 && options.token !== undefined) {
-        throw new UsageError(`${report.server.url} refuses the token: ${error.message}`, 1);
-      }
-      if (!(e instanceof runtime.CatmaidError)) {
-        const why = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : error.cause instanceof Error ? error.cause.message : error.message;
-        throw new UsageError(`cannot reach ${report.server.url}: ${why}`, 1);
-      }
-    }
-  }
+  const answers = await probe(runtime, client, model, report, options);
   if (report.server.version && report.modelVersion && !report.server.version.startsWith(report.modelVersion)) {
     report.notes.push(`the server runs CATMAID ${report.server.version}, the model was read from ${report.modelVersion}`);
   }
 
-  const { notes, ...values } = await discoverValues(runtime, client, model, { ...(options.projectId !== undefined ? { projectId: options.projectId } : {}), signal: timeout });
+  const { notes, ...values } = await discoverValues(runtime, client, model, { ...(options.projectId !== undefined ? { projectId: options.projectId } : {}), signal: timeout, answers });
   report.values = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
   report.notes.push(...notes);
 
@@ -283,6 +391,8 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
     passed: count('pass'),
     failed: count('fail'),
     denied: count('denied'),
+    notMounted: count('not-mounted'),
+    notConfigured: count('not-configured'),
     skipped: count('skipped'),
   };
   return report;
