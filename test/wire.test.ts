@@ -7,12 +7,14 @@
  * treenode be created), and otherwise against a loopback HTTP server that answers like CATMAID
  * 2021.12.21 does: the same assertions prove both. The other groups check bytes on the wire and
  * run on the loopback server only: the token header, project in the path, lists as `k[0]`, `k[1]`
- * (CATMAID's get_request_list), booleans as `true`/`false`, form bodies, retries, cancellation.
+ * (CATMAID's get_request_list), booleans as `true`/`false`, form bodies, retries, cancellation,
+ * extra parameters beside the modelled ones, and `request()` for endpoints the SDK does not model.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CatmaidError, createClient, getCatmaidVersion, listAnnotationsPost, listSkeletons, projects, rootForSkeleton, stacks, type CatmaidClient } from '../generated/src/index.js';
+import { CatmaidError, createClient, deleteProjectDetail, getCatmaidVersion, listAnnotationsPost, listSkeletons, projects, request, rootForSkeleton, stacks, type CatmaidClient, type ParamValue } from '../generated/src/index.js';
+import { call, type OperationSpec } from '../generated/src/runtime.js';
 import { annotateEntities, cableLength, createTreenode, skeletonSwc, summaries, treenodeInfo } from '../generated/src/volatile.js';
 
 interface Seen {
@@ -130,6 +132,17 @@ beforeAll(async () => {
         nodes.set(id, { skeleton: id, parent: null, x: Number(form.get('x')![0]), y: Number(form.get('y')![0]), z: Number(form.get('z')![0]) });
         return json(res, 200, { treenode_id: id, skeleton_id: id, edition_time: '2026-11-27T00:00:00Z', parent_edition_time: null });
       }
+      // Endpoints the example SDK does not model, for extra parameters and request().
+      if (path === '/7/skeletons/node-count' && req.method === 'POST') {
+        const ids = getRequestList(form, 'skeleton_ids') as string[] | undefined;
+        if (!ids) return json(res, 400, catmaidError('ValueError', 'Need skeleton_ids'));
+        return json(res, 200, Object.fromEntries(ids.map((id) => [id, [...nodes.values()].filter((n) => n.skeleton === Number(id)).length])));
+      }
+      if (path === '/7/landmarks/import' && req.method === 'POST') {
+        if (!String(req.headers['content-type']).startsWith('application/json')) return json(res, 415, { detail: 'Unsupported media type' });
+        return json(res, 200, { data: JSON.parse(body) as unknown });
+      }
+      if (path === '/7/' && req.method === 'DELETE') return json(res, 200, { success: 'Deleted project 7' });
       if (path === '/7/stacks') return json(res, 200, [{ id: 2, pid: 7, title: 'EM', comment: null }]);
       if (path === '/8/stacks') return json(res, 200, { error: 'Project 8 does not exist', type: 'DoesNotExist', detail: 'Traceback…' });
       // Django's page for a path no pattern matches (DEBUG off, as in production).
@@ -377,5 +390,193 @@ describe('path parameters cannot change the path', () => {
 
   it('never shows the token in the client as JSON', () => {
     expect(JSON.stringify(client())).not.toContain('secret-token');
+  });
+});
+
+describe('extra parameters, encoded and placed like modelled ones', () => {
+  const sentQuery = (i = 0) => queryDict(new URL(seen[i]!.url, 'http://x').search.slice(1));
+
+  it('puts extraParams of a GET in the query string: lists as get_request_list reads them, nested too, booleans, dates', async () => {
+    await listSkeletons(client(), { created_by: 3 }, { extraParams: { node_ids: [5, 6], pairs: [[1, 2], [3]], with_names: false, since: new Date(Date.UTC(2021, 11, 21)), left_out: null, also_out: undefined } });
+    expect(seen[0]!.url).toBe(
+      '/catmaid/7/skeletons/?created_by=3&node_ids%5B0%5D=5&node_ids%5B1%5D=6&pairs%5B0%5D%5B0%5D=1&pairs%5B0%5D%5B1%5D=2&pairs%5B1%5D%5B0%5D=3&with_names=false&since=2021-12-21T00%3A00%3A00.000Z',
+    );
+    const query = sentQuery();
+    expect(getRequestList(query, 'node_ids')).toEqual(['5', '6']);
+    expect(getRequestList(query, 'pairs')).toEqual([['1', '2'], ['3']]);
+    expect(query.get('with_names')).toEqual(['false']);
+    expect(seen[0]!.body).toBe('');
+  });
+
+  it('puts extraParams of a POST in its urlencoded form, beside the modelled parameters', async () => {
+    const result = await annotateEntities(client(), { entity_ids: [11] }, { extraParams: { annotations: ['a', 'b'], meta_annotations: [['m']], replace: true } });
+    expect(result).toEqual({ entity_ids: [11], annotations: ['a', 'b'] });
+    expect(seen[0]!.url).toBe('/catmaid/7/annotations/add');
+    expect(seen[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    expect(seen[0]!.body).toBe('entity_ids%5B0%5D=11&annotations%5B0%5D=a&annotations%5B1%5D=b&meta_annotations%5B0%5D%5B0%5D=m&replace=true');
+  });
+
+  it('sends a form with a Blob as multipart/form-data', async () => {
+    await annotateEntities(client(), { entity_ids: [11], annotations: ['a'] }, { extraParams: { file: new Blob(['1 0 0 0 0 0 -1\n'], { type: 'text/plain' }), note: 'swc' } });
+    expect(seen[0]!.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    const body = seen[0]!.body;
+    expect(body).toContain('name="annotations[0]"\r\n\r\na\r\n');
+    expect(body).toContain('name="entity_ids[0]"\r\n\r\n11\r\n');
+    expect(body).toMatch(/name="file"; filename="blob"\r\nContent-Type: text\/plain\r\n\r\n1 0 0 0 0 0 -1\n\r\n/);
+    expect(body).toContain('name="note"\r\n\r\nswc\r\n');
+  });
+
+  it('places parameters explicitly with extraQuery and extraBody', async () => {
+    await createTreenode(client(), { x: 1, y: 2, z: 3 }, { extraQuery: { trace: true }, extraBody: { confidence: 5 } });
+    expect(seen[0]!.url).toBe('/catmaid/7/treenode/create?trace=true');
+    expect(seen[0]!.body).toBe('x=1&y=2&z=3&confidence=5');
+    await annotateEntities(client(), { annotations: ['a'] }, { extraQuery: { entity_ids: [12] } });
+    expect(seen[1]!.url).toBe('/catmaid/7/annotations/add?entity_ids%5B0%5D=12');
+  });
+
+  it("repeats a name given as [name, value] pairs (an array, a Map, URLSearchParams), as Django's getlist reads it", async () => {
+    await listSkeletons(client(), {}, { extraParams: [['skeleton_ids[]', 1], ['skeleton_ids[]', 2]] });
+    expect(sentQuery().get('skeleton_ids[]')).toEqual(['1', '2']);
+    await listSkeletons(client(), {}, { extraQuery: new Map<string, ParamValue>([['a', 1], ['b', [true]]]) });
+    expect(seen[1]!.url).toBe('/catmaid/7/skeletons/?a=1&b%5B0%5D=true');
+    await listSkeletons(client(), {}, { extraQuery: new URLSearchParams('k=1&k=2') });
+    expect(seen[2]!.url).toBe('/catmaid/7/skeletons/?k=1&k=2');
+  });
+
+  it('sends the extra parameters of a DELETE without form parameters in the query string', async () => {
+    await expect(deleteProjectDetail(client(), {}, { extraParams: { force: true } })).resolves.toEqual({ success: 'Deleted project 7' });
+    expect(seen[0]).toMatchObject({ method: 'DELETE', url: '/catmaid/7/?force=true', body: '' });
+  });
+
+  it('refuses a name also set by the modelled parameters, or by two options, before sending anything', async () => {
+    await expect(listSkeletons(client(), { created_by: 3 }, { extraParams: { created_by: 4 } })).rejects.toThrow(
+      new TypeError("extraParams: created_by is also given by the operation's own parameters; send each parameter once"),
+    );
+    await expect(annotateEntities(client(), { entity_ids: [1], annotations: ['a'] }, { extraBody: { 'entity_ids[1]': 2 } })).rejects.toThrow(/extraBody: entity_ids\[1\] is also given/);
+    await expect(listSkeletons(client(), {}, { extraParams: { k: [1] }, extraQuery: { 'k[0]': 2 } })).rejects.toThrow('extraQuery: k[0] is also given in extraParams; send each parameter once');
+    await expect(projects(client(), {}, { extraBody: { a: 1 } })).rejects.toThrow('extraBody: a GET request has no body; use extraQuery');
+    await expect(listSkeletons(client(), {}, { extraQuery: { file: new Blob(['x']) } })).rejects.toThrow('file: a Blob can only be sent in a form body');
+    expect(seen).toHaveLength(0);
+    // A modelled parameter left out may be sent in another place.
+    await listSkeletons(client(), { created_by: undefined }, { extraBody: undefined, extraQuery: { created_by: 3 } });
+    expect(seen[0]!.url).toBe('/catmaid/7/skeletons/?created_by=3');
+  });
+
+  it('merges extra parameters into the JSON object of an operation with a JSON body', async () => {
+    // postLandmarkImport as the `operations` fixture emits it (the example has no JSON-body operation).
+    const spec: OperationSpec = { method: 'POST', paths: ['/{project_id}/landmarks/import'], params: [{ name: 'project_id', in: 'path' }, { name: 'landmarks', in: 'body', style: 'indexed' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' };
+    const landmarks = [{ name: 'a', x: 1 }];
+    const when = new Date(Date.UTC(2021, 0, 1));
+    await expect(call(client(), spec, { landmarks }, { extraParams: { reset: true, group_ids: [[1, 2]], when, skipped: null }, extraQuery: { dry: true } })).resolves.toEqual({
+      data: { landmarks, reset: true, group_ids: [[1, 2]], when: '2021-01-01T00:00:00.000Z' },
+    });
+    expect(seen[0]!.url).toBe('/catmaid/7/landmarks/import?dry=true');
+    expect(seen[0]!.headers['content-type']).toBe('application/json');
+    await expect(call(client(), spec, { landmarks }, { extraParams: { landmarks: [] } })).rejects.toThrow(/extraParams: landmarks is also given by the operation's own parameters/);
+    await expect(call(client(), spec, { landmarks }, { extraParams: [['k', 1], ['k', 2]] })).rejects.toThrow('k is given twice for the JSON body');
+    await expect(call(client(), spec, { landmarks }, { extraBody: { file: [new Blob(['x'])] } })).rejects.toThrow('file: a Blob cannot be sent in a JSON body');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('never puts the token into the URL or an error of a call with extra parameters', async () => {
+    const error = (await createTreenode(client(), { y: 1, z: 2 } as never, { extraParams: { a: 1 }, extraQuery: { b: 2 } }).catch((e: unknown) => e)) as CatmaidError;
+    expect(error).toMatchObject({ status: 400, type: 'KeyError' });
+    const text = `${seen.map((s) => s.url + s.body).join(' ')} ${error.message} ${error.url} ${JSON.stringify(error)} ${String(error.stack)}`;
+    expect(text).not.toContain('secret-token');
+  });
+});
+
+describe('request(): endpoints the SDK does not model', () => {
+  it('GETs a path relative to baseUrl, with or without its leading slash, parameters in the query string', async () => {
+    await expect(request(client(), 'GET', '/7/skeletons/', { created_by: 3 })).resolves.toEqual([3]);
+    await expect(request<number[]>(client(), 'GET', '7/skeletons/', { created_by: 5, ids: [1, 2] })).resolves.toEqual([]);
+    expect(seen.map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual(['GET /catmaid/7/skeletons/?created_by=3 ', 'GET /catmaid/7/skeletons/?created_by=5&ids%5B0%5D=1&ids%5B1%5D=2 ']);
+    expect(seen[0]!.headers['x-authorization']).toBe('Token secret-token');
+  });
+
+  it('fills {name} placeholders from the parameters and {project_id} from the client, encoded as path parameters are', async () => {
+    await expect(request(client(), 'GET', '/{project_id}/skeleton/{skeleton_id}/swc', { skeleton_id: 3 }, { response: 'text' })).resolves.toBe('30 0 10 20 30 0 -1\n31 0 13 24 30 0 30\n');
+    await expect(request(client(), 'GET', '{project_id}/skeletons/{skeleton_id}/root', { project_id: 7, skeleton_id: 'a/../b?c#d' })).rejects.toBeInstanceOf(CatmaidError);
+    expect(seen.map((s) => s.url)).toEqual(['/catmaid/7/skeleton/3/swc', '/catmaid/7/skeletons/a%2F..%2Fb%3Fc%23d/root']);
+    await expect(request(client(), 'GET', '/{project_id}/skeletons/{skeleton_id}/root', { skeleton_id: '..' })).rejects.toThrow('skeleton_id may not be ".."');
+    await expect(request(client({ projectId: undefined }), 'GET', '/{project_id}/skeletons/')).rejects.toThrow('project_id is required');
+    expect(seen).toHaveLength(2);
+  });
+
+  it('POSTs parameters as the urlencoded form CATMAID reads, and never retries it', async () => {
+    const c = client({ retry: { retries: 3, minDelayMs: 1 } });
+    await expect(request(c, 'POST', '/{project_id}/skeletons/node-count', { skeleton_ids: [3, 4] })).resolves.toEqual({ 3: 2, 4: 1 });
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/catmaid/7/skeletons/node-count', body: 'skeleton_ids%5B0%5D=3&skeleton_ids%5B1%5D=4' });
+    expect(seen[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    failuresLeft = 1;
+    await expect(request(c, 'POST', '/7/treenode/create', { x: 1, y: 2, z: 3 })).rejects.toMatchObject({ status: 503 });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('retries a GET when the client asks for it', async () => {
+    failuresLeft = 2;
+    await expect(request(client({ retry: { retries: 2, minDelayMs: 1 } }), 'GET', '/projects/')).resolves.toMatchObject([{ id: 7 }]);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('sends a JSON body with the parameters merged into it, and places parameters explicitly', async () => {
+    await expect(request(client(), 'POST', '/{project_id}/landmarks/import', { reset: false }, { json: { landmarks: [{ name: 'a' }] }, extraQuery: { dry: 1 } })).resolves.toEqual({
+      data: { landmarks: [{ name: 'a' }], reset: false },
+    });
+    expect(seen[0]!.url).toBe('/catmaid/7/landmarks/import?dry=1');
+    await expect(request(client(), 'POST', '/7/landmarks/import', {}, { json: [1, 2] })).resolves.toEqual({ data: [1, 2] });
+    await expect(request(client(), 'POST', '/7/landmarks/import', { landmarks: [] }, { json: { landmarks: [] } })).rejects.toThrow('params: landmarks is also given in options.json');
+    await expect(request(client(), 'POST', '/7/landmarks/import', { a: 1 }, { json: [1] })).rejects.toThrow('options.json is not a plain object');
+    await expect(request(client(), 'GET', '/7/landmarks/import', {}, { json: {} })).rejects.toThrow(TypeError);
+    await expect(request(client(), 'GET', '/7/skeletons/', { a: 1 }, { extraQuery: { a: 2 } })).rejects.toThrow('extraQuery: a is also given in params');
+    expect(seen).toHaveLength(2);
+  });
+
+  it('sends DELETE parameters in the query string, and reads the answer as text, a Blob or the Response', async () => {
+    await expect(request(client(), 'DELETE', '/{project_id}/', { force: true })).resolves.toEqual({ success: 'Deleted project 7' });
+    expect(seen[0]).toMatchObject({ method: 'DELETE', url: '/catmaid/7/?force=true', body: '' });
+    const text: string = await request(client(), 'GET', '/version', undefined, { response: 'text' });
+    expect(JSON.parse(text)).toEqual({ SERVER_VERSION: '2021.12.21' });
+    const blob: Blob = await request(client(), 'GET', '/version', undefined, { response: 'blob' });
+    expect(await blob.text()).toBe(text);
+    const response: Response = await request(client(), 'GET', '/version', undefined, { response: 'response' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ SERVER_VERSION: '2021.12.21' });
+  });
+
+  it("throws CatmaidError as operations do: CATMAID's error JSON, REST framework's detail, Django's HTML 404", async () => {
+    const error = (await request(client(), 'POST', '/7/skeletons/node-count').catch((e: unknown) => e)) as CatmaidError;
+    expect(error).toBeInstanceOf(CatmaidError);
+    expect(error).toMatchObject({ status: 400, type: 'ValueError', message: 'Need skeleton_ids', method: 'POST' });
+    expect(error.detail).toMatch(/^Traceback/);
+    await expect(request(client(), 'GET', '/8/stacks')).rejects.toMatchObject({ status: 200, type: 'DoesNotExist' });
+    await expect(request(client(), 'GET', '/7/not-there/')).rejects.toThrow('GET /catmaid/7/not-there/ failed with 404: Not Found');
+    const denied = (await request(createClient({ baseUrl: base, token: 'wrong-token' }), 'GET', '/7/skeletons/', { q: 1 }).catch((e: unknown) => e)) as CatmaidError;
+    expect(denied).toMatchObject({ status: 401, message: 'Invalid token.' });
+    expect(`${denied.message} ${denied.url} ${JSON.stringify(denied)} ${String(denied.stack)} ${seen.map((s) => s.url + s.body).join(' ')}`).not.toMatch(/wrong-token|secret-token/);
+  });
+
+  it('refuses a path that could leave baseUrl, and methods CATMAID does not answer, before sending anything', async () => {
+    const bad = [
+      'http://evil.example/', 'HTTPS://evil.example/x', '//evil.example/x', '///evil.example/x', 'javascript:alert(1)', 'mailto:a@b',
+      '..', '/../x', '7/../../x', './x', '7/%2e%2e/x', '%2E./x', 'a/.', '\\\\evil.example\\x', '/\\evil.example', '/x#y',
+      '/7/\tskeletons', '/7/sk\neletons', ' /7/', '/7/\u0000',
+    ];
+    for (const path of bad) {
+      const error = await request(client(), 'GET', path).catch((e: unknown) => e);
+      expect(error, path).toBeInstanceOf(TypeError);
+      expect(String(error), path).toMatch(/^TypeError: request\(\): the path /);
+    }
+    for (const method of ['TRACE', 'CONNECT', 'HEAD', '']) {
+      await expect(request(client(), method as never, '/7/skeletons/')).rejects.toThrow('request(): method must be one of GET, POST, PUT, PATCH, DELETE');
+    }
+    await expect(request(client(), 'get' as never, '/7/skeletons/')).resolves.toEqual([3, 4]);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('keeps a query string given in the path, and never puts the token in a URL', async () => {
+    await request(client(), 'GET', '/7/skeletons/?created_by=3&k=1&k=2', { more: true });
+    expect(seen[0]!.url).toBe('/catmaid/7/skeletons/?created_by=3&k=1&k=2&more=true');
+    expect(seen[0]!.url).not.toContain('secret-token');
   });
 });

@@ -36,7 +36,7 @@ export type ListAnnotationsResponse = unknown;
  * - 'with_annotations' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function listAnnotations(client: CatmaidClient, params: ListAnnotationsParams = {}, options?: CallOptions): Promise<ListAnnotationsResponse> {
   return call<ListAnnotationsResponse>(client, { method: 'GET', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'query', style: 'indexed' }, { name: 'with_annotations', in: 'query' }], response: 'json', writes: false }, params, options);
@@ -75,7 +75,7 @@ export type ListAnnotationsPostResponse = unknown;
  * - 'with_annotations' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function listAnnotationsPost(client: CatmaidClient, params: ListAnnotationsPostParams = {}, options?: CallOptions): Promise<ListAnnotationsPostResponse> {
   return call<ListAnnotationsPostResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'with_annotations', in: 'form' }], response: 'json', writes: true }, params, options);
@@ -108,7 +108,7 @@ export type RemoveAnnotationResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function removeAnnotation(client: CatmaidClient, params: RemoveAnnotationParams, options?: CallOptions): Promise<RemoveAnnotationResponse> {
   return call<RemoveAnnotationResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/{annotation_id}/remove'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotation_id', in: 'path' }, { name: 'entity_ids', in: 'form', style: 'indexed' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
@@ -144,7 +144,7 @@ export type AnnotateEntitiesResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function annotateEntities(client: CatmaidClient, params: AnnotateEntitiesParams = {}, options?: CallOptions): Promise<AnnotateEntitiesResponse> {
   return call<AnnotateEntitiesResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/add'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'entity_ids', in: 'form', style: 'indexed' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);

@@ -24,7 +24,7 @@ export type LoginUserResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function loginUser(client: CatmaidClient, params: LoginUserParams = {}, options?: CallOptions): Promise<LoginUserResponse> {
   return call<LoginUserResponse>(client, { method: 'POST', paths: ['/accounts/login'], params: [{ name: 'name', in: 'form' }, { name: 'pwd', in: 'form' }], response: 'json', writes: true }, params, options);
@@ -43,7 +43,7 @@ export type LogoutUserResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function logoutUser(client: CatmaidClient, params: LogoutUserParams = {}, options?: CallOptions): Promise<LogoutUserResponse> {
   return call<LogoutUserResponse>(client, { method: 'GET', paths: ['/accounts/logout'], params: [], response: 'json', writes: false }, params, options);
@@ -66,7 +66,7 @@ export type ActivateResponse = string;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function activate(client: CatmaidClient, params: ActivateParams, options?: CallOptions): Promise<ActivateResponse> {
   return call<ActivateResponse>(client, { method: 'GET', paths: ['/activate/{uidb64}/{token}/'], params: [{ name: 'uidb64', in: 'path' }, { name: 'token', in: 'path' }], response: 'text', writes: false }, params, options);
@@ -96,7 +96,7 @@ export type PostObtainAuthTokenResponse = unknown;
  * `POST /api-token-auth/` — `catmaid.control.authentication.ObtainAuthToken`, documented; method declared (`inherited from rest_framework.authtoken.views.ObtainAuthToken`).
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function postObtainAuthToken(client: CatmaidClient, params: PostObtainAuthTokenParams, options?: CallOptions): Promise<PostObtainAuthTokenResponse> {
   return call<PostObtainAuthTokenResponse>(client, { method: 'POST', paths: ['/api-token-auth/'], params: [{ name: 'password', in: 'form' }, { name: 'username', in: 'form' }], response: 'json', writes: true }, params, options);
@@ -120,7 +120,7 @@ export type UserProjectPermissionsResponse = {
  * - the view returns {} here, without the documented required 'permissions'
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function userProjectPermissions(client: CatmaidClient, params: UserProjectPermissionsParams = {}, options?: CallOptions): Promise<UserProjectPermissionsResponse> {
   return call<UserProjectPermissionsResponse>(client, { method: 'GET', paths: ['/permissions'], params: [], response: 'json', writes: false }, params, options);

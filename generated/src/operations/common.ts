@@ -16,7 +16,7 @@ export type GetCatmaidVersionResponse = {
  * `GET /version` — `catmaid.control.common.get_catmaid_version`, documented; method declared (`@api_view(["GET"])`).
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getCatmaidVersion(client: CatmaidClient, params: GetCatmaidVersionParams = {}, options?: CallOptions): Promise<GetCatmaidVersionResponse> {
   return call<GetCatmaidVersionResponse>(client, { method: 'GET', paths: ['/version'], params: [], response: 'json', writes: false }, params, options);

@@ -14,7 +14,7 @@ export type GetSwaggerViewResponse = Response;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getSwaggerView(client: CatmaidClient, params: GetSwaggerViewParams = {}, options?: CallOptions): Promise<GetSwaggerViewResponse> {
   return call<GetSwaggerViewResponse>(client, { method: 'GET', paths: ['/apis/'], params: [], response: 'response', writes: false }, params, options);
@@ -35,7 +35,7 @@ export type ServeResponse = Response;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function serve(client: CatmaidClient, params: ServeParams, options?: CallOptions): Promise<ServeResponse> {
   return call<ServeResponse>(client, { method: 'GET', paths: ['/static/{path}'], params: [{ name: 'path', in: 'path' }], response: 'response', writes: false }, params, options);

@@ -19,7 +19,7 @@ export type GetProjectDetailResponse = unknown;
  * `GET /{project_id}/` — `catmaid.control.project.ProjectDetail`, documented; method declared (`ProjectDetail.get()`).
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getProjectDetail(client: CatmaidClient, params: GetProjectDetailParams = {}, options?: CallOptions): Promise<GetProjectDetailResponse> {
   return call<GetProjectDetailResponse>(client, { method: 'GET', paths: ['/{project_id}/'], params: [{ name: 'project_id', in: 'path' }], response: 'json', writes: false }, params, options);
@@ -43,7 +43,7 @@ export type DeleteProjectDetailResponse = unknown;
  * `DELETE /{project_id}/` — `catmaid.control.project.ProjectDetail`, documented; method declared (`ProjectDetail.delete()`).
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function deleteProjectDetail(client: CatmaidClient, params: DeleteProjectDetailParams = {}, options?: CallOptions): Promise<DeleteProjectDetailResponse> {
   return call<DeleteProjectDetailResponse>(client, { method: 'DELETE', paths: ['/{project_id}/'], params: [{ name: 'project_id', in: 'path' }], response: 'json', writes: true }, params, options);
@@ -81,7 +81,7 @@ export type ProjectsResponse = Array<ProjectsProjectApiStackElement>;
  * - 'with_mirrors' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function projects(client: CatmaidClient, params: ProjectsParams = {}, options?: CallOptions): Promise<ProjectsResponse> {
   return call<ProjectsResponse>(client, { method: 'GET', paths: ['/projects/'], params: [{ name: 'has_tracing_data', in: 'query' }, { name: 'with_mirrors', in: 'query' }], response: 'json', writes: false }, params, options);

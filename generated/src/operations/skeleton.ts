@@ -22,7 +22,7 @@ export type NeuronnameResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function neuronname(client: CatmaidClient, params: NeuronnameParams, options?: CallOptions): Promise<NeuronnameResponse> {
   return call<NeuronnameResponse>(client, { method: 'GET', paths: ['/{project_id}/skeleton/{skeleton_id}/neuronname'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }], response: 'json', writes: false }, params, options);
@@ -49,7 +49,7 @@ export type SkeletonSwcResponse = string;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function skeletonSwc(client: CatmaidClient, params: SkeletonSwcParams, options?: CallOptions): Promise<SkeletonSwcResponse> {
   return call<SkeletonSwcResponse>(client, { method: 'GET', paths: ['/{project_id}/skeleton/{skeleton_id}/swc'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }], response: 'text', writes: false }, params, options);
@@ -85,7 +85,7 @@ export type SplitSkeletonResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function splitSkeleton(client: CatmaidClient, params: SplitSkeletonParams, options?: CallOptions): Promise<SplitSkeletonResponse> {
   return call<SplitSkeletonResponse>(client, { method: 'POST', paths: ['/{project_id}/skeleton/split'], params: [{ name: 'project_id', in: 'path' }, { name: 'treenode_id', in: 'form' }, { name: 'upstream_annotation_map', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
@@ -124,7 +124,7 @@ export type ListSkeletonsResponse = Array<number>;
  * - 'nodecount_gt' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function listSkeletons(client: CatmaidClient, params: ListSkeletonsParams = {}, options?: CallOptions): Promise<ListSkeletonsResponse> {
   return call<ListSkeletonsResponse>(client, { method: 'GET', paths: ['/{project_id}/skeletons/'], params: [{ name: 'project_id', in: 'path' }, { name: 'created_by', in: 'query' }, { name: 'nodecount_gt', in: 'query' }], response: 'json', writes: false }, params, options);
@@ -151,7 +151,7 @@ export type CableLengthResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function cableLength(client: CatmaidClient, params: CableLengthParams, options?: CallOptions): Promise<CableLengthResponse> {
   return call<CableLengthResponse>(client, { method: 'GET', paths: ['/{project_id}/skeletons/{skeleton_id}/cable-length'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }], response: 'json', writes: false }, params, options);
@@ -179,7 +179,7 @@ export type GetSkeletonIdDetailsResponse = unknown;
  * Writes: recorded in CATMAID's history; never retried.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getSkeletonIdDetails(client: CatmaidClient, params: GetSkeletonIdDetailsParams, options?: CallOptions): Promise<GetSkeletonIdDetailsResponse> {
   return call<GetSkeletonIdDetailsResponse>(client, { method: 'GET', paths: ['/{project_id}/skeletons/{skeleton_id}/id'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }], response: 'json', writes: true }, params, options);
@@ -209,7 +209,7 @@ export type PostSkeletonIdDetailsResponse = unknown;
  * Writes: recorded in CATMAID's history; never retried.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function postSkeletonIdDetails(client: CatmaidClient, params: PostSkeletonIdDetailsParams, options?: CallOptions): Promise<PostSkeletonIdDetailsResponse> {
   return call<PostSkeletonIdDetailsResponse>(client, { method: 'POST', paths: ['/{project_id}/skeletons/{skeleton_id}/id'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }, { name: 'new_id', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
@@ -241,7 +241,7 @@ export type RootForSkeletonResponse = {
  * Requires a project role (browse).
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function rootForSkeleton(client: CatmaidClient, params: RootForSkeletonParams, options?: CallOptions): Promise<RootForSkeletonResponse> {
   return call<RootForSkeletonResponse>(client, { method: 'GET', paths: ['/{project_id}/skeletons/{skeleton_id}/root'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_id', in: 'path' }], response: 'json', writes: false }, params, options);
@@ -273,7 +273,7 @@ export type SummariesResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function summaries(client: CatmaidClient, params: SummariesParams, options?: CallOptions): Promise<SummariesResponse> {
   return call<SummariesResponse>(client, { method: 'GET', paths: ['/{project_id}/skeletons/{skeleton_ids}/summary'], params: [{ name: 'project_id', in: 'path' }, { name: 'skeleton_ids', in: 'path' }, { name: 'with_nodes', in: 'query' }], response: 'json', writes: false }, params, options);

@@ -22,7 +22,7 @@ export type StackInfoResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function stackInfo(client: CatmaidClient, params: StackInfoParams, options?: CallOptions): Promise<StackInfoResponse> {
   return call<StackInfoResponse>(client, { method: 'GET', paths: ['/{project_id}/stack/{stack_id}/info'], params: [{ name: 'project_id', in: 'path' }, { name: 'stack_id', in: 'path' }], response: 'json', writes: false }, params, options);
@@ -47,7 +47,7 @@ export type StacksResponse = Array<unknown>;
  * Requires a project role (browse).
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function stacks(client: CatmaidClient, params: StacksParams = {}, options?: CallOptions): Promise<StacksResponse> {
   return call<StacksResponse>(client, { method: 'GET', paths: ['/{project_id}/stacks'], params: [{ name: 'project_id', in: 'path' }], response: 'json', writes: false }, params, options);

@@ -40,7 +40,7 @@ export type NodeListTuplesResponse = unknown;
  * - 'z1' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function nodeListTuples(client: CatmaidClient, params: NodeListTuplesParams, options?: CallOptions): Promise<NodeListTuplesResponse> {
   return call<NodeListTuplesResponse>(client, { method: 'POST', paths: ['/{project_id}/nodes/'], params: [{ name: 'project_id', in: 'path' }, { name: 'left', in: 'form' }, { name: 'top', in: 'form' }, { name: 'z1', in: 'form' }], response: 'json', writes: true }, params, options);
@@ -91,7 +91,7 @@ export type CreateTreenodeResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function createTreenode(client: CatmaidClient, params: CreateTreenodeParams, options?: CallOptions): Promise<CreateTreenodeResponse> {
   return call<CreateTreenodeResponse>(client, { method: 'POST', paths: ['/{project_id}/treenode/create'], params: [{ name: 'project_id', in: 'path' }, { name: 'parent_id', in: 'form' }, { name: 'radius', in: 'form' }, { name: 'x', in: 'form' }, { name: 'y', in: 'form' }, { name: 'z', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
@@ -124,7 +124,7 @@ export type UpdateConfidenceResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function updateConfidence(client: CatmaidClient, params: UpdateConfidenceParams, options?: CallOptions): Promise<UpdateConfidenceResponse> {
   return call<UpdateConfidenceResponse>(client, { method: 'POST', paths: ['/{project_id}/treenodes/{treenode_id}/confidence'], params: [{ name: 'project_id', in: 'path' }, { name: 'treenode_id', in: 'path' }, { name: 'new_confidence', in: 'form' }], response: 'json', writes: true, tokenPermission: 'can_annotate_with_token' }, params, options);
@@ -151,7 +151,7 @@ export type TreenodeInfoResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function treenodeInfo(client: CatmaidClient, params: TreenodeInfoParams, options?: CallOptions): Promise<TreenodeInfoResponse> {
   return call<TreenodeInfoResponse>(client, { method: 'GET', paths: ['/{project_id}/treenodes/{treenode_id}/info'], params: [{ name: 'project_id', in: 'path' }, { name: 'treenode_id', in: 'path' }], response: 'json', writes: false }, params, options);

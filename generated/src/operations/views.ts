@@ -16,7 +16,7 @@ export type GetCatmaidViewResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getCatmaidView(client: CatmaidClient, params: GetCatmaidViewParams = {}, options?: CallOptions): Promise<GetCatmaidViewResponse> {
   return call<GetCatmaidViewResponse>(client, { method: 'GET', paths: ['/'], params: [], response: 'json', writes: false }, params, options);
@@ -38,7 +38,7 @@ export type GetCatmaidViewAtTestsResponse = unknown;
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
  * @param params - path, query and body parameters
- * @param options - abort signal, headers, retries
+ * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getCatmaidViewAtTests(client: CatmaidClient, params: GetCatmaidViewAtTestsParams = {}, options?: CallOptions): Promise<GetCatmaidViewAtTestsResponse> {
   return call<GetCatmaidViewAtTestsResponse>(client, { method: 'GET', paths: ['/tests'], params: [], response: 'json', writes: false }, params, options);

@@ -28,7 +28,10 @@ export type { EmittedFile } from '../files.js';
 const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const;
 
 /** Names the runtime exports, which no operation or type may take. */
-const RUNTIME_NAMES = ['CatmaidClient', 'CatmaidError', 'createClient', 'call', 'ClientConfig', 'CallOptions', 'RetryOptions', 'OperationSpec', 'ParamSpec'];
+const RUNTIME_NAMES = [
+  'CatmaidClient', 'CatmaidError', 'createClient', 'call', 'request',
+  'ClientConfig', 'CallOptions', 'RetryOptions', 'OperationSpec', 'ParamSpec', 'ParamValue', 'ExtraParams', 'HttpMethod', 'RequestOptions',
+];
 
 /** One operation with the names it gets in the package. */
 interface EmitOperation {
@@ -67,8 +70,8 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
   const entry = (documented: boolean, what: string) => {
     const lines = [`// ${header}`, `/**`, ` * ${what}`, ` */`];
     if (documented) {
-      lines.push(`export { CatmaidClient, CatmaidError, createClient } from './runtime.js';`);
-      lines.push(`export type { CallOptions, ClientConfig, RetryOptions } from './runtime.js';`);
+      lines.push(`export { CatmaidClient, CatmaidError, createClient, request } from './runtime.js';`);
+      lines.push(`export type { CallOptions, ClientConfig, ExtraParams, HttpMethod, ParamValue, RequestOptions, RetryOptions } from './runtime.js';`);
     }
     const chosen = ops.filter((o) => o.op.documented === documented);
     for (const group of [...new Set(chosen.map((o) => o.group))].sort(compareText)) {
@@ -254,7 +257,7 @@ function functionDocs(o: EmitOperation, diagnostics: readonly Diagnostic[]): Opt
   const tags: JSDocStructure['tags'] = [
     { tagName: 'param', text: 'client - the server to call' },
     { tagName: 'param', text: 'params - path, query and body parameters' },
-    { tagName: 'param', text: 'options - abort signal, headers, retries' },
+    { tagName: 'param', text: 'options - abort signal, headers, retries, parameters the model lacks (`extraParams`)' },
   ];
   if (op.deprecated) tags.push({ tagName: 'deprecated', text: 'marked deprecated in CATMAID' });
   return { description: lines.join('\n'), tags };
