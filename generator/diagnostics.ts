@@ -26,7 +26,15 @@ export interface Diagnostic {
 
 /** Every diagnostic code the generator emits, with its default level. */
 /** Codes of the findings where a docstring and the code disagree (`catmaid-codegen lint`). */
-export const DRIFT_CODES: ReadonlySet<DiagnosticCode> = new Set(['param-doc-unread', 'param-undocumented', 'param-location-mismatch', 'response-doc-mismatch', 'docstring-yaml']);
+export const DRIFT_CODES: ReadonlySet<DiagnosticCode> = new Set([
+  'param-doc-unread',
+  'param-undocumented',
+  'param-location-mismatch',
+  'param-default-mismatch',
+  'param-required-mismatch',
+  'response-doc-mismatch',
+  'docstring-yaml',
+]);
 
 export const DIAGNOSTIC_CODES = {
   /** tree-sitter reported syntax errors; the intact parts were still read. */
@@ -65,6 +73,10 @@ export const DIAGNOSTIC_CODES = {
   'param-undocumented': 'warning',
   /** Drift: documented in one place (form, query, path), read from another. */
   'param-location-mismatch': 'warning',
+  /** Drift: a documented default the code contradicts (it falls back to another value), or one that is not of the parameter's type. */
+  'param-default-mismatch': 'warning',
+  /** Drift: documented as required while the code falls back to a default (the model makes it optional), or the reverse. */
+  'param-required-mismatch': 'warning',
   /** Drift: a literal the view returns is not the JSON kind its docstring documents, or lacks a key it calls required. */
   'response-doc-mismatch': 'warning',
   /** Two operations would get the same id; one was renamed. */

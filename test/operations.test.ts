@@ -58,7 +58,9 @@ describe('methods, and how they were found', () => {
   it('gives each route exactly the methods found, and nothing else', () => {
     const methods = (path: string) => model.routes.find((r) => r.path === path)!.operations.map((o) => o.method);
     expect(methods('/{project_id}/annotations/forget')).toEqual(['GET', 'DELETE']);
-    expect(methods('/{project_id}/stack/{stack_id}/mirrors')).toEqual(['PUT', 'PATCH']);
+    // `if request.method in ('PUT', 'PATCH'):` followed by more code: every other method reaches
+    // that code too, and GET is how the SDK calls it.
+    expect(methods('/{project_id}/stack/{stack_id}/mirrors')).toEqual(['GET', 'PUT', 'PATCH']);
     expect(methods('/{project_id}/landmarks/{landmark_id}/')).toEqual(['GET', 'PUT', 'DELETE']);
   });
 });
@@ -90,7 +92,7 @@ describe('documented (Django REST framework) vs volatile', () => {
     const ops = model.routes.flatMap((r) => r.operations);
     expect(ops.every((o) => o.documented !== o.volatile)).toBe(true);
     expect(ops.filter((o) => o.documented)).toHaveLength(21);
-    expect(ops.filter((o) => o.volatile)).toHaveLength(19);
+    expect(ops.filter((o) => o.volatile)).toHaveLength(20);
   });
 });
 
@@ -133,7 +135,11 @@ describe('parameters from the code', () => {
       'nodecount_gt:query:integer I',
       'skeleton_ids:query:array<integer> D I',
     ]);
-    expect(params(op('POST', '/{project_id}/skeletons/compact-detail'))).toContain('skeleton_ids:form:array<integer>! D I');
+    // Documented as required, but the helper falls back to [] without it: optional, with a finding.
+    expect(params(op('POST', '/{project_id}/skeletons/compact-detail'))).toContain('skeleton_ids:form:array<integer> D I');
+    expect(drift('param-required-mismatch', 'POST /{project_id}/skeletons/compact-detail')).toEqual([
+      "'skeleton_ids' is documented as required, but the code falls back to [] without it (get_request_list(params, 'skeleton_ids', [], map_fn=int)): not required",
+    ]);
   });
 
   it("reads DRF's request.data as a body and request.query_params as the query", () => {
@@ -144,8 +150,8 @@ describe('parameters from the code', () => {
   it('keeps path parameters first, typed from the regex', () => {
     const p = op('DELETE', '/{project_id}/landmarks/{landmark_id}/').parameters;
     expect(p.slice(0, 2)).toEqual<Parameter[]>([
-      { name: 'project_id', in: 'path', type: 'integer', required: true, documented: false, inferred: true },
-      { name: 'landmark_id', in: 'path', type: 'integer', required: true, documented: false, inferred: true },
+      { name: 'project_id', in: 'path', type: 'integer', required: true, documented: false, inferred: true, evidence: [{ kind: 'path', text: '(?P<project_id>\\d+)', file: 'django/applications/catmaid/urls.py', line: expect.any(Number) }] },
+      { name: 'landmark_id', in: 'path', type: 'integer', required: true, documented: false, inferred: true, evidence: [{ kind: 'path', text: '(?P<landmark_id>\\d+)', file: 'django/applications/catmaid/urls.py', line: expect.any(Number) }] },
     ]);
   });
 });
@@ -289,7 +295,8 @@ describe('parameters a view refuses to go without', () => {
 describe('code that changes data', () => {
   it('finds model writes, SQL that changes tables and files opened for writing, per method branch', () => {
     expect(op('POST', '/{project_id}/user/reviewer-whitelist').changesData).toEqual({ evidence: 'ReviewerWhitelist.objects.filter(…).delete()', line: 96 });
-    expect(op('GET', '/{project_id}/reviews/cache').changesData).toEqual({ evidence: 'SQL DELETE', line: 103 });
+    // A view without a method restriction that changes data is called with POST.
+    expect(op('POST', '/{project_id}/reviews/cache').changesData).toEqual({ evidence: 'SQL DELETE', line: 103 });
   });
 
   it("does not take a Python set's add, dict.update, builtin set() or image.save(buffer, 'PNG') for a write", () => {
@@ -309,17 +316,21 @@ describe('catmaid-codegen lint', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('django/applications/catmaid/control/review.py  (9 findings, 3 operations)');
-    expect(lines).toContain('django/applications/catmaid/control/skeleton.py  (15 findings, 7 operations)');
+    expect(lines).toContain('django/applications/catmaid/control/skeleton.py  (17 findings, 7 operations)');
     expect(lines).toContain('  GET /{project_id}/skeletons/');
     expect(lines).toContain("      115  param-undocumented       the code reads 'minx' from request.POST, the docstring does not document it");
-    expect(lines[lines.length - 1]).toBe('26 findings in 11 operations across 3 files: param-doc-unread 1, param-undocumented 19, param-location-mismatch 2, response-doc-mismatch 3, docstring-yaml 1');
+    expect(lines[lines.length - 1]).toBe(
+      '28 findings in 11 operations across 3 files: param-doc-unread 1, param-undocumented 19, param-location-mismatch 2, param-default-mismatch 0, param-required-mismatch 2, response-doc-mismatch 3, docstring-yaml 1',
+    );
   });
 
   it('exits 1 with --strict when there are findings, 0 when there are none', () => {
     expect(runCli(['lint', '--source', fixtureSource('operations'), '--strict']).status).toBe(1);
     const clean = runCli(['lint', '--source', fixtureSource('era-2021-path'), '--strict']);
     expect(clean.status).toBe(0);
-    expect(clean.stdout).toBe('0 findings in 0 operations across 0 files: param-doc-unread 0, param-undocumented 0, param-location-mismatch 0, response-doc-mismatch 0, docstring-yaml 0\n');
+    expect(clean.stdout).toBe(
+      '0 findings in 0 operations across 0 files: param-doc-unread 0, param-undocumented 0, param-location-mismatch 0, param-default-mismatch 0, param-required-mismatch 0, response-doc-mismatch 0, docstring-yaml 0\n',
+    );
   });
 });
 

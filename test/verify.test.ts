@@ -228,8 +228,11 @@ describe('verify', () => {
     const swc = (type: string) => ({ 'GET /3/skeleton/7/swc': () => new Response('1 0 1 2 3 0 -1\n', { status: 200, headers: { 'Content-Type': type } }) });
     expect(result(await check(swc('text/plain')), 'skeletonSwc')).toMatchObject({ outcome: 'pass', parsed: true });
     expect(result(await check(swc('text/html; charset=utf-8')), 'skeletonSwc')).toMatchObject({ outcome: 'fail', reason: 'expected text/plain, got text/html' });
-    // Without the format the model promises JSON, and a page is a failure.
-    expect(result((await run({ includeVolatile: true }, { 'GET /': page('text/html') })).report, 'getCatmaidView')).toMatchObject({ outcome: 'fail', parsed: false });
+    // Where the model promises JSON, a page is a failure.
+    index.response = { format: 'json' };
+    expect(result(await check({ 'GET /': page('text/html') }), 'getCatmaidView')).toMatchObject({ outcome: 'fail', parsed: false });
+    // The example's index is a TemplateView: the model itself says HTML.
+    expect(fixtureModel('example').routes.find((r) => r.path === '/')!.operations[0]!.response).toMatchObject({ format: 'html' });
   });
 
   it('skips what it cannot fill, naming the parameter', async () => {

@@ -18,6 +18,8 @@ export interface DocumentedParameter extends ValueSchema {
   description?: string;
   /** `paramType` as written, when it was not one of path/query/form/body/header. */
   rawParamType?: string;
+  /** False when no `paramType` was given (`in` is then Swagger's default, `query`). */
+  located: boolean;
 }
 
 export interface DocumentedOperation {
@@ -111,6 +113,7 @@ function documentedParameters(list: unknown, problems: string[]): DocumentedPara
       // A documented path parameter that the route does not have is not required: the builder
       // makes the route's own path parameters required.
       required: item['required'] === true || item['required'] === 'true',
+      located: paramType !== undefined && LOCATIONS.has(paramType),
     };
     const def = toJsonValue(item['defaultValue']);
     if (def !== undefined && def !== null) p.default = def;

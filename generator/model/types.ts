@@ -158,6 +158,35 @@ export interface SourceLocation {
 /** An HTTP method an operation is called with. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** Where a fact of the model comes from, so that users and diffs can see why. */
+export interface Evidence {
+  /**
+   * What kind of construct it is: `decorator`, `handler` (a class view's method), `base-class`,
+   * `urlconf-wrapper`, `method-test` (`request.method == 'X'`), `no-restriction`, `body-read`,
+   * `data-change`, `urlconf-write`, `read` (a request read), `docstring`, `guard`, `subscript`,
+   * `default`, `path`.
+   */
+  kind: string;
+  /** The construct as written (abridged), or what was concluded from it. */
+  text: string;
+  /** File relative to the source root; null outside the tree. */
+  file: string | null;
+  /** 1-based line; null when not known. */
+  line: number | null;
+}
+
+/** The methods Django lets through to a view: what a client may send at all. */
+export interface AcceptedMethods {
+  /**
+   * The methods, in the order GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; `any` when nothing
+   * restricts them (a function view without `@require_http_methods`/`@api_view`), so Django hands
+   * every method to the view.
+   */
+  methods: string[] | 'any';
+  /** What restricts them (decorators, handler methods, a URLconf wrapper), or why nothing does. */
+  evidence: Evidence[];
+}
+
 /** One HTTP method of a route: what a client needs to call it. */
 export interface Operation {
   /** Stable, unique, readable id derived from the view (see README, "Operation ids"). */
@@ -167,6 +196,10 @@ export interface Operation {
   methodSource: 'declared' | 'inferred';
   /** What declared or implied the method, e.g. `@api_view(['GET', 'POST'])` or `reads request.POST`. */
   methodEvidence: string;
+  /** Why the SDK calls the view with this method, with where each reason is in the code. */
+  methodBasis: Evidence[];
+  /** The methods the view accepts (the same for every operation of the route). */
+  accepts: AcceptedMethods;
   /** A Django REST framework view, listed on CATMAID's `/apis/` page. */
   documented: boolean;
   /** Not documented: subject to change without notice. Always `!documented`. */
@@ -225,6 +258,12 @@ export interface Parameter extends ValueSchema {
   /** Read by the code (or captured by the URL, for path parameters). */
   inferred: boolean;
   description?: string;
+  /**
+   * Where the parameter was found: each read of it (`read`, in the file and function that reads
+   * it, through helpers handed the request), the docstring (`docstring`), what makes it required
+   * (`subscript`, `guard`), the URL (`path`).
+   */
+  evidence: Evidence[];
 }
 
 /** A permission check the view applies. */

@@ -128,6 +128,14 @@ export function evaluate(node: SyntaxNode, env: Env, ctx: EvalContext): Value {
       const n = Number(node.text.replace(/_/g, '').replace(/[lL]$/, ''));
       return Number.isFinite(n) ? { kind: 'num', value: n } : unknown(node, `number ${node.text}`);
     }
+    case 'unary_operator': {
+      // -1, +2.5: signed number literals (defaults such as `'parent_id': -1`)
+      const operand = node.childForFieldName('argument');
+      const op = node.childForFieldName('operator')?.type;
+      const v = operand ? evaluate(operand, env, ctx) : undefined;
+      if (v?.kind === 'num' && (op === '-' || op === '+')) return { kind: 'num', value: op === '-' ? -v.value : v.value };
+      return unknown(node, `operator ${node.text}`);
+    }
     case 'true':
     case 'false':
       return { kind: 'bool', value: node.type === 'true' };

@@ -54,12 +54,12 @@ export interface CreateTreenodeParams {
    */
   project_id?: number;
   /**
-   * Sent in the form body.
+   * Sent in the form body; the server's default is `-1`.
    * Not documented: read by the code.
    */
   parent_id?: number;
   /**
-   * Sent in the form body.
+   * Sent in the form body; the server's default is `-1`.
    * Not documented: read by the code.
    */
   radius?: number;

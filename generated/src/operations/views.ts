@@ -6,7 +6,7 @@ export interface GetCatmaidViewParams {
 }
 
 /** What {@link getCatmaidView} resolves to. */
-export type GetCatmaidViewResponse = unknown;
+export type GetCatmaidViewResponse = string;
 
 /**
  * Renders a page of the web client.
@@ -19,7 +19,7 @@ export type GetCatmaidViewResponse = unknown;
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getCatmaidView(client: CatmaidClient, params: GetCatmaidViewParams = {}, options?: CallOptions): Promise<GetCatmaidViewResponse> {
-  return call<GetCatmaidViewResponse>(client, { method: 'GET', paths: ['/'], params: [], response: 'json', writes: false }, params, options);
+  return call<GetCatmaidViewResponse>(client, { method: 'GET', paths: ['/'], params: [], response: 'text', writes: false }, params, options);
 }
 
 /** Parameters of {@link getCatmaidViewAtTests}. */
@@ -27,7 +27,7 @@ export interface GetCatmaidViewAtTestsParams {
 }
 
 /** What {@link getCatmaidViewAtTests} resolves to. */
-export type GetCatmaidViewAtTestsResponse = unknown;
+export type GetCatmaidViewAtTestsResponse = string;
 
 /**
  * Renders a page of the web client.
@@ -41,5 +41,5 @@ export type GetCatmaidViewAtTestsResponse = unknown;
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function getCatmaidViewAtTests(client: CatmaidClient, params: GetCatmaidViewAtTestsParams = {}, options?: CallOptions): Promise<GetCatmaidViewAtTestsResponse> {
-  return call<GetCatmaidViewAtTestsResponse>(client, { method: 'GET', paths: ['/tests'], params: [], response: 'json', writes: false }, params, options);
+  return call<GetCatmaidViewAtTestsResponse>(client, { method: 'GET', paths: ['/tests'], params: [], response: 'text', writes: false }, params, options);
 }

@@ -1,6 +1,8 @@
-; What a view function's body reads from its request, found anywhere in the body. The reader
-; (generator/parse/view.ts) decides with code which of these really touch the request: the
-; `@read.dict` expression must be `request.GET`/`.POST`/`.data`/`.query_params`/… or an alias.
+; What a function's body does with its request and with the values it was handed, found anywhere
+; in the body, in one pass. The readers (generator/parse/request-reads.ts and its neighbours)
+; decide with code which of these really touch the request: a `@read.dict` must be a request
+; dictionary (`request.GET`/`.POST`/`.data`/`.query_params`/…), an alias of one, or a parameter
+; the function was handed one in.
 
 ; request.POST.get('k', default), request.GET.getlist('k'), request.data.get('k')
 (call
@@ -19,36 +21,46 @@
 ; request.method == 'POST', request.method in ('GET', 'POST')
 (comparison_operator (attribute attribute: (identifier)) [(string) (tuple) (list) (set)]) @comparison
 
-; get_request_list(request.POST, 'k', ...), helper(request, ...), helper(request.POST)
+; Calls that may hand on the request or one of its dictionaries: get_request_list(request.POST,
+; 'k'), helper(request, …), module.helper(project_id, request.POST), f(*args, **kwargs). Which
+; arguments carry a request value is decided by the reader.
 (call
-  function: (identifier)
-  arguments: (argument_list . [(identifier) (attribute object: (identifier) attribute: (identifier))])) @call
+  function: [(identifier) (attribute)]
+  arguments: (argument_list [(identifier) (attribute) (list_splat) (dictionary_splat) (keyword_argument)])) @call
 
-; for k, v in request.POST.items(): every key is read, none can be named
+; for k, v in request.POST.items(), for key in params, [v for k, v in d.items() if …]: every key
+; of the dictionary is read, unless the loop matches keys by prefix (see @prefix)
 (for_statement
-  right: (call function: (attribute object: [(attribute) (identifier)] @all.dict))) @all
+  right: [(call function: (attribute object: [(attribute) (identifier)] @all.dict)) (attribute) (identifier)] @all.iterable) @all
 (for_in_clause
-  right: (call function: (attribute object: [(attribute) (identifier)] @all.dict))) @all
+  right: [(call function: (attribute object: [(attribute) (identifier)] @all.dict)) (attribute) (identifier)] @all.iterable) @all
+
+; k.startswith('sources['), k.startswith(('a', 'b')): keys matched by prefix in such a loop
+(call
+  function: (attribute
+    object: (identifier) @prefix.var
+    attribute: (identifier) @prefix.method
+    (#eq? @prefix.method "startswith"))
+  arguments: (argument_list . [(string) (tuple)] @prefix.arg)) @prefix
 
 ; data = request.POST, data = request.POST if … else request.GET, data = request.POST.copy()
 (assignment
   left: (identifier) @alias.name
   right: [
     (attribute object: (identifier) attribute: (identifier))
+    (identifier)
     (conditional_expression)
-    (call function: (attribute object: (attribute object: (identifier) attribute: (identifier))))
-    (call function: (identifier) arguments: (argument_list . (attribute object: (identifier) attribute: (identifier))))
+    (call function: (attribute object: [(identifier) (attribute object: (identifier) attribute: (identifier))]))
+    (call function: (identifier) arguments: (argument_list . [(identifier) (attribute object: (identifier) attribute: (identifier))]))
   ] @alias.value) @alias
 
-; return JsonResponse(…)
+; return JsonResponse(…), return helper(*args, **kwargs)
 (return_statement (call)) @return
 
-; if not x: raise …, if x is None: raise …: the view fails without what x was read from
+; if not x: raise …, if x is None: raise …, if None in (x, y): raise …, if not all((x, y)): raise …:
+; the function fails without what x was read from (the reader interprets the condition)
 (if_statement
-  condition: [
-    (not_operator argument: (identifier) @guard.name)
-    (comparison_operator . (identifier) @guard.name . (none))
-  ] @guard.condition
+  condition: (_) @guard.condition
   consequence: (block (raise_statement))) @guard
 
 ; What changes data. Model and queryset writes: obj.save(), qs.delete(), Model.objects.create(…),
