@@ -31,6 +31,8 @@ describe('diff of two route models', () => {
     ['operation-added', ['GET /{project_id}/neurons/summary non-breaking volatile Additions']],
     ['operation-removed', ['GET /{project_id}/neurons/old-listing breaking volatile Removals']],
     ['method-changed', ['PUT /{project_id}/neurons/{neuron_id}/rename breaking documented Modifications']],
+    ['methods-restricted', ['GET /{project_id}/stack/{stack_id}/info breaking documented Modifications']],
+    ['methods-widened', ['GET /{project_id}/skeletons/{skeleton_id}/info non-breaking documented Modifications', 'POST /{project_id}/stack/{stack_id}/notes non-breaking volatile Modifications']],
     ['path-changed', ['POST /{project_id}/skeletons/merge breaking volatile Modifications']],
     ['operation-id-changed', ['PUT /{project_id}/neurons/{neuron_id}/rename breaking documented Modifications']],
     ['view-moved', ['GET /{project_id}/volumes/ info volatile Modifications']],
@@ -59,7 +61,7 @@ describe('diff of two route models', () => {
   });
 
   it('counts what it found', () => {
-    expect(diff.counts).toEqual({ total: 23, breaking: 14, nonBreaking: 5, info: 4, documented: 14 });
+    expect(diff.counts).toEqual({ total: 26, breaking: 15, nonBreaking: 7, info: 4, documented: 16 });
   });
 });
 
@@ -73,7 +75,7 @@ describe('catmaid-codegen diff', () => {
     const json = runCli(args('--format', 'json'));
     expect(json.status).toBe(0);
     await expect(json.stdout).toMatchFileSnapshot(join(fixturesDir, 'api-v2', 'expected', 'diff.json'));
-    expect(JSON.parse(json.stdout).counts.total).toBe(23);
+    expect(JSON.parse(json.stdout).counts.total).toBe(26);
   });
 
   it('compares two routes.json files', () => {
@@ -82,7 +84,16 @@ describe('catmaid-codegen diff', () => {
     writeFileSync(join(dir, 'v2.json'), JSON.stringify(fixtureModel('api-v2')));
     const result = runCli(['diff', join(dir, 'v1.json'), join(dir, 'v2.json'), '--format', 'json']);
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout).counts.total).toBe(23);
+    expect(JSON.parse(result.stdout).counts.total).toBe(26);
+  });
+
+  it('says nothing of accepted methods when the older model predates them', () => {
+    const older = structuredClone(fixtureModel('api-v1'));
+    for (const route of older.routes) for (const op of route.operations) delete (op as { accepts?: unknown }).accepts;
+    const kinds = diffModels(older, fixtureModel('api-v2')).findings.map((f) => f.kind);
+    expect(kinds).not.toContain('methods-restricted');
+    expect(kinds).not.toContain('methods-widened');
+    expect(kinds).toContain('parameter-added');
   });
 
   it.each([
@@ -135,7 +146,7 @@ describe('catmaid-codegen changelog', () => {
       `## 2021.2.1 (commit ${repo.tags['2021.2.1']!.slice(0, 12)})`,
       `## 2020.10.1 (commit ${repo.tags['2020.10.1']!.slice(0, 12)})`,
     ]);
-    expect(result.stdout).toContain(`Compared with 2020.10.1 (commit ${repo.tags['2020.10.1']!.slice(0, 12)}): 23 changes, 14 breaking`);
+    expect(result.stdout).toContain(`Compared with 2020.10.1 (commit ${repo.tags['2020.10.1']!.slice(0, 12)}): 26 changes, 15 breaking`);
   });
 
   it('takes a range, and JSON', () => {

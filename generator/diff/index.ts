@@ -17,6 +17,8 @@ export type FindingKind =
   | 'operation-added'
   | 'operation-removed'
   | 'method-changed'
+  | 'methods-restricted'
+  | 'methods-widened'
   | 'path-changed'
   | 'operation-id-changed'
   | 'view-moved'
@@ -119,6 +121,15 @@ export function diffModels(older: RouteModel, newer: RouteModel): ApiDiff {
     findings.push({ kind: 'operation-removed', severity: 'breaking', section: 'Removals', ...at(o, o.op.documented), message: 'Removed.' });
   }
   for (const [o, n] of pairs) findings.push(...compareOperations(o, n));
+  // What the view accepts is the route's, not one operation's: compared once per pair of routes.
+  // A method change of one of its operations already says it.
+  const seenRoutes = new Set<string>(pairs.filter(([o, n]) => o.op.method !== n.op.method).map(([o, n]) => `${o.route.order} ${n.route.order}`));
+  for (const [o, n] of pairs) {
+    const key = `${o.route.order} ${n.route.order}`;
+    if (seenRoutes.has(key)) continue;
+    seenRoutes.add(key);
+    findings.push(...compareAccepted(o, n));
+  }
 
   findings.sort(
     (a, b) =>
@@ -202,6 +213,30 @@ function compareOperations(o: Op, n: Op): Finding[] {
     add('response-documented', 'info', 'The response is documented now.');
   }
   return out;
+}
+
+/**
+ * The methods a view accepts: a restriction added (a method Django let through is refused now,
+ * 405) is breaking for a client that sends it; a restriction lifted is not. Models written before
+ * the accepted set existed have none, and nothing is said.
+ */
+function compareAccepted(o: Op, n: Op): Finding[] {
+  const before = o.op.accepts?.methods;
+  const after = n.op.accepts?.methods;
+  if (!before || !after) return [];
+  const at = { method: n.op.method, path: n.route.path!, operationId: n.op.operationId, documented: o.op.documented || n.op.documented, section: 'Modifications' as const };
+  const text = (m: string[] | 'any') => (m === 'any' ? 'any method' : m.join(', '));
+  if (before === 'any' && after === 'any') return [];
+  if (before !== 'any' && after !== 'any') {
+    const lost = before.filter((m) => !after.includes(m));
+    const gained = after.filter((m) => !before.includes(m));
+    const out: Finding[] = [];
+    if (lost.length) out.push({ kind: 'methods-restricted', severity: 'breaking', ...at, message: `No longer accepts ${lost.join(', ')} (accepts ${text(after)}).`, from: before, to: after });
+    if (gained.length) out.push({ kind: 'methods-widened', severity: 'non-breaking', ...at, message: `Also accepts ${gained.join(', ')} (accepts ${text(after)}).`, from: before, to: after });
+    return out;
+  }
+  if (before === 'any') return [{ kind: 'methods-restricted', severity: 'breaking', ...at, message: `Accepts only ${text(after)} now (was any method).`, from: 'any', to: after }];
+  return [{ kind: 'methods-widened', severity: 'non-breaking', ...at, message: `Accepts any method now (was ${text(before)}).`, from: before, to: 'any' }];
 }
 
 function baseTypeText(p: Parameter | { type: string; items?: { type: string } }): string {

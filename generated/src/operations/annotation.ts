@@ -28,7 +28,7 @@ export type ListAnnotationsResponse = unknown;
 /**
  * List annotations matching filtering criteria that are currently in use.
  *
- * `GET /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`).
+ * `GET /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, HEAD, POST, OPTIONS.
  * Requires a project role (browse).
  *
  * Docs and code disagree:
@@ -68,7 +68,7 @@ export type ListAnnotationsPostResponse = unknown;
 /**
  * List annotations matching filtering criteria that are currently in use.
  *
- * `POST /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`).
+ * `POST /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, HEAD, POST, OPTIONS.
  * Requires a project role (browse).
  *
  * Docs and code disagree:
@@ -101,7 +101,7 @@ export interface RemoveAnnotationParams {
 export type RemoveAnnotationResponse = unknown;
 
 /**
- * `POST /{project_id}/annotations/{annotation_id}/remove` — `catmaid.control.annotation.remove_annotation`, volatile; method inferred (`reads request.POST`).
+ * `POST /{project_id}/annotations/{annotation_id}/remove` — `catmaid.control.annotation.remove_annotation`, volatile; method inferred (`reads request.POST`); the view accepts any method.
  * Requires a project role (annotate).
  * Writes: recorded in CATMAID's history; never retried.
  *
@@ -137,7 +137,7 @@ export interface AnnotateEntitiesParams {
 export type AnnotateEntitiesResponse = unknown;
 
 /**
- * `POST /{project_id}/annotations/add` — `catmaid.control.annotation.annotate_entities`, volatile; method inferred (`reads request.POST`).
+ * `POST /{project_id}/annotations/add` — `catmaid.control.annotation.annotate_entities`, volatile; method inferred (`reads request.POST`); the view accepts any method.
  * Requires a project role (annotate).
  * Writes: recorded in CATMAID's history; never retried.
  *

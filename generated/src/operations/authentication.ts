@@ -19,7 +19,7 @@ export interface LoginUserParams {
 export type LoginUserResponse = unknown;
 
 /**
- * `POST /accounts/login` — `catmaid.control.authentication.login_user`, volatile; method inferred (`reads request.POST`).
+ * `POST /accounts/login` — `catmaid.control.authentication.login_user`, volatile; method inferred (`reads request.POST`); the view accepts any method.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
@@ -38,7 +38,7 @@ export interface LogoutUserParams {
 export type LogoutUserResponse = unknown;
 
 /**
- * `GET /accounts/logout` — `catmaid.control.authentication.logout_user`, volatile; method inferred (`reads no request parameters`).
+ * `GET /accounts/logout` — `catmaid.control.authentication.logout_user`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
@@ -61,7 +61,7 @@ export interface ActivateParams {
 export type ActivateResponse = string;
 
 /**
- * `GET /activate/{uidb64}/{token}/` — `catmaid.control.authentication.activate`, volatile; method inferred (`reads no request parameters`).
+ * `GET /activate/{uidb64}/{token}/` — `catmaid.control.authentication.activate`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
@@ -93,7 +93,7 @@ export type PostObtainAuthTokenResponse = unknown;
 /**
  * Exchange a user name and password for an API token.
  *
- * `POST /api-token-auth/` — `catmaid.control.authentication.ObtainAuthToken`, documented; method declared (`inherited from rest_framework.authtoken.views.ObtainAuthToken`).
+ * `POST /api-token-auth/` — `catmaid.control.authentication.ObtainAuthToken`, documented; method declared (`inherited from rest_framework.authtoken.views.ObtainAuthToken`); the view accepts POST, OPTIONS.
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
@@ -114,7 +114,7 @@ export type UserProjectPermissionsResponse = {
 /**
  * List the permissions of the requesting user in every project.
  *
- * `GET /permissions` — `catmaid.control.authentication.user_project_permissions`, documented; method declared (`@api_view(["GET"])`).
+ * `GET /permissions` — `catmaid.control.authentication.user_project_permissions`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
  *
  * Docs and code disagree:
  * - the view returns {} here, without the documented required 'permissions'

@@ -9,7 +9,7 @@ export interface GetSwaggerViewParams {
 export type GetSwaggerViewResponse = Response;
 
 /**
- * `GET /apis/` — `rest_framework_swagger.views.get_swagger_view`, volatile; method inferred (`rest_framework_swagger.views.get_swagger_view is outside the source tree`).
+ * `GET /apis/` — `rest_framework_swagger.views.get_swagger_view`, volatile; method inferred (`rest_framework_swagger.views.get_swagger_view is outside the source tree`); the view accepts any method.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
@@ -30,7 +30,7 @@ export interface ServeParams {
 export type ServeResponse = Response;
 
 /**
- * `GET /static/{path}` — `django.views.static.serve`, volatile; method inferred (`django.views.static.serve is outside the source tree`).
+ * `GET /static/{path}` — `django.views.static.serve`, volatile; method inferred (`django.views.static.serve is outside the source tree`); the view accepts any method.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call

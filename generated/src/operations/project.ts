@@ -16,7 +16,7 @@ export type GetProjectDetailResponse = unknown;
 /**
  * Get the details of a project.
  *
- * `GET /{project_id}/` — `catmaid.control.project.ProjectDetail`, documented; method declared (`ProjectDetail.get()`).
+ * `GET /{project_id}/` — `catmaid.control.project.ProjectDetail`, documented; method declared (`ProjectDetail.get()`); the view accepts GET, HEAD, DELETE, OPTIONS.
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
@@ -40,7 +40,7 @@ export type DeleteProjectDetailResponse = unknown;
 /**
  * Delete a project and all its data.
  *
- * `DELETE /{project_id}/` — `catmaid.control.project.ProjectDetail`, documented; method declared (`ProjectDetail.delete()`).
+ * `DELETE /{project_id}/` — `catmaid.control.project.ProjectDetail`, documented; method declared (`ProjectDetail.delete()`); the view accepts GET, HEAD, DELETE, OPTIONS.
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
@@ -75,7 +75,7 @@ export type ProjectsResponse = Array<ProjectsProjectApiStackElement>;
 /**
  * List projects visible to the requesting user.
  *
- * `GET /projects/` — `catmaid.control.project.projects`, documented; method declared (`@api_view(["GET"])`).
+ * `GET /projects/` — `catmaid.control.project.projects`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
  *
  * Docs and code disagree:
  * - 'with_mirrors' is documented, but the code never reads it

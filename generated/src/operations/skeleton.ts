@@ -16,7 +16,7 @@ export interface NeuronnameParams {
 export type NeuronnameResponse = unknown;
 
 /**
- * `GET /{project_id}/skeleton/{skeleton_id}/neuronname` — `catmaid.control.skeleton.neuronname`, volatile; method inferred (`reads no request parameters`).
+ * `GET /{project_id}/skeleton/{skeleton_id}/neuronname` — `catmaid.control.skeleton.neuronname`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
  * Requires a project role (browse).
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
@@ -43,7 +43,7 @@ export interface SkeletonSwcParams {
 export type SkeletonSwcResponse = string;
 
 /**
- * `GET /{project_id}/skeleton/{skeleton_id}/swc` — `catmaid.control.skeleton.skeleton_swc`, volatile; method inferred (`reads no request parameters`).
+ * `GET /{project_id}/skeleton/{skeleton_id}/swc` — `catmaid.control.skeleton.skeleton_swc`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
  * Requires a project role (browse).
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
@@ -78,7 +78,7 @@ export interface SplitSkeletonParams {
 export type SplitSkeletonResponse = unknown;
 
 /**
- * `POST /{project_id}/skeleton/split` — `catmaid.control.skeleton.split_skeleton`, volatile; method inferred (`reads request.POST`).
+ * `POST /{project_id}/skeleton/split` — `catmaid.control.skeleton.split_skeleton`, volatile; method inferred (`reads request.POST`); the view accepts any method.
  * Requires a project role (annotate).
  * Writes: recorded in CATMAID's history; never retried.
  *
@@ -117,7 +117,7 @@ export type ListSkeletonsResponse = Array<number>;
 /**
  * List skeletons matching filtering criteria.
  *
- * `GET /{project_id}/skeletons/` — `catmaid.control.skeleton.list_skeletons`, documented; method declared (`@api_view(["GET"])`).
+ * `GET /{project_id}/skeletons/` — `catmaid.control.skeleton.list_skeletons`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
  * Requires a project role (browse).
  *
  * Docs and code disagree:
@@ -145,7 +145,7 @@ export interface CableLengthParams {
 export type CableLengthResponse = unknown;
 
 /**
- * `GET /{project_id}/skeletons/{skeleton_id}/cable-length` — `catmaid.control.skeleton.cable_length`, volatile; method inferred (`reads no request parameters`).
+ * `GET /{project_id}/skeletons/{skeleton_id}/cable-length` — `catmaid.control.skeleton.cable_length`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
  * Requires a project role (browse).
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
@@ -174,7 +174,7 @@ export type GetSkeletonIdDetailsResponse = unknown;
 /**
  * Get the ID of a skeleton.
  *
- * `GET /{project_id}/skeletons/{skeleton_id}/id` — `catmaid.control.skeleton.SkeletonIdDetails`, documented; method declared (`SkeletonIdDetails.get()`).
+ * `GET /{project_id}/skeletons/{skeleton_id}/id` — `catmaid.control.skeleton.SkeletonIdDetails`, documented; method declared (`SkeletonIdDetails.get()`); the view accepts GET, HEAD, POST, OPTIONS.
  * Requires a project role (browse).
  * Writes: recorded in CATMAID's history; never retried.
  * @param client - the server to call
@@ -204,7 +204,7 @@ export type PostSkeletonIdDetailsResponse = unknown;
 /**
  * Change the ID of a skeleton.
  *
- * `POST /{project_id}/skeletons/{skeleton_id}/id` — `catmaid.control.skeleton.SkeletonIdDetails`, documented; method declared (`SkeletonIdDetails.post()`).
+ * `POST /{project_id}/skeletons/{skeleton_id}/id` — `catmaid.control.skeleton.SkeletonIdDetails`, documented; method declared (`SkeletonIdDetails.post()`); the view accepts GET, HEAD, POST, OPTIONS.
  * Requires a project role (annotate).
  * Writes: recorded in CATMAID's history; never retried.
  * @param client - the server to call
@@ -237,7 +237,7 @@ export type RootForSkeletonResponse = {
 /**
  * Find the root node of a skeleton and where it is.
  *
- * `GET /{project_id}/skeletons/{skeleton_id}/root` — `catmaid.control.skeleton.root_for_skeleton`, documented; method declared (`@api_view(["GET"])`).
+ * `GET /{project_id}/skeletons/{skeleton_id}/root` — `catmaid.control.skeleton.root_for_skeleton`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
  * Requires a project role (browse).
  * @param client - the server to call
  * @param params - path, query and body parameters
@@ -267,7 +267,7 @@ export interface SummariesParams {
 export type SummariesResponse = unknown;
 
 /**
- * `GET /{project_id}/skeletons/{skeleton_ids}/summary` — `catmaid.control.skeleton.summaries`, volatile; method inferred (`reads only request.GET`).
+ * `GET /{project_id}/skeletons/{skeleton_ids}/summary` — `catmaid.control.skeleton.summaries`, volatile; method inferred (`reads only request.GET`); the view accepts any method.
  * Requires a project role (browse).
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.

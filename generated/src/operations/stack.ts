@@ -16,7 +16,7 @@ export interface StackInfoParams {
 export type StackInfoResponse = unknown;
 
 /**
- * `GET /{project_id}/stack/{stack_id}/info` — `catmaid.control.stack.stack_info`, volatile; method inferred (`reads no request parameters`).
+ * `GET /{project_id}/stack/{stack_id}/info` — `catmaid.control.stack.stack_info`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
  * Requires a project role (browse).
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
@@ -43,7 +43,7 @@ export type StacksResponse = Array<unknown>;
 /**
  * Get a list of all stacks of a project.
  *
- * `GET /{project_id}/stacks` — `catmaid.control.stack.stacks`, documented; method declared (`@api_view(["GET"])`).
+ * `GET /{project_id}/stacks` — `catmaid.control.stack.stacks`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
  * Requires a project role (browse).
  * @param client - the server to call
  * @param params - path, query and body parameters

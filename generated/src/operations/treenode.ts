@@ -31,7 +31,7 @@ export type NodeListTuplesResponse = unknown;
 /**
  * Retrieve all nodes intersecting a bounding box.
  *
- * `POST /{project_id}/nodes/` — `catmaid.control.treenode.node_list_tuples`, documented; method declared (`api_view(["POST"]) in the URLconf`).
+ * `POST /{project_id}/nodes/` — `catmaid.control.treenode.node_list_tuples`, documented; method declared (`api_view(["POST"]) in the URLconf`); the view accepts POST, OPTIONS.
  * Requires a project role (browse).
  *
  * Docs and code disagree:
@@ -84,7 +84,7 @@ export interface CreateTreenodeParams {
 export type CreateTreenodeResponse = unknown;
 
 /**
- * `POST /{project_id}/treenode/create` — `catmaid.control.treenode.create_treenode`, volatile; method inferred (`reads request.POST`).
+ * `POST /{project_id}/treenode/create` — `catmaid.control.treenode.create_treenode`, volatile; method inferred (`reads request.POST`); the view accepts any method.
  * Requires a project role (annotate).
  * Writes: recorded in CATMAID's history; never retried.
  *
@@ -117,7 +117,7 @@ export interface UpdateConfidenceParams {
 export type UpdateConfidenceResponse = unknown;
 
 /**
- * `POST /{project_id}/treenodes/{treenode_id}/confidence` — `catmaid.control.treenode.update_confidence`, volatile; method inferred (`reads request.POST`).
+ * `POST /{project_id}/treenodes/{treenode_id}/confidence` — `catmaid.control.treenode.update_confidence`, volatile; method inferred (`reads request.POST`); the view accepts any method.
  * Requires a project role (annotate).
  * Writes: recorded in CATMAID's history; never retried.
  *
@@ -145,7 +145,7 @@ export interface TreenodeInfoParams {
 export type TreenodeInfoResponse = unknown;
 
 /**
- * `GET /{project_id}/treenodes/{treenode_id}/info` — `catmaid.control.treenode.treenode_info`, volatile; method inferred (`reads no request parameters`).
+ * `GET /{project_id}/treenodes/{treenode_id}/info` — `catmaid.control.treenode.treenode_info`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
  * Requires a project role (browse).
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.

@@ -11,7 +11,7 @@ export type GetCatmaidViewResponse = string;
 /**
  * Renders a page of the web client.
  *
- * `GET /` — `catmaid.views.CatmaidView`, volatile; method declared (`inherited from django.views.generic.TemplateView`).
+ * `GET /` — `catmaid.views.CatmaidView`, volatile; method declared (`inherited from django.views.generic.TemplateView`); the view accepts GET, HEAD, OPTIONS.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
@@ -32,7 +32,7 @@ export type GetCatmaidViewAtTestsResponse = string;
 /**
  * Renders a page of the web client.
  *
- * `GET /tests` — `catmaid.views.CatmaidView`, volatile; method declared (`inherited from django.views.generic.TemplateView`).
+ * `GET /tests` — `catmaid.views.CatmaidView`, volatile; method declared (`inherited from django.views.generic.TemplateView`); the view accepts GET, HEAD, OPTIONS.
  * Requires a logged-in user.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.

@@ -269,6 +269,8 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
     ...(route.prefixMatch ? { 'x-catmaid-prefix-match': true } : {}),
     'x-catmaid-view': view,
     'x-catmaid-method-source': `${op.methodSource}: ${op.methodEvidence}`,
+    // What Django lets through to the view: a list, or 'any' when nothing restricts the method.
+    ...(op.accepts ? { 'x-catmaid-accepts': op.accepts.methods } : {}),
     ...(op.writes ? { 'x-catmaid-writes': true } : {}),
     ...(op.permissions.length ? { 'x-catmaid-permissions': op.permissions.map((p) => ({ kind: p.kind, ...(p.roles ? { roles: p.roles } : {}) })) } : {}),
   };

@@ -241,7 +241,8 @@ function functionDocs(o: EmitOperation, diagnostics: readonly Diagnostic[]): Opt
   }
   if (lines.length) lines.push('');
   const view = route.view ? `${route.view.module}.${route.view.name}` : 'an unresolved view';
-  lines.push(`${code(`${op.method} ${route.path}`)} — ${code(view)}, ${op.documented ? 'documented' : 'volatile'}; method ${op.methodSource} (${code(op.methodEvidence)}).`);
+  const accepts = op.accepts ? `; the view accepts ${op.accepts.methods === 'any' ? 'any method' : op.accepts.methods.join(', ')}` : '';
+  lines.push(`${code(`${op.method} ${route.path}`)} — ${code(view)}, ${op.documented ? 'documented' : 'volatile'}; method ${op.methodSource} (${code(op.methodEvidence)})${accepts}.`);
   if (op.permissions.length) {
     lines.push(`Requires ${op.permissions.map((p) => `${PERMISSION_TEXT[p.kind]}${p.roles ? ` (${p.roles.map((r) => commentText(r)).join(' or ')})` : ''}`).join(' and ')}.`);
   }
