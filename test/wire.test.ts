@@ -1,21 +1,44 @@
 /**
- * The generated client (the committed `generated/` package) on the wire.
+ * The generated client on the wire.
  *
- * The contract group runs against a real CATMAID when CATMAID_TEST_URL and CATMAID_TEST_TOKEN are
- * set (CATMAID_TEST_PROJECT_ID picks the project; CATMAID_TEST_READONLY_TOKEN, a token without
- * can_annotate_with_token, enables the refused-write case; CATMAID_TEST_ALLOW_WRITES=1 lets one
- * treenode be created), and otherwise against a loopback HTTP server that answers like CATMAID
- * 2021.12.21 does: the same assertions prove both. The other groups check bytes on the wire and
- * run on the loopback server only: the token header, project in the path, lists as `k[0]`, `k[1]`
- * (CATMAID's get_request_list), booleans as `true`/`false`, form bodies, retries, cancellation,
- * extra parameters beside the modelled ones, and `request()` for endpoints the SDK does not model.
+ * The contract group proves an SDK against CATMAID. Where it runs: a real CATMAID when
+ * CATMAID_TEST_URL and CATMAID_TEST_TOKEN are set, otherwise a loopback HTTP server that answers
+ * like CATMAID 2021.12.21 does; the same assertions prove both.
+ *   CATMAID_TEST_PROJECT_ID       the project to use (default: the first listed);
+ *   CATMAID_TEST_READONLY_TOKEN   a token without can_annotate_with_token: enables the refused-write case;
+ *   CATMAID_TEST_ALLOW_WRITES=1   enables the cases that write (the loopback server always allows them):
+ *                                 treenodes, a connector and a neuron name are created, read back
+ *                                 through other operations, deleted through the SDK and checked gone;
+ *                                 whatever a case created is deleted at its end even when it fails.
+ * Which SDK: the committed fixture client (`generated/`), or, when CATMAID_TEST_SOURCE names a
+ * CATMAID git repository or checkout, the SDK generated from it at the start of the group (with
+ * the built CLI, dist/cli.js, into a temporary directory, transpiled and imported from there):
+ *   CATMAID_TEST_REF              the tag, branch or commit to generate from; by default the release
+ *                                 tag the server names in /version if the repository has it, else its
+ *                                 newest dated release tag (YYYY.MM.DD), else the checkout as it is.
+ * Cases call operations by the ids CATMAID 2021.12.21's SDK gives them (the fixture's own where it
+ * names a route otherwise); a case whose operations the fixture SDK lacks (the round trips) is
+ * skipped, saying so.
+ *
+ * The other groups check bytes on the wire with the fixture client and run on the loopback server
+ * only: the token header, project in the path, lists as `k[0]`, `k[1]` (CATMAID's
+ * get_request_list), booleans as `true`/`false`, form bodies, retries, cancellation, extra
+ * parameters beside the modelled ones, and `request()` for endpoints the SDK does not model.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CatmaidError, createClient, deleteProjectDetail, getCatmaidVersion, listAnnotationsPost, listSkeletons, projects, request, rootForSkeleton, stacks, type CatmaidClient, type ParamValue } from '../generated/src/index.js';
+import type { RouteModel } from '../generator/model/types.js';
+import * as fixtureMain from '../generated/src/index.js';
+import { CatmaidError, createClient, deleteProjectDetail, listAnnotationsPost, listSkeletons, projects, request, stacks, type CatmaidClient, type ClientConfig, type ParamValue } from '../generated/src/index.js';
 import { call, type OperationSpec } from '../generated/src/runtime.js';
-import { annotateEntities, cableLength, createTreenode, skeletonSwc, summaries, treenodeInfo } from '../generated/src/volatile.js';
+import * as fixtureVolatile from '../generated/src/volatile.js';
+import { annotateEntities, createTreenode, skeletonSwc, summaries } from '../generated/src/volatile.js';
+import { repoRoot } from './helpers.js';
+import { defaultRef, generateSdk, loadGeneratedSdk, resolveOperation, sdkFromModules, type Operation, type ResolvedOperation, type SdkUnderTest } from './sdk-under-test.js';
 
 interface Seen {
   method: string;
@@ -29,15 +52,46 @@ let base: string;
 let seen: Seen[] = [];
 let failuresLeft = 0;
 
-/** The loopback CATMAID's data: project 7, skeletons 3 (nodes 30 → 31) and 4 (node 40). */
-const nodes = new Map<number, { skeleton: number; parent: number | null; x: number; y: number; z: number }>();
+/**
+ * The loopback CATMAID's data: project 7, skeletons 3 (nodes 30 → 31) and 4 (node 40), their
+ * neurons 103 and 104, the relations of connector links, and the connectors tests create.
+ */
+interface LoopbackNode {
+  skeleton: number;
+  parent: number | null;
+  x: number;
+  y: number;
+  z: number;
+  radius: number;
+  confidence: number;
+}
+interface LoopbackConnector {
+  x: number;
+  y: number;
+  z: number;
+  confidence: number;
+  links: Array<{ id: number; treenode: number; relation: number; confidence: number }>;
+}
+const nodes = new Map<number, LoopbackNode>();
+const connectors = new Map<number, LoopbackConnector>();
+/** Neuron names by skeleton; a skeleton's neuron is skeleton + 100. */
+const neuronNames = new Map<number, string>();
+const relations = new Map([[20, 'presynaptic_to'], [21, 'postsynaptic_to']]);
+let nextLinkId = 1;
 function resetNodes() {
   nodes.clear();
-  nodes.set(30, { skeleton: 3, parent: null, x: 10, y: 20, z: 30 });
-  nodes.set(31, { skeleton: 3, parent: 30, x: 13, y: 24, z: 30 });
-  nodes.set(40, { skeleton: 4, parent: null, x: 0, y: 0, z: 0 });
+  connectors.clear();
+  neuronNames.clear();
+  nodes.set(30, { skeleton: 3, parent: null, x: 10, y: 20, z: 30, radius: 0, confidence: 5 });
+  nodes.set(31, { skeleton: 3, parent: 30, x: 13, y: 24, z: 30, radius: 0, confidence: 5 });
+  nodes.set(40, { skeleton: 4, parent: null, x: 0, y: 0, z: 0, radius: 0, confidence: 5 });
+  neuronNames.set(3, 'neuron');
+  neuronNames.set(4, 'neuron');
 }
 resetNodes();
+/** Treenodes and connectors share CATMAID's location ids. */
+const nextLocationId = () => Math.max(...nodes.keys(), ...connectors.keys()) + 1;
+const editionTime = '2026-11-27T00:00:00Z';
 
 /** CATMAID's error JSON, with the traceback in `detail` as CATMAID 2021.12.21 sends it. */
 const catmaidError = (type: string, message: string) => ({
@@ -67,6 +121,12 @@ function getRequestList(params: Map<string, string[]>, name: string): unknown[] 
   for (const [i, inner] of nested) items.push([i, inner.sort((a, b) => a[0] - b[0]).map(([, v]) => v)]);
   if (items.length === 0) return undefined;
   return items.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+}
+
+/** A number from a form, as CATMAID's `float(request.POST.get(name, default))` reads it. */
+function number(form: Map<string, string[]>, name: string, fallback: number): number {
+  const value = form.get(name)?.[0];
+  return value === undefined ? fallback : Number(value);
 }
 
 function json(res: import('node:http').ServerResponse, status: number, body: unknown) {
@@ -102,17 +162,17 @@ beforeAll(async () => {
         if (skeletonPath[1] === 'skeletons' && skeletonPath[3] === 'cable-length') return json(res, 200, { cable_length: own.length * 5, skeleton_id: skeleton });
         if (skeletonPath[1] === 'skeleton' && skeletonPath[3] === 'swc') {
           res.writeHead(200, { 'Content-Type': 'text/plain' });
-          return res.end(own.map(([id, n]) => `${id} 0 ${n.x} ${n.y} ${n.z} 0 ${n.parent ?? -1}\n`).join(''));
+          return res.end(own.map(([id, n]) => `${id} 0 ${n.x} ${n.y} ${n.z} ${n.radius} ${n.parent ?? -1}\n`).join(''));
         }
       }
       const nodeInfo = /^\/7\/treenodes\/(\d+)\/info$/.exec(path);
       if (nodeInfo && req.method === 'GET') {
         const node = nodes.get(Number(nodeInfo[1]));
         if (!node) return json(res, 400, catmaidError('ValueError', `No skeleton and neuron for treenode ${nodeInfo[1]}`));
-        return json(res, 200, { skeleton_id: node.skeleton, skeleton_name: `skeleton ${node.skeleton}`, neuron_id: node.skeleton + 100, neuron_name: 'neuron' });
+        return json(res, 200, { skeleton_id: node.skeleton, skeleton_name: `skeleton ${node.skeleton}`, neuron_id: node.skeleton + 100, neuron_name: neuronNames.get(node.skeleton) });
       }
       // Writes with a token need can_annotate_with_token; CATMAID's answer does not say so.
-      if (req.method === 'POST' && /^\/7\/(annotations\/add|treenode\/create)$/.test(path) && token === 'Token readonly-token') {
+      if (req.method === 'POST' && /^\/7\/(annotations\/add|treenode\/(create|delete|\d+\/radius)|connector\/(create|delete)|neurons\/\d+\/rename)$/.test(path) && token === 'Token readonly-token') {
         return json(res, 403, catmaidError('PermissionError', "User 'readonly' with ID 3 does not have the required permissions in project 7"));
       }
       if (path === '/7/annotations/add' && req.method === 'POST') {
@@ -128,9 +188,90 @@ beforeAll(async () => {
       if (path === '/7/treenode/create') {
         if (form.get('x') === undefined) return json(res, 400, { ...catmaidError('KeyError', "'x'"), meta: { info: 1 } });
         if (failuresLeft-- > 0) return json(res, 503, { error: 'busy' });
-        const id = Math.max(...nodes.keys()) + 1;
-        nodes.set(id, { skeleton: id, parent: null, x: Number(form.get('x')![0]), y: Number(form.get('y')![0]), z: Number(form.get('z')![0]) });
-        return json(res, 200, { treenode_id: id, skeleton_id: id, edition_time: '2026-11-27T00:00:00Z', parent_edition_time: null });
+        const parentId = Math.trunc(number(form, 'parent_id', -1));
+        const parent = nodes.get(parentId);
+        if (parentId !== -1 && !form.get('state')?.[0]) return json(res, 400, catmaidError('ValueError', 'No state provided'));
+        if (parentId !== -1 && !parent) return json(res, 500, catmaidError('ObjectDoesNotExist', `Object #${parentId} not found in table treenode`));
+        const id = nextLocationId();
+        const skeleton = parent?.skeleton ?? id;
+        // CATMAID stores int(radius) for a new treenode (_create_treenode); update_radius keeps fractions.
+        nodes.set(id, { skeleton, parent: parent ? parentId : null, x: number(form, 'x', 0), y: number(form, 'y', 0), z: number(form, 'z', 0), radius: Math.trunc(number(form, 'radius', 0)), confidence: Math.trunc(number(form, 'confidence', 0)) });
+        if (!parent) neuronNames.set(skeleton, form.get('neuron_name')?.[0] ?? `neuron ${skeleton + 100}`);
+        return json(res, 200, { treenode_id: id, skeleton_id: skeleton, edition_time: editionTime, parent_edition_time: parent ? editionTime : null, created_links: [] });
+      }
+      const compact = /^\/7\/treenodes\/(\d+)\/compact-detail$/.exec(path);
+      if (compact && req.method === 'GET') {
+        const id = Number(compact[1]);
+        const n = nodes.get(id);
+        if (!n) return json(res, 400, catmaidError('ValueError', `Could not find treenode with ID ${id}`));
+        return json(res, 200, [id, n.parent, n.x, n.y, n.z, n.confidence, n.radius, n.skeleton, 1796169600.5, 1]);
+      }
+      const radius = /^\/7\/treenode\/(\d+)\/radius$/.exec(path);
+      if (radius && req.method === 'POST') {
+        const id = Number(radius[1]);
+        const n = nodes.get(id);
+        if (!n) return json(res, 500, catmaidError('ObjectDoesNotExist', `Object #${id} not found in table treenode`));
+        if (!form.get('state')?.[0]) return json(res, 400, catmaidError('ValueError', 'No state provided'));
+        const old = n.radius;
+        n.radius = number(form, 'radius', -1);
+        return json(res, 200, { success: true, updated_nodes: { [id]: { old, new: n.radius, edition_time: editionTime, skeleton_id: n.skeleton } }, new_radius: n.radius });
+      }
+      if (path === '/7/treenode/delete' && req.method === 'POST') {
+        const id = Math.trunc(number(form, 'treenode_id', -1));
+        const n = nodes.get(id);
+        if (!n) return json(res, 500, catmaidError('ObjectDoesNotExist', `Object #${id} not found in table treenode`));
+        if (!form.get('state')?.[0]) return json(res, 400, catmaidError('ValueError', 'No state provided'));
+        const children = [...nodes].filter(([, c]) => c.parent === id);
+        if (n.parent === null && children.length > 0) return json(res, 400, catmaidError('CATMAIDException', "Could not delete root node: You can't delete the root node when it has children."));
+        for (const [, c] of children) c.parent = n.parent;
+        for (const c of connectors.values()) c.links = c.links.filter((l) => l.treenode !== id);
+        nodes.delete(id);
+        const deletedNeuron = ![...nodes.values()].some((o) => o.skeleton === n.skeleton);
+        if (deletedNeuron) neuronNames.delete(n.skeleton);
+        return json(res, 200, { x: n.x, y: n.y, z: n.z, parent_id: n.parent, children: [], links: [], radius: n.radius, confidence: n.confidence, skeleton_id: n.skeleton, deleted_neuron: deletedNeuron, success: 'Removed treenode successfully.' });
+      }
+      if (path === '/7/connectors/types/' && req.method === 'GET') {
+        return json(res, 200, [...relations].map(([id, relation]) => ({ name: relation === 'presynaptic_to' ? 'Presynaptic' : 'Postsynaptic', type: 'Synaptic', type_id: 'synaptic-connector', relation, relation_id: id })));
+      }
+      if (path === '/7/connector/create' && req.method === 'POST') {
+        const confidence = Math.trunc(number(form, 'confidence', 5));
+        if (confidence < 1 || confidence > 5) return json(res, 400, catmaidError('ValueError', 'Confidence not in range 1-5 inclusive.'));
+        const links = (getRequestList(form, 'links') ?? []) as unknown[];
+        if (links.some((l) => !Array.isArray(l) || l.length !== 3)) return json(res, 400, catmaidError('ValueError', 'Invalid link information provided'));
+        const parsed = (links as string[][]).map(([treenode, relation, c]) => ({ id: nextLinkId++, treenode: Number(treenode), relation: Number(relation), confidence: Number(c) }));
+        if (parsed.some((l) => !nodes.has(l.treenode) || !relations.has(l.relation))) return json(res, 500, catmaidError('IntegrityError', 'insert or update on table "treenode_connector" violates foreign key constraint'));
+        const id = nextLocationId();
+        connectors.set(id, { x: number(form, 'x', 0), y: number(form, 'y', 0), z: number(form, 'z', 0), confidence, links: parsed });
+        return json(res, 200, { connector_id: id, connector_edition_time: editionTime, created_links: parsed.map((l) => [l.id, editionTime, l.treenode, l.relation]) });
+      }
+      const connectorDetail = /^\/7\/connectors\/(\d+)\/$/.exec(path);
+      if (connectorDetail && req.method === 'GET') {
+        const id = Number(connectorDetail[1]);
+        const c = connectors.get(id);
+        // Its SQL joins the links: a connector without any is not found.
+        if (!c || c.links.length === 0) return json(res, 404, { detail: 'Not found.' });
+        const partners = c.links.map((l) => ({ link_id: l.id, partner_id: l.treenode, confidence: l.confidence, skeleton_id: nodes.get(l.treenode)!.skeleton, relation_id: l.relation, relation_name: relations.get(l.relation) }));
+        return json(res, 200, { connector_id: id, x: c.x, y: c.y, z: c.z, confidence: c.confidence, partners });
+      }
+      if (path === '/7/connector/delete' && req.method === 'POST') {
+        const id = Math.trunc(number(form, 'connector_id', 0));
+        const c = connectors.get(id);
+        if (!c) return json(res, 500, catmaidError('ObjectDoesNotExist', `Object #${id} not found in table connector`));
+        if (!form.get('state')?.[0]) return json(res, 400, catmaidError('ValueError', 'No state provided'));
+        connectors.delete(id);
+        const partners = c.links.map((l) => ({ id: l.treenode, edition_time: editionTime, rel: relations.get(l.relation), rel_id: l.relation, confidence: l.confidence, link_id: l.id }));
+        return json(res, 200, { message: 'Removed connector and class_instances', connector_id: id, confidence: c.confidence, x: c.x, y: c.y, z: c.z, partners });
+      }
+      const rename = /^\/7\/neurons\/(\d+)\/rename$/.exec(path);
+      if (rename && req.method === 'POST') {
+        const neuron = Number(rename[1]);
+        const old = neuronNames.get(neuron - 100);
+        if (old === undefined) return json(res, 500, catmaidError('ObjectDoesNotExist', `Could not find neuron #${neuron}`));
+        const name = form.get('name')?.[0];
+        if (!name) return json(res, 400, catmaidError('ValueError', 'No name specified'));
+        if (name.includes('|')) return json(res, 400, catmaidError('ValueError', 'New name should not contain pipe character'));
+        neuronNames.set(neuron - 100, name);
+        return json(res, 200, { success: true, renamed_neuron: neuron, old_name: old });
       }
       // Endpoints the example SDK does not model, for extra parameters and request().
       if (path === '/7/skeletons/node-count' && req.method === 'POST') {
@@ -174,94 +315,319 @@ const live = process.env['CATMAID_TEST_URL'] && process.env['CATMAID_TEST_TOKEN'
     }
   : undefined;
 
-describe(live ? `contract, against the CATMAID at ${live.url}` : 'contract, against the loopback CATMAID', () => {
+/** The CATMAID source whose SDK the contract group generates and runs (else the fixture's `generated/`). */
+const realSource = process.env['CATMAID_TEST_SOURCE'] || undefined;
+
+/**
+ * The operations the contract calls, by the ids CATMAID 2021.12.21's SDK gives them, with the
+ * route each calls. An SDK that names a route otherwise (the fixture's `listAnnotationsPost`) is
+ * called by its own id; a case whose operations an SDK lacks is skipped, saying which.
+ */
+const contractOperations = {
+  getCatmaidVersion: ['GET', '/version'],
+  projects: ['GET', '/projects/'],
+  stacks: ['GET', '/{project_id}/stacks'],
+  listSkeletons: ['GET', '/{project_id}/skeletons/'],
+  rootForSkeleton: ['GET', '/{project_id}/skeletons/{skeleton_id}/root'],
+  treenodeInfo: ['GET', '/{project_id}/treenodes/{treenode_id}/info'],
+  skeletonSwc: ['GET', '/{project_id}/skeleton/{skeleton_id}/swc'],
+  cableLength: ['GET', '/{project_id}/skeletons/{skeleton_id}/cable-length'],
+  annotationListAnnotationsPost: ['POST', '/{project_id}/annotations/'],
+  annotateEntities: ['POST', '/{project_id}/annotations/add'],
+  createTreenode: ['POST', '/{project_id}/treenode/create'],
+  compactDetail: ['GET', '/{project_id}/treenodes/{treenode_id}/compact-detail'],
+  updateRadius: ['POST', '/{project_id}/treenode/{treenode_id}/radius'],
+  deleteTreenode: ['POST', '/{project_id}/treenode/delete'],
+  connectorTypes: ['GET', '/{project_id}/connectors/types/'],
+  createConnector: ['POST', '/{project_id}/connector/create'],
+  connectorDetail: ['GET', '/{project_id}/connectors/{connector_id}/'],
+  deleteConnector: ['POST', '/{project_id}/connector/delete'],
+  renameNeuron: ['POST', '/{project_id}/neurons/{neuron_id}/rename'],
+} as const satisfies Record<string, readonly [string, string]>;
+type ContractOperation = keyof typeof contractOperations;
+
+/** The fixture SDK: the committed client of the example tree. */
+const fixtureSdk = (): SdkUnderTest =>
+  sdkFromModules('the fixture SDK (generated/)', false, JSON.parse(readFileSync(join(repoRoot, 'generated', 'routes.json'), 'utf8')) as RouteModel, fixtureMain, fixtureVolatile);
+
+/** CATMAID's state that skips its checks of the client's view of the neighbourhood (state.py). */
+const NOCHECK = JSON.stringify({ nocheck: true });
+
+describe(`contract of ${realSource ? `the SDK generated from ${realSource}` : 'the fixture SDK'}, against ${live ? `the CATMAID at ${live.url}` : 'the loopback CATMAID'}`, () => {
   const target = () =>
     live
       ? { url: live.url, token: live.token, projectId: live.projectId, readonlyToken: live.readonlyToken, writes: live.writes }
       : { url: base, token: 'secret-token', projectId: 7 as number | undefined, readonlyToken: 'readonly-token' as string | undefined, writes: true };
+  let sdk: SdkUnderTest;
+  let tmp: string | undefined;
+  const resolved = new Map<ContractOperation, ResolvedOperation>();
   let projectId: number;
   let skeletonId: number;
   let api: CatmaidClient;
+  /** What went over the wire from `api`: method, URL and form body of each request. */
+  let sent: Array<{ method: string; url: string; body: string }> = [];
+
+  /** The SDK's function for a contract operation. */
+  const op = (name: ContractOperation): Operation => {
+    const found = resolved.get(name);
+    if (!found) throw new Error(`${sdk.label} has no ${contractOperations[name].join(' ')} (${name})`);
+    return found.fn;
+  };
+  const sdkClient = (config: ClientConfig): CatmaidClient => (sdk.exports['createClient'] as typeof createClient)(config);
+  const sdkError = () => sdk.exports['CatmaidError'] as typeof CatmaidError;
+  const sdkRequest = (method: 'POST', path: string, params: Record<string, ParamValue>) => (sdk.exports['request'] as typeof request)(api, method, path, params);
+  /** Skips a case whose operations the SDK under test lacks, naming them. */
+  const needs = (context: { skip: (note?: string) => never }, ...names: ContractOperation[]) => {
+    const lacking = names.filter((n) => !resolved.has(n));
+    if (lacking.length === 0) return;
+    const what = lacking.map((n) => `${contractOperations[n].join(' ')} (${n})`).join(', ');
+    context.skip(`${sdk.label} has no ${what}${sdk.real ? '' : '; set CATMAID_TEST_SOURCE to run it with the SDK of a CATMAID release'}`);
+  };
+  /** The form the n-th request to a path ending so carried, as a plain object. */
+  const formSent = (pathEnd: string, n = 0): Record<string, string> => {
+    const request = sent.filter((s) => new URL(s.url).pathname.endsWith(pathEnd))[n];
+    if (!request) throw new Error(`no request ${n} to …${pathEnd} was sent`);
+    return Object.fromEntries(new URLSearchParams(request.body));
+  };
+
+  /**
+   * Runs a case that creates objects on the server: `track` registers how to delete each (through
+   * `request()`, independent of the operations under test), `deleted` marks one the case removed
+   * itself. Whatever the case's outcome, what is left is deleted, newest first; a deletion that
+   * fails fails the case.
+   */
+  const withCleanup = async (body: (track: (what: string, remove: () => Promise<unknown>) => () => void) => Promise<void>) => {
+    const left: Array<{ what: string; remove: () => Promise<unknown>; done: boolean }> = [];
+    let failure: unknown;
+    try {
+      await body((what, remove) => {
+        const entry = { what, remove, done: false };
+        left.push(entry);
+        return () => void (entry.done = true);
+      });
+    } catch (e) {
+      failure = e;
+    }
+    const undeleted: string[] = [];
+    for (const entry of left.reverse().filter((e) => !e.done)) {
+      await entry.remove().catch((e: unknown) => undeleted.push(`${entry.what}: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    if (failure) throw failure;
+    if (undeleted.length) throw new Error(`could not delete what the case created: ${undeleted.join('; ')}`);
+  };
+  const removeTreenode = (id: number) => () => sdkRequest('POST', '/{project_id}/treenode/delete', { treenode_id: id, state: NOCHECK });
+  const removeConnector = (id: number) => () => sdkRequest('POST', '/{project_id}/connector/delete', { connector_id: id, state: NOCHECK });
 
   beforeAll(async () => {
     const t = target();
-    const listed = await projects(createClient({ baseUrl: t.url, token: t.token }));
-    projectId = t.projectId ?? (listed as Array<{ id: number }>).map((p) => p.id).filter((id) => id > 0)[0]!;
-    api = createClient({ baseUrl: t.url, token: t.token, projectId });
-    skeletonId = (await listSkeletons(api))[0]!;
+    if (realSource) {
+      // The release the server runs, when the repository has its tag (see defaultRef).
+      const version = await fetch(new URL('version', t.url.endsWith('/') ? t.url : `${t.url}/`))
+        .then((r) => r.json() as Promise<{ SERVER_VERSION?: string }>)
+        .then((v) => v.SERVER_VERSION, () => undefined);
+      const ref = process.env['CATMAID_TEST_REF'] || defaultRef(realSource, version);
+      tmp = mkdtempSync(join(tmpdir(), 'catmaid-contract-'));
+      generateSdk(realSource, ref, tmp);
+      sdk = await loadGeneratedSdk(tmp, `the SDK of ${realSource}${ref ? ` at ${ref}` : ''}`);
+      console.info(`contract: ${sdk.label}, against ${t.url}`);
+    } else {
+      sdk = fixtureSdk();
+    }
+    for (const [name, [method, path]] of Object.entries(contractOperations) as Array<[ContractOperation, readonly [string, string]]>) {
+      const found = resolveOperation(sdk, name, method, path);
+      if (found) resolved.set(name, found);
+    }
+    const recording: typeof fetch = async (input, init) => {
+      sent.push({ method: init?.method ?? 'GET', url: String(input), body: typeof init?.body === 'string' ? init.body : '' });
+      return fetch(input, init);
+    };
+    const listed = (await op('projects')(sdkClient({ baseUrl: t.url, token: t.token }))) as Array<{ id: number }>;
+    projectId = t.projectId ?? listed.map((p) => p.id).filter((id) => id > 0)[0]!;
+    api = sdkClient({ baseUrl: t.url, token: t.token, projectId, fetch: recording });
+    skeletonId = ((await op('listSkeletons')(api)) as number[])[0]!;
+  }, 180_000);
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    sent = [];
+  });
+
+  it("calls each operation by the id the SDK gives it: CATMAID 2021.12.21's, or the fixture's own", () => {
+    const ids = Object.fromEntries(Object.keys(contractOperations).map((n) => [n, resolved.get(n as ContractOperation)?.id ?? null]));
+    const same = Object.fromEntries(Object.keys(contractOperations).map((n) => [n, n]));
+    if (sdk.real) {
+      expect(ids, sdk.label).toEqual(same);
+    } else {
+      const lacking = ['compactDetail', 'updateRadius', 'deleteTreenode', 'connectorTypes', 'createConnector', 'connectorDetail', 'deleteConnector', 'renameNeuron'];
+      expect(ids).toEqual({ ...same, annotationListAnnotationsPost: 'listAnnotationsPost', ...Object.fromEntries(lacking.map((n) => [n, null])) });
+    }
   });
 
   it('reads the server version', async () => {
-    expect(await getCatmaidVersion(api)).toEqual({ SERVER_VERSION: expect.stringMatching(/^\d{4}\.\d{2}\.\d{2}/) });
+    expect(await op('getCatmaidVersion')(api)).toEqual({ SERVER_VERSION: expect.stringMatching(/^\d{4}\.\d{2}\.\d{2}/) });
   });
 
   it('lists projects, each with an integer id and a title, the tested one among them', async () => {
-    const listed = (await projects(api)) as unknown as Array<{ id: unknown; title: unknown }>;
+    const listed = (await op('projects')(api)) as Array<{ id: unknown; title: unknown }>;
     expect(Array.isArray(listed)).toBe(true);
     for (const p of listed) expect(p).toMatchObject({ id: expect.any(Number), title: expect.any(String) });
     expect(listed.map((p) => p.id)).toContain(projectId);
-    expect(await stacks(api)).toEqual(expect.any(Array));
+    expect(await op('stacks')(api)).toEqual(expect.any(Array));
   });
 
   it('lists skeletons as integers, and finds the root node of one, which belongs to it', async () => {
-    const skeletons = await listSkeletons(api);
+    const skeletons = (await op('listSkeletons')(api)) as number[];
     expect(skeletons.length).toBeGreaterThan(0);
     expect(skeletons.every((id) => Number.isInteger(id))).toBe(true);
-    const root = await rootForSkeleton(api, { skeleton_id: skeletonId });
+    const root = (await op('rootForSkeleton')(api, { skeleton_id: skeletonId })) as { root_id: number };
     expect(root).toEqual({ root_id: expect.any(Number), x: expect.any(Number), y: expect.any(Number), z: expect.any(Number) });
-    expect(await treenodeInfo(api, { treenode_id: root.root_id })).toMatchObject({ skeleton_id: skeletonId });
+    expect(await op('treenodeInfo')(api, { treenode_id: root.root_id })).toMatchObject({ skeleton_id: skeletonId });
   });
 
   it('exports the skeleton as SWC text whose one parentless row is the root node', async () => {
-    const root = await rootForSkeleton(api, { skeleton_id: skeletonId });
-    const rows = (await skeletonSwc(api, { skeleton_id: skeletonId })).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const root = (await op('rootForSkeleton')(api, { skeleton_id: skeletonId })) as { root_id: number };
+    const swc = (await op('skeletonSwc')(api, { skeleton_id: skeletonId })) as string;
+    const rows = swc.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
     expect(rows.every((r) => r.length === 7 && r.every((v) => !Number.isNaN(v)))).toBe(true);
     expect(rows.filter((r) => r[6] === -1).map((r) => r[0])).toEqual([root.root_id]);
   });
 
   it('measures cable length', async () => {
-    expect(await cableLength(api, { skeleton_id: skeletonId })).toEqual({ cable_length: expect.any(Number), skeleton_id: skeletonId });
+    expect(await op('cableLength')(api, { skeleton_id: skeletonId })).toEqual({ cable_length: expect.any(Number), skeleton_id: skeletonId });
   });
 
   it('sends a documented POST with a form list, and reads the object CATMAID answers', async () => {
-    expect(await listAnnotationsPost(api, { annotations: [] })).toEqual({ annotations: expect.any(Array) });
+    expect(await op('annotationListAnnotationsPost')(api, { annotations: [] })).toEqual({ annotations: expect.any(Array) });
   });
 
   it("turns CATMAID's error JSON into a CatmaidError: type and message, the traceback kept apart", async () => {
-    const error = (await treenodeInfo(api, { treenode_id: 987654321 }).catch((e: unknown) => e)) as CatmaidError;
-    expect(error).toBeInstanceOf(CatmaidError);
+    const error = (await op('treenodeInfo')(api, { treenode_id: 987654321 }).catch((e: unknown) => e)) as CatmaidError;
+    expect(error).toBeInstanceOf(sdkError());
     expect(error).toMatchObject({ status: 400, type: 'ValueError', message: 'No skeleton and neuron for treenode 987654321' });
     expect(error.detail).toMatch(/^Traceback \(most recent call last\)/);
   });
 
   it("turns REST framework's 401 into a CatmaidError without the token in it", async () => {
-    const wrong = createClient({ baseUrl: target().url, token: 'not-a-token-4711', projectId });
-    const error = (await listSkeletons(wrong).catch((e: unknown) => e)) as CatmaidError;
+    const wrong = sdkClient({ baseUrl: target().url, token: 'not-a-token-4711', projectId });
+    const error = (await op('listSkeletons')(wrong).catch((e: unknown) => e)) as CatmaidError;
+    expect(error).toBeInstanceOf(sdkError());
     expect(error).toMatchObject({ name: 'CatmaidError', status: 401, message: 'Invalid token.' });
     expect(`${error.message} ${error.url} ${JSON.stringify(error)} ${String(error.stack)}`).not.toContain('not-a-token-4711');
   });
 
   it("turns Django's HTML 404 for a path part its regex refuses into a short message", async () => {
-    const error = (await skeletonSwc(api, { skeleton_id: 'abc' as never }).catch((e: unknown) => e)) as CatmaidError;
+    const error = (await op('skeletonSwc')(api, { skeleton_id: 'abc' }).catch((e: unknown) => e)) as CatmaidError;
     expect(error).toMatchObject({ status: 404 });
     expect(error.message).toMatch(/^GET \/(.+\/)?\d+\/skeleton\/abc\/swc failed with 404: Not Found$/);
   });
 
   it('names can_annotate_with_token when a write with a token that lacks it is refused', async (context) => {
     const t = target();
-    if (!t.readonlyToken) return context.skip();
-    const readonly = createClient({ baseUrl: t.url, token: t.readonlyToken, projectId });
-    const error = (await annotateEntities(readonly, { entity_ids: [1], annotations: ['never-written'] }).catch((e: unknown) => e)) as CatmaidError;
+    if (!t.readonlyToken) return context.skip('CATMAID_TEST_READONLY_TOKEN is not set');
+    const readonly = sdkClient({ baseUrl: t.url, token: t.readonlyToken, projectId });
+    const error = (await op('annotateEntities')(readonly, { entity_ids: [1], annotations: ['never-written'] }).catch((e: unknown) => e)) as CatmaidError;
     expect(error).toMatchObject({ status: 403, type: 'PermissionError', permission: 'can_annotate_with_token' });
     expect(error.message).toMatch(/does not have the required permissions in project \d+ \(writes with an API token also need the can_annotate_with_token permission in the project\)$/);
   });
 
-  it('creates a treenode, which then belongs to a new skeleton', async (context) => {
-    if (!target().writes) return context.skip();
-    const root = await rootForSkeleton(api, { skeleton_id: skeletonId });
-    const created = (await createTreenode(api, { x: root.x + 7, y: root.y + 7, z: root.z })) as { treenode_id: number; skeleton_id: number };
-    expect(created).toMatchObject({ treenode_id: expect.any(Number), skeleton_id: expect.any(Number) });
-    expect(await treenodeInfo(api, { treenode_id: created.treenode_id })).toMatchObject({ skeleton_id: created.skeleton_id });
+  it('creates a treenode where it was asked to, read back from its skeleton as SWC, and removes it again', async (context) => {
+    if (!target().writes) return context.skip('CATMAID_TEST_ALLOW_WRITES=1 is not set');
+    await withCleanup(async (track) => {
+      const created = (await op('createTreenode')(api, { x: 1234.5, y: 2345.25, z: 40.75, radius: 7.25 })) as { treenode_id: number; skeleton_id: number };
+      track(`treenode ${created.treenode_id}`, removeTreenode(created.treenode_id));
+      expect(created).toMatchObject({ treenode_id: expect.any(Number), skeleton_id: expect.any(Number) });
+      expect(formSent('/treenode/create')).toEqual({ x: '1234.5', y: '2345.25', z: '40.75', radius: '7.25' });
+      expect(await op('treenodeInfo')(api, { treenode_id: created.treenode_id })).toMatchObject({ skeleton_id: created.skeleton_id });
+      const swc = (await op('skeletonSwc')(api, { skeleton_id: created.skeleton_id })) as string;
+      // id, type, x, y, z, radius, parent: CATMAID keeps int(radius) of a new treenode (7.25 → 7).
+      expect(swc.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number))).toEqual([[created.treenode_id, 0, 1234.5, 2345.25, 40.75, 7, -1]]);
+    });
+  });
+
+  it('round-trips a treenode and its child: every value sent comes back from compact-detail, then both are deleted and gone', async (context) => {
+    if (!target().writes) return context.skip('CATMAID_TEST_ALLOW_WRITES=1 is not set');
+    needs(context, 'createTreenode', 'compactDetail', 'treenodeInfo', 'updateRadius', 'deleteTreenode');
+    const neuronName = `catmaid-codegen contract ${Date.now()} ü & a=b ?`;
+    await withCleanup(async (track) => {
+      const root = (await op('createTreenode')(api, { x: 1234.5, y: 2345.25, z: 40.75, radius: 7.25, confidence: 3, neuron_name: neuronName })) as { treenode_id: number; skeleton_id: number };
+      const rootDeleted = track(`treenode ${root.treenode_id}`, removeTreenode(root.treenode_id));
+      const child = (await op('createTreenode')(api, { x: 1240.125, y: 2350.75, z: 41.5, radius: 4, confidence: 1, parent_id: root.treenode_id, state: NOCHECK })) as { treenode_id: number; skeleton_id: number };
+      const childDeleted = track(`treenode ${child.treenode_id}`, removeTreenode(child.treenode_id));
+      // On the wire, as sent; then the server's copy: [id, parent, x, y, z, confidence, radius, skeleton, edition time, user].
+      expect(formSent('/treenode/create', 0)).toEqual({ x: '1234.5', y: '2345.25', z: '40.75', radius: '7.25', confidence: '3', neuron_name: neuronName });
+      expect(formSent('/treenode/create', 1)).toEqual({ x: '1240.125', y: '2350.75', z: '41.5', radius: '4', confidence: '1', parent_id: String(root.treenode_id), state: NOCHECK });
+      expect(child.skeleton_id).toBe(root.skeleton_id);
+      const childDetail = (await op('compactDetail')(api, { treenode_id: child.treenode_id })) as unknown[];
+      expect(childDetail.slice(0, 8)).toEqual([child.treenode_id, root.treenode_id, 1240.125, 2350.75, 41.5, 1, 4, root.skeleton_id]);
+      // CATMAID keeps int(radius) of a new treenode (treenode.py, _create_treenode): 7.25 arrives, 7 is stored.
+      const rootDetail = (await op('compactDetail')(api, { treenode_id: root.treenode_id })) as unknown[];
+      expect(rootDetail.slice(0, 8)).toEqual([root.treenode_id, null, 1234.5, 2345.25, 40.75, 3, 7, root.skeleton_id]);
+      expect(await op('treenodeInfo')(api, { treenode_id: root.treenode_id })).toMatchObject({ skeleton_id: root.skeleton_id, neuron_name: neuronName });
+      // Setting the radius afterwards keeps its fraction.
+      expect(await op('updateRadius')(api, { treenode_id: root.treenode_id, radius: 7.25, state: NOCHECK })).toMatchObject({ success: true, new_radius: 7.25 });
+      expect(((await op('compactDetail')(api, { treenode_id: root.treenode_id })) as unknown[])[6]).toBe(7.25);
+
+      expect(await op('deleteTreenode')(api, { treenode_id: child.treenode_id, state: NOCHECK })).toMatchObject({
+        x: 1240.125, y: 2350.75, z: 41.5, radius: 4, confidence: 1, parent_id: root.treenode_id, skeleton_id: root.skeleton_id, deleted_neuron: false,
+      });
+      childDeleted();
+      expect(await op('deleteTreenode')(api, { treenode_id: root.treenode_id, state: NOCHECK })).toMatchObject({
+        x: 1234.5, y: 2345.25, z: 40.75, radius: 7.25, confidence: 3, parent_id: null, skeleton_id: root.skeleton_id, deleted_neuron: true,
+      });
+      rootDeleted();
+      for (const id of [child.treenode_id, root.treenode_id]) {
+        await expect(op('compactDetail')(api, { treenode_id: id })).rejects.toMatchObject({ status: 400, type: 'ValueError', message: `Could not find treenode with ID ${id}` });
+      }
+      await expect(op('treenodeInfo')(api, { treenode_id: root.treenode_id })).rejects.toMatchObject({ message: `No skeleton and neuron for treenode ${root.treenode_id}` });
+    });
+  });
+
+  it('round-trips a connector linked to a treenode: location, confidence and link come back from its detail, then it is deleted and gone', async (context) => {
+    if (!target().writes) return context.skip('CATMAID_TEST_ALLOW_WRITES=1 is not set');
+    needs(context, 'connectorTypes', 'createTreenode', 'createConnector', 'connectorDetail', 'deleteConnector', 'deleteTreenode');
+    await withCleanup(async (track) => {
+      const types = (await op('connectorTypes')(api)) as Array<{ relation: string; relation_id: number }>;
+      const presynaptic = types.find((t) => t.relation === 'presynaptic_to')!.relation_id;
+      const node = (await op('createTreenode')(api, { x: 2000.5, y: 3000.25, z: 40.75, radius: 4, confidence: 5 })) as { treenode_id: number; skeleton_id: number };
+      const nodeDeleted = track(`treenode ${node.treenode_id}`, removeTreenode(node.treenode_id));
+      // links: [treenode, relation, confidence] triples, which get_request_list reads as links[i][j].
+      const created = (await op('createConnector')(api, { x: 2010.5, y: 3010.75, z: 41.25, confidence: 3, links: [[node.treenode_id, presynaptic, 2]] })) as { connector_id: number };
+      const connectorDeleted = track(`connector ${created.connector_id}`, removeConnector(created.connector_id));
+      expect(formSent('/connector/create')).toEqual({
+        x: '2010.5', y: '3010.75', z: '41.25', confidence: '3', 'links[0][0]': String(node.treenode_id), 'links[0][1]': String(presynaptic), 'links[0][2]': '2',
+      });
+      expect(created).toMatchObject({ connector_id: expect.any(Number), created_links: [[expect.any(Number), expect.any(String), node.treenode_id, presynaptic]] });
+      expect(await op('connectorDetail')(api, { connector_id: created.connector_id })).toEqual({
+        connector_id: created.connector_id, x: 2010.5, y: 3010.75, z: 41.25, confidence: 3,
+        partners: [{ link_id: expect.any(Number), partner_id: node.treenode_id, confidence: 2, skeleton_id: node.skeleton_id, relation_id: presynaptic, relation_name: 'presynaptic_to' }],
+      });
+      expect(await op('deleteConnector')(api, { connector_id: created.connector_id, state: NOCHECK })).toMatchObject({
+        connector_id: created.connector_id, x: 2010.5, y: 3010.75, z: 41.25, confidence: 3, partners: [{ id: node.treenode_id, rel_id: presynaptic, confidence: 2 }],
+      });
+      connectorDeleted();
+      await expect(op('connectorDetail')(api, { connector_id: created.connector_id })).rejects.toMatchObject({ status: 404, message: 'Not found.' });
+      await op('deleteTreenode')(api, { treenode_id: node.treenode_id, state: NOCHECK });
+      nodeDeleted();
+    });
+  });
+
+  it('renames the neuron of a new treenode, read back from the node, then removes both', async (context) => {
+    if (!target().writes) return context.skip('CATMAID_TEST_ALLOW_WRITES=1 is not set');
+    needs(context, 'createTreenode', 'treenodeInfo', 'renameNeuron', 'deleteTreenode');
+    const before = `catmaid-codegen contract ${Date.now()}`;
+    const after = `${before}, renamed: ü & a=b ? #`;
+    await withCleanup(async (track) => {
+      const node = (await op('createTreenode')(api, { x: 1500.5, y: 1600.5, z: 40.75, neuron_name: before })) as { treenode_id: number };
+      const nodeDeleted = track(`treenode ${node.treenode_id}`, removeTreenode(node.treenode_id));
+      const info = (await op('treenodeInfo')(api, { treenode_id: node.treenode_id })) as { neuron_id: number; neuron_name: string };
+      expect(info.neuron_name).toBe(before);
+      expect(await op('renameNeuron')(api, { neuron_id: info.neuron_id, name: after })).toEqual({ success: true, renamed_neuron: info.neuron_id, old_name: before });
+      expect(formSent('/rename')).toEqual({ name: after });
+      expect(await op('treenodeInfo')(api, { treenode_id: node.treenode_id })).toMatchObject({ neuron_id: info.neuron_id, neuron_name: after });
+      expect(await op('deleteTreenode')(api, { treenode_id: node.treenode_id, state: NOCHECK })).toMatchObject({ deleted_neuron: true });
+      nodeDeleted();
+    });
   });
 });
 
