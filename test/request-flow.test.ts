@@ -36,7 +36,7 @@ describe('names from loops over literal collections', () => {
       'z:form:number=0',
     ]);
     expect(param(op('POST', '/{project_id}/node/create'), 'x').evidence).toEqual([
-      { kind: 'read', text: 'request.POST.get(p, float_values[p]) (loop over float_values.keys())', file: 'django/applications/catmaid/control/node.py', line: 22 },
+      { kind: 'read', text: 'request.POST.get(p, float_values[p]) (loop over float_values.keys())', file: 'django/applications/catmaid/control/node.py', line: 23 },
     ]);
   });
 
@@ -98,6 +98,12 @@ describe('guards that make a value required', () => {
     expect(param(intersect, 'x').evidence[1]).toEqual({ kind: 'guard', text: 'if None in (x, y, z): raise', file: 'django/applications/catmaid/control/volume.py', line: 13 });
   });
 
+  it('a read handed at the top to a function that refuses to go without it, two calls deep', () => {
+    const del = op('POST', '/{project_id}/node/delete');
+    expect(params(del)).toEqual(['node_id:form:integer=0', 'state:form:string!']);
+    expect(param(del, 'state').evidence[1]).toEqual({ kind: 'guard', text: 'if not state: raise in state.validate_state → parse_state', file: 'django/applications/catmaid/state.py', line: 7 });
+  });
+
   it('`if not all((start, end)): raise` and `if step is None or unit is None: raise`', () => {
     expect(params(op('GET', '/{project_id}/volumes/between'))).toEqual(['end:query:string!', 'start:query:string!', 'step:query:string!', 'unit:query:string!']);
   });
@@ -107,7 +113,7 @@ describe('methods as Django answers them', () => {
   it('says a function view without a restriction accepts any method, and a decorated one only its own', () => {
     expect(op('POST', '/{project_id}/node/create').accepts).toEqual({
       methods: 'any',
-      evidence: [{ kind: 'no-restriction', text: expect.stringContaining('no @require_http_methods'), file: 'django/applications/catmaid/control/node.py', line: 11 }],
+      evidence: [{ kind: 'no-restriction', text: expect.stringContaining('no @require_http_methods'), file: 'django/applications/catmaid/control/node.py', line: 12 }],
     });
     expect(op('POST', '/{project_id}/labels/query').accepts.methods).toEqual(['POST', 'OPTIONS']);
     expect(op('GET', '/about').accepts.methods).toEqual(['GET', 'HEAD', 'OPTIONS']);
@@ -135,7 +141,7 @@ describe('methods as Django answers them', () => {
       ['GET', 'reads no request parameters'],
       ['POST', "request.method == 'POST'"],
     ]);
-    expect(params(login[1]!)).toEqual(['name:form:integer=0', 'pwd:form:integer=0']);
+    expect(params(login[1]!)).toEqual(['name:form:number=0', 'pwd:form:number=0']);
   });
 
   it("keeps only GET for `if request.method != 'GET': return …`", () => {

@@ -50,9 +50,13 @@ export type Binding =
 /** How deep calls are followed from the view. */
 const MAX_DEPTH = 6;
 
+/** Why a parameter of a function is required: the guard that refuses to go without it, and the calls to it. */
+type Requirement = { text: string; line: number; file: string; via: string[] };
+
 export class RequestFlow {
   private readonly facts = new Map<string, FunctionFacts>();
   private readonly flows = new Map<string, Flow>();
+  private readonly required = new Map<string, Map<string, Requirement>>();
 
   constructor(
     private readonly modules: ModuleIndex,
@@ -96,12 +100,41 @@ export class RequestFlow {
     if (cached) return cached;
     const file = module.file;
     const flow: Flow = { reads: [], wholeDicts: [], changes: facts.changes.flatMap((c) => this.confirmed(c, module, stack)), returns: facts.returns.map((r) => ({ ...r, file })) };
-    for (const read of facts.reads) {
+    const copies = new Map<number, RequestRead[]>();
+    facts.reads.forEach((read, index) => {
       for (const source of sourcesOf(read.origin, bindings)) {
         const methods = intersect(read.methods, source.methods);
         if (methods?.length === 0) continue;
         const { origin: _, requiredBy, methods: __, ...rest } = read;
-        flow.reads.push({ ...rest, dict: source.dict, file, ...(requiredBy ? { requiredBy: { ...requiredBy, file } } : {}), ...(methods ? { methods } : {}) });
+        const copy: RequestRead = { ...rest, dict: source.dict, file, ...(requiredBy ? { requiredBy: { ...requiredBy, file } } : {}), ...(methods ? { methods } : {}) };
+        flow.reads.push(copy);
+        copies.set(index, [...(copies.get(index) ?? []), copy]);
+      }
+    });
+    // A read handed at the top to a function that refuses to go without it
+    // (`validate_state(ids, request.POST.get('state'))` → `parse_state`: `if not state: raise`).
+    for (const call of facts.valueCalls) {
+      if (copies.size === 0) break;
+      const target = this.callee(call.callee, module);
+      if (!target) continue;
+      const id = `${target.module.file}:${target.def.startIndex}`;
+      if (stack.includes(id) || stack.length > MAX_DEPTH) continue;
+      const calleeFacts = this.functionFacts(target.def, target.module);
+      const needs = this.requiredParams(calleeFacts, target.module, [...stack, id]);
+      if (needs.size === 0) continue;
+      const positional = calleeFacts.signature.filter((p) => p.kind === 'positional');
+      for (const arg of call.args) {
+        const param = arg.keyword ?? positional[arg.position!]?.name;
+        const need = param !== undefined ? needs.get(param) : undefined;
+        if (!need) continue;
+        const indexes = 'read' in arg ? [arg.read] : facts.readTargets.flatMap((t, i) => (t === arg.name ? [i] : []));
+        for (const i of indexes) {
+          for (const copy of copies.get(i) ?? []) {
+            if (copy.required || copy.type === 'boolean') continue;
+            copy.required = true;
+            copy.requiredBy = { text: `${need.text} in ${[call.callee, ...need.via].join(' → ')}`, line: need.line, file: need.file };
+          }
+        }
       }
     }
     for (const whole of facts.wholeDicts) {
@@ -144,9 +177,42 @@ export class RequestFlow {
       if (methods?.length !== 0) flow.changes.push({ ...c, via: [name, ...(c.via ?? [])], ...(methods ? { methods } : {}) });
     }
     // `return helper(…)`: what the helper returns is what the view returns.
+    // Returns under `if format == 'json':` are left out when the call passes `format='swc'`.
     if (flow.returns.some((r) => r.callee === call.callee && r.line === call.line)) {
-      flow.returns = flow.returns.filter((r) => !(r.callee === call.callee && r.line === call.line)).concat(sub.returns);
+      const reached = sub.returns.filter((r) => !r.when?.some((w) => call.constants?.[w.param] !== undefined && call.constants[w.param] !== w.value));
+      flow.returns = flow.returns.filter((r) => !(r.callee === call.callee && r.line === call.line)).concat(reached);
     }
+  }
+
+  /**
+   * The parameters a function refuses to go without: guarded at its top (`if not state: raise`),
+   * or handed at its top to a function that refuses to go without them.
+   */
+  private requiredParams(facts: FunctionFacts, module: ModuleFacts, stack: string[]): Map<string, Requirement> {
+    const key = stack[stack.length - 1]!;
+    const cached = this.required.get(key);
+    if (cached) return cached;
+    const params = new Set(facts.signature.map((p) => p.name));
+    const out = new Map<string, Requirement>();
+    this.required.set(key, out); // a cycle sees what is known so far
+    for (const g of facts.guards) if (params.has(g.name)) out.set(g.name, { text: g.text, line: g.line, file: module.file, via: [] });
+    if (stack.length <= MAX_DEPTH) {
+      for (const call of facts.valueCalls) {
+        const target = this.callee(call.callee, module);
+        if (!target) continue;
+        const id = `${target.module.file}:${target.def.startIndex}`;
+        if (stack.includes(id)) continue;
+        const calleeFacts = this.functionFacts(target.def, target.module);
+        const needs = this.requiredParams(calleeFacts, target.module, [...stack, id]);
+        const positional = calleeFacts.signature.filter((p) => p.kind === 'positional');
+        for (const arg of call.args) {
+          if (!('name' in arg) || !params.has(arg.name) || out.has(arg.name)) continue;
+          const need = needs.get(arg.keyword ?? positional[arg.position!]?.name ?? '');
+          if (need) out.set(arg.name, { ...need, via: [call.callee, ...need.via] });
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -16,7 +16,7 @@ import { readMethodTests, type MethodTest } from './method-tests.js';
 import { originsOf, type Origin } from './origins.js';
 import { query, type SyntaxNode } from './parser.js';
 import { fileWrite, modelWrite, sqlWrite, type DataChange } from './data-changes.js';
-import { readCall, readCallOf, readLoop, readMembership, readPrefix, readSubscript, type ForwardingCall, type ReadContext, type SymbolicRead, type WholeDictRead } from './request-reads.js';
+import { readCall, readCallOf, readLoop, readMembership, readPrefix, readSubscript, readValueCall, type ForwardingCall, type ReadContext, type SymbolicRead, type ValueCall, type WholeDictRead } from './request-reads.js';
 import { readReturn, type ReturnFact } from './returns.js';
 
 /** A parameter of a function's signature. */
@@ -43,6 +43,10 @@ export interface FunctionFacts {
   otherEvidence?: { text: string; line: number };
   /** Variables guards refuse to go without, at the top of the function or of a method block. */
   guards: Guard[];
+  /** Calls at the top of the function handed values (reads, parameters, variables), for guards in callees. */
+  valueCalls: ValueCall[];
+  /** The variable each read (by index in `reads`) is assigned to, where it is. */
+  readTargets: Array<string | null>;
   returns: ReturnFact[];
   /** Code that changes data. */
   changes: DataChange[];
@@ -85,6 +89,8 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     methodTests: [],
     otherMethods: true,
     guards: [],
+    valueCalls: [],
+    readTargets: [],
     returns: [],
     changes: [],
   };
@@ -140,6 +146,8 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     calls: facts.calls,
     wholeDicts: facts.wholeDicts,
     targets: new Map(),
+    kwargConstants: new Map(signature.filter((p) => p.kind === 'kwargs').map((p) => [p.name, {}])),
+    readsAt: new Map(),
   };
   for (const m of all('prefix')) {
     const loop = readPrefix(ctx, m.node, m.capture('prefix.var')!, m.capture('prefix.arg')!);
@@ -148,16 +156,38 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
   for (const m of all('read.call')) readCall(ctx, m.node, m.capture('read.dict')!, m.capture('read.accessor')!.text, m.capture('read.key')!);
   for (const m of all('read.subscript')) readSubscript(ctx, m.node, m.capture('read.dict')!, m.capture('read.key')!);
   for (const m of all('comparison')) readMembership(ctx, m.node);
+  // After the subscripts: `kwargs['format'] = 'swc'` is known before `f(**kwargs)` is read.
   for (const m of all('call')) readCallOf(ctx, m.node);
   for (const m of all('all')) readLoop(ctx, m.node, m.capture('all.iterable')!, m.capture('all.dict'));
 
+  // Only what every call passes: at the top of the body or of a `request.method` block, also
+  // inside a try or with block there.
+  const topBlocks = new Set([body.id]);
+  const isTopBlock = (block: SyntaxNode | null): boolean => {
+    if (!block) return false;
+    if (topBlocks.has(block.id)) return true;
+    const owner = block.parent;
+    if (!owner) return false;
+    if ((owner.type === 'if_statement' || owner.type === 'elif_clause') && owner.childForFieldName('consequence')?.id === block.id) {
+      return tests.tests.some((t) => t.line === lineOf(owner.childForFieldName('condition')!)) && isTopBlock(owner.parent?.type === 'if_statement' ? owner.parent.parent : owner.parent);
+    }
+    if ((owner.type === 'try_statement' || owner.type === 'with_statement') && owner.childForFieldName('body')?.id === block.id) return isTopBlock(owner.parent);
+    return false;
+  };
+  const atTop = (node: SyntaxNode): boolean => {
+    let stmt: SyntaxNode | null = node;
+    while (stmt && stmt.parent && stmt.parent.type !== 'block' && stmt.parent.id !== body.id) stmt = stmt.parent;
+    return !!stmt && isTopBlock(stmt.parent);
+  };
+  for (const m of all('call')) {
+    const vc = readValueCall(ctx, m.node, atTop);
+    if (vc) facts.valueCalls.push(vc);
+  }
+  facts.readTargets = facts.reads.map((r) => ctx.targets.get(r) ?? null);
+
   const guardsByName = new Map<string, Guard>();
   for (const m of all('guard')) {
-    // Only a guard every call passes: at the top of the body or of a `request.method` block.
-    const block = m.node.parent;
-    const owner = block?.parent;
-    const atTop = block?.id === body.id || ((owner?.type === 'if_statement' || owner?.type === 'elif_clause') && tests.tests.some((t) => t.line === lineOf(owner.childForFieldName('condition')!)));
-    if (!atTop) continue;
+    if (!isTopBlock(m.node.parent)) continue;
     const condition = m.capture('guard.condition')!;
     for (const name of guardedNames(condition)) {
       if (!guardsByName.has(name)) guardsByName.set(name, { name, line: lineOf(m.node), text: `if ${condition.text.replace(/\s+/g, ' ')}: raise` });
@@ -190,7 +220,7 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
   facts.changes.sort((a, b) => a.line - b.line);
 
   for (const m of all('return')) {
-    const r = readReturn(m.node);
+    const r = readReturn(m.node, params);
     if (r) facts.returns.push(r);
   }
   return facts;

@@ -55,12 +55,25 @@ export interface ForwardingCall {
   keywords: Record<string, ForwardedArg>;
   /** `**kwargs` is passed on. */
   doubleSplat: boolean;
+  /** Literal keyword arguments (`format='swc'`, also set as `kwargs['format'] = 'swc'` before `**kwargs`). */
+  constants?: Record<string, string>;
   line: number;
   /** Methods of the `request.method` block the call is in. */
   methods?: string[];
 }
 
 export type ForwardedArg = { origins: Origin[] } | { splat: string };
+
+/**
+ * A call at the top of the function (or of a method block) that is handed a value: a read
+ * (`validate_state(ids, request.POST.get('state'))`), or a name (a parameter, or a variable a read
+ * was assigned to). When the callee refuses to go without that argument, so does this function.
+ */
+export interface ValueCall {
+  callee: string;
+  args: Array<{ position?: number; keyword?: string } & ({ read: number } | { name: string })>;
+  line: number;
+}
 
 /** A loop over a whole dictionary whose keys it does not name: every key may be read. */
 export interface WholeDictRead {
@@ -85,6 +98,10 @@ export interface ReadContext {
   wholeDicts: WholeDictRead[];
   /** The variable each read is assigned to, for guards that follow. */
   targets: Map<SymbolicRead, string>;
+  /** `kwargs['format'] = 'swc'` in the body: literal values a `**kwargs` parameter passes on. */
+  kwargConstants: Map<string, Record<string, string>>;
+  /** Reads by the node that reads (`request.POST.get('k')`), for values handed to calls. */
+  readsAt: Map<number, SymbolicRead[]>;
 }
 
 const lineOf = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -182,6 +199,7 @@ function push(ctx: ReadContext, origins: Origin[], read: Omit<SymbolicRead, 'ori
     const methods = origin.methods ?? branch;
     const fact: SymbolicRead = { ...read, origin, line: lineOf(node), ...(methods ? { methods } : {}), text: abridge(node.text) };
     ctx.reads.push(fact);
+    ctx.readsAt.set(node.id, [...(ctx.readsAt.get(node.id) ?? []), fact]);
     if (target !== undefined) ctx.targets.set(fact, target);
   }
 }
@@ -215,6 +233,13 @@ export function readCall(ctx: ReadContext, call: SyntaxNode, dict: SyntaxNode, a
 
 /** `d['k']`: required, as a missing key raises. Not `d['k'] = v`, which writes. */
 export function readSubscript(ctx: ReadContext, subscript: SyntaxNode, dict: SyntaxNode, key: SyntaxNode): void {
+  const assigned = subscript.parent?.type === 'assignment' && subscript.parent.childForFieldName('left')?.id === subscript.id ? subscript.parent.childForFieldName('right') : undefined;
+  if (assigned && ctx.kwargConstants.has(dict.text) && key.type === 'string' && assigned.type === 'string') {
+    const k = stringLiteral(key);
+    const v = stringLiteral(assigned);
+    if (k !== undefined && v !== undefined) ctx.kwargConstants.get(dict.text)![k] = v;
+    return;
+  }
   const origins = originsOf(dict, ctx.scope);
   if (!origins) return;
   const parent = subscript.parent;
@@ -260,11 +285,16 @@ export function readCallOf(ctx: ReadContext, call: SyntaxNode): void {
   if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || (fn.type === 'attribute' && originsOf(fn.childForFieldName('object')!, ctx.scope))) return;
   const positional: Array<ForwardedArg | null> = [];
   const keywords: Record<string, ForwardedArg> = {};
+  const constants: Record<string, string> = {};
   let doubleSplat = false;
   let carries = false;
   for (const a of args) {
     if (a.type === 'keyword_argument') {
       const value = a.childForFieldName('value');
+      if (value?.type === 'string') {
+        const literal = stringLiteral(value);
+        if (literal !== undefined) constants[a.childForFieldName('name')!.text] = literal;
+      }
       const origins = value ? originsOf(value, ctx.scope) : undefined;
       if (origins) {
         keywords[a.childForFieldName('name')!.text] = { origins };
@@ -280,6 +310,7 @@ export function readCallOf(ctx: ReadContext, call: SyntaxNode): void {
       }
     } else if (a.type === 'dictionary_splat') {
       doubleSplat = true;
+      Object.assign(constants, ctx.kwargConstants.get(a.namedChildren[0]?.text ?? '') ?? {});
     } else {
       const origins = originsOf(a, ctx.scope);
       positional.push(origins ? { origins } : null);
@@ -288,7 +319,7 @@ export function readCallOf(ctx: ReadContext, call: SyntaxNode): void {
   }
   if (!carries) return;
   const methods = ctx.branchOf(call);
-  ctx.calls.push({ callee: fn.text, positional, keywords, doubleSplat, line: lineOf(call), ...(methods ? { methods } : {}) });
+  ctx.calls.push({ callee: fn.text, positional, keywords, doubleSplat, ...(Object.keys(constants).length ? { constants } : {}), line: lineOf(call), ...(methods ? { methods } : {}) });
 }
 
 /**
@@ -337,6 +368,35 @@ export function readPrefix(ctx: ReadContext, call: SyntaxNode, variable: SyntaxN
   return loop.node.id;
 }
 
+/**
+ * The values a call at the top of the function hands on (see {@link ValueCall}); undefined when
+ * it hands none, or is not at the top.
+ */
+export function readValueCall(ctx: ReadContext, call: SyntaxNode, atTop: (node: SyntaxNode) => boolean): ValueCall | undefined {
+  const fn = call.childForFieldName('function')!;
+  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || CATMAID_READERS.has(fn.text.replace(/^.*\./, '')) || !atTop(call)) return undefined;
+  const out: ValueCall['args'] = [];
+  let position = 0;
+  for (const a of call.childForFieldName('arguments')!.namedChildren) {
+    if (a.type === 'comment') continue;
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') break;
+    const keyword = a.type === 'keyword_argument' ? a.childForFieldName('name')!.text : undefined;
+    const value = keyword ? a.childForFieldName('value') : a;
+    const at = keyword ? { keyword } : { position };
+    if (!keyword) position++;
+    if (!value) continue;
+    // The read itself, or the read inside a conversion: f(int(request.POST.get('k')))
+    let inner: SyntaxNode | undefined = value;
+    while (inner && !ctx.readsAt.has(inner.id) && inner.type === 'call' && ['int', 'float', 'str', 'bool'].includes(inner.childForFieldName('function')?.text ?? '')) {
+      inner = inner.childForFieldName('arguments')?.namedChildren[0];
+    }
+    const reads = inner ? ctx.readsAt.get(inner.id) : undefined;
+    if (reads) for (const r of reads) out.push({ ...at, read: ctx.reads.indexOf(r) });
+    else if (value.type === 'identifier') out.push({ ...at, name: value.text });
+  }
+  return out.length ? { callee: fn.text, args: out, line: lineOf(call) } : undefined;
+}
+
 /** `int(v) for k, v in …`: the type a comprehension converts the loop's value to. */
 function valueConversion(clause: SyntaxNode, valueVar: string): ValueType | undefined {
   const comprehension = clause.parent;
@@ -368,7 +428,9 @@ function typeFromDefault(v: Value | undefined): Partial<SymbolicRead> {
   if (!v) return {};
   switch (v.kind) {
     case 'num':
-      return { type: Number.isInteger(v.value) ? 'integer' : 'number' };
+      // `0` is also where CATMAID falls back for coordinates (`{'x': 0, 'y': 0, 'z': 0}`): a number,
+      // not necessarily an integer, unless a conversion says so.
+      return { type: Number.isInteger(v.value) && v.value !== 0 ? 'integer' : 'number' };
     case 'bool':
       return { type: 'boolean' };
     case 'str':

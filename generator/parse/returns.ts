@@ -29,10 +29,15 @@ export interface ReturnFact {
   firstArgument?: string;
   shape?: ReturnedShape;
   line: number;
+  /**
+   * `if format == 'swc':` tests of the function's parameters the return sits under (`elif` too):
+   * a caller that passes `format='json'` never reaches it.
+   */
+  when?: Array<{ param: string; value: string }>;
 }
 
 /** The return of `return <call>`, or undefined when it returns something else. */
-export function readReturn(statement: SyntaxNode): ReturnFact | undefined {
+export function readReturn(statement: SyntaxNode, params: ReadonlySet<string> = new Set()): ReturnFact | undefined {
   const value = statement.namedChildren[0];
   if (value?.type !== 'call') return undefined;
   const fn = value.childForFieldName('function');
@@ -44,6 +49,7 @@ export function readReturn(statement: SyntaxNode): ReturnFact | undefined {
   const first = args[0];
   const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
   const shape = first ? literalShape(first) : undefined;
+  const when = parameterTests(statement, params);
   return {
     constructor,
     callee: fn.text,
@@ -51,7 +57,25 @@ export function readReturn(statement: SyntaxNode): ReturnFact | undefined {
     ...(firstArgument ? { firstArgument } : {}),
     ...(shape ? { shape } : {}),
     line: statement.startPosition.row + 1,
+    ...(when.length ? { when } : {}),
   };
+}
+
+/** The `if param == 'literal':` / `elif …` blocks a statement sits in. */
+function parameterTests(statement: SyntaxNode, params: ReadonlySet<string>): Array<{ param: string; value: string }> {
+  const out: Array<{ param: string; value: string }> = [];
+  for (let at: SyntaxNode | null = statement; at?.parent; at = at.parent) {
+    const owner = at.parent;
+    if (at.type !== 'block' || (owner.type !== 'if_statement' && owner.type !== 'elif_clause') || owner.childForFieldName('consequence')?.id !== at.id) continue;
+    const condition = owner.childForFieldName('condition');
+    if (condition?.type !== 'comparison_operator' || condition.children.find((c) => !c.isNamed)?.type !== '==') continue;
+    const [left, right] = condition.namedChildren;
+    const name = left?.type === 'identifier' ? left : right?.type === 'identifier' ? right : undefined;
+    const literal = left?.type === 'string' ? left : right?.type === 'string' ? right : undefined;
+    const value = literal ? stringLiteral(literal) : undefined;
+    if (name && value !== undefined && params.has(name.text)) out.push({ param: name.text, value });
+  }
+  return out;
 }
 
 /** The JSON kind of a literal expression (a dict, list, tuple or comprehension), or undefined. */
