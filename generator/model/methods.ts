@@ -91,8 +91,16 @@ export function classAccepts(methods: string[]): string[] {
 }
 
 /**
- * Methods declared by decorators: `@api_view([...])` (REST framework adds HEAD for GET and
- * OPTIONS), `@require_http_methods([...])` (exactly those), `@require_POST`, `@require_GET`,
+ * REST framework's `api_view([...])`: the listed methods and OPTIONS, nothing else (its view class
+ * sets `http_method_names` to them, so not even HEAD for GET).
+ */
+function apiViewAccepts(methods: string[]): string[] {
+  return sortedMethods([...methods, 'OPTIONS']);
+}
+
+/**
+ * Methods declared by decorators: `@api_view([...])` (REST framework adds OPTIONS),
+ * `@require_http_methods([...])` (exactly those), `@require_POST`, `@require_GET`,
  * `@require_safe` (GET and HEAD).
  */
 export function declaredMethods(decorators: DecoratorFact[], file: string | null): { methods: HttpMethod[]; accepts: AcceptedMethods; evidence: string } | undefined {
@@ -104,11 +112,11 @@ export function declaredMethods(decorators: DecoratorFact[], file: string | null
     if ((name === 'api_view' || name === 'require_http_methods') && Array.isArray(d.args[0]) && methodsOf(d.args[0]).length) {
       listed = methodsOf(d.args[0]);
       evidence = `@${name}(${JSON.stringify(d.args[0])})`;
-      accepts = name === 'api_view' ? classAccepts(listed) : sortedMethods(listed);
+      accepts = name === 'api_view' ? apiViewAccepts(listed) : sortedMethods(listed);
     } else if (name === 'api_view' && d.args.length === 0) {
       listed = ['GET'];
       evidence = '@api_view() (GET by default)';
-      accepts = classAccepts(listed);
+      accepts = apiViewAccepts(listed);
     } else if (name === 'require_POST' || name === 'require_GET' || name === 'require_safe') {
       listed = name === 'require_POST' ? ['POST'] : ['GET'];
       evidence = name === 'require_safe' ? '@require_safe (GET and HEAD)' : `@${name}`;
@@ -128,7 +136,7 @@ export function urlconfApiView(args: unknown, line: number, file: string): { met
   return {
     methods: listed.filter((m): m is HttpMethod => METHOD_ORDER.has(m as HttpMethod)),
     evidence,
-    accepts: { methods: classAccepts(listed), evidence: [{ kind: 'urlconf-wrapper', text: evidence, file, line }] },
+    accepts: { methods: apiViewAccepts(listed), evidence: [{ kind: 'urlconf-wrapper', text: evidence, file, line }] },
   };
 }
 

@@ -28,7 +28,7 @@ export type ListAnnotationsResponse = unknown;
 /**
  * List annotations matching filtering criteria that are currently in use.
  *
- * `GET /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, HEAD, POST, OPTIONS.
+ * `GET /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, POST, OPTIONS.
  * Requires a project role (browse).
  *
  * Docs and code disagree:
@@ -68,7 +68,7 @@ export type ListAnnotationsPostResponse = unknown;
 /**
  * List annotations matching filtering criteria that are currently in use.
  *
- * `POST /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, HEAD, POST, OPTIONS.
+ * `POST /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, POST, OPTIONS.
  * Requires a project role (browse).
  *
  * Docs and code disagree:

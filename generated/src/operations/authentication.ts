@@ -114,7 +114,7 @@ export type UserProjectPermissionsResponse = {
 /**
  * List the permissions of the requesting user in every project.
  *
- * `GET /permissions` — `catmaid.control.authentication.user_project_permissions`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
+ * `GET /permissions` — `catmaid.control.authentication.user_project_permissions`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  *
  * Docs and code disagree:
  * - the view returns {} here, without the documented required 'permissions'

@@ -13,7 +13,7 @@ export type GetCatmaidVersionResponse = {
 /**
  * Tell which CATMAID version this server runs.
  *
- * `GET /version` — `catmaid.control.common.get_catmaid_version`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
+ * `GET /version` — `catmaid.control.common.get_catmaid_version`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)

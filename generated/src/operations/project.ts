@@ -75,7 +75,7 @@ export type ProjectsResponse = Array<ProjectsProjectApiStackElement>;
 /**
  * List projects visible to the requesting user.
  *
- * `GET /projects/` — `catmaid.control.project.projects`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
+ * `GET /projects/` — `catmaid.control.project.projects`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  *
  * Docs and code disagree:
  * - 'with_mirrors' is documented, but the code never reads it

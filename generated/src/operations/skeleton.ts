@@ -117,7 +117,7 @@ export type ListSkeletonsResponse = Array<number>;
 /**
  * List skeletons matching filtering criteria.
  *
- * `GET /{project_id}/skeletons/` — `catmaid.control.skeleton.list_skeletons`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
+ * `GET /{project_id}/skeletons/` — `catmaid.control.skeleton.list_skeletons`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  * Requires a project role (browse).
  *
  * Docs and code disagree:
@@ -237,7 +237,7 @@ export type RootForSkeletonResponse = {
 /**
  * Find the root node of a skeleton and where it is.
  *
- * `GET /{project_id}/skeletons/{skeleton_id}/root` — `catmaid.control.skeleton.root_for_skeleton`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
+ * `GET /{project_id}/skeletons/{skeleton_id}/root` — `catmaid.control.skeleton.root_for_skeleton`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  * Requires a project role (browse).
  * @param client - the server to call
  * @param params - path, query and body parameters

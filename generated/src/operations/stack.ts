@@ -43,7 +43,7 @@ export type StacksResponse = Array<unknown>;
 /**
  * Get a list of all stacks of a project.
  *
- * `GET /{project_id}/stacks` — `catmaid.control.stack.stacks`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, HEAD, OPTIONS.
+ * `GET /{project_id}/stacks` — `catmaid.control.stack.stacks`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  * Requires a project role (browse).
  * @param client - the server to call
  * @param params - path, query and body parameters
