@@ -104,6 +104,12 @@ describe('guards that make a value required', () => {
     expect(param(del, 'state').evidence[1]).toEqual({ kind: 'guard', text: 'if not state: raise in state.validate_state → parse_state', file: 'django/applications/catmaid/state.py', line: 7 });
   });
 
+  it('`if len(sources) < 1: raise`, and int() of a read with nothing to fall back to', () => {
+    expect(params(op('POST', '/{project_id}/graph/neighbours'))).toEqual(['sources:form:array<integer>!']);
+    expect(params(op('POST', '/{project_id}/graph/neuroml'))).toEqual(['mode:form:integer!']);
+    expect(param(op('POST', '/{project_id}/graph/neuroml'), 'mode').evidence).toContainEqual({ kind: 'conversion', text: "int(request.POST.get('mode'))", file: 'django/applications/catmaid/control/graph.py', line: 37 });
+  });
+
   it('`if not all((start, end)): raise` and `if step is None or unit is None: raise`', () => {
     expect(params(op('GET', '/{project_id}/volumes/between'))).toEqual(['end:query:string!', 'start:query:string!', 'step:query:string!', 'unit:query:string!']);
   });
@@ -144,6 +150,11 @@ describe('methods as Django answers them', () => {
     expect(params(login[1]!)).toEqual(['name:form:number=0', 'pwd:form:number=0']);
   });
 
+  it('calls a view that logs out, or queues a Celery task, with POST', () => {
+    expect(op('POST', '/accounts/logout').changesData).toEqual({ evidence: 'logout() (the session)', line: 24 });
+    expect(op('POST', '/{project_id}/graph/recompute').changesData).toEqual({ evidence: 'compute_graph.delay() (a queued task)', line: 44 });
+  });
+
   it("keeps only GET for `if request.method != 'GET': return …`", () => {
     expect(route('/{project_id}/labels/only-get').operations.map((o) => o.method)).toEqual(['GET']);
   });
@@ -151,7 +162,9 @@ describe('methods as Django answers them', () => {
 
 describe('docs checked against the code', () => {
   it('types documented defaults by the schema, and reports one that is not of the type', () => {
-    expect(params(op('GET', '/{project_id}/volumes/'))).toEqual(['limit:query:integer=0', 'offset:query:integer', 'title:query:string', 'with_meshes:query:boolean=false']);
+    // `title` is read from request.data after the GET branch: a POST parameter only.
+    expect(params(op('GET', '/{project_id}/volumes/'))).toEqual(['limit:query:integer=0', 'offset:query:integer', 'with_meshes:query:boolean=false']);
+    expect(params(op('POST', '/{project_id}/volumes/'))).toEqual(['offset:form:integer', 'title:form:string']);
     expect(drift('param-default-mismatch', 'GET /{project_id}/volumes/')).toEqual(["'offset' is documented with defaultValue true, which is not an integer"]);
   });
 
@@ -169,14 +182,30 @@ describe('docs checked against the code', () => {
 
   it("puts a documented parameter without paramType where the view reads its body, without a location finding", () => {
     expect(param(op('POST', '/{project_id}/volumes/add'), 'type').in).toBe('form');
-    expect(param(op('POST', '/{project_id}/volumes/'), 'with_meshes').in).toBe('form');
+    expect(param(op('POST', '/{project_id}/volumes/'), 'offset').in).toBe('form');
     expect(drift('param-location-mismatch', 'POST /{project_id}/volumes/add')).toEqual([]);
   });
 });
 
-describe('pages', () => {
+describe('what cannot be followed', () => {
+  it("does not call a documented parameter unread, nor make it optional, where request.data goes into a class", () => {
+    expect(params(op('POST', '/{project_id}/volumes/import'))).toEqual(['title:form:string!']);
+    expect(drift('param-doc-unread', 'POST /{project_id}/volumes/import')).toEqual([]);
+  });
+
+  it("knows what REST framework's ObtainAuthToken reads", () => {
+    expect(params(op('POST', '/api-token-auth/'))).toEqual(['password:form:string!', 'username:form:string!']);
+    expect(param(op('POST', '/api-token-auth/'), 'username').evidence).toEqual([{ kind: 'serializer', text: 'rest_framework.authtoken.serializers.AuthTokenSerializer', file: null, line: null }]);
+  });
+});
+
+describe('answers', () => {
   it('types a view that renders a template, and a TemplateView, as HTML', () => {
     expect(op('GET', '/page').response).toMatchObject({ format: 'html' });
     expect(op('GET', '/about').response).toMatchObject({ format: 'html' });
+  });
+
+  it('reads a response set up in a variable, then returned', () => {
+    expect(op('POST', '/{project_id}/graph/neuroml').response).toMatchObject({ format: 'text', contentType: 'text/xml' });
   });
 });

@@ -88,7 +88,7 @@ describe('verify', () => {
       expect(called).not.toContain(forbidden);
     }
     expect(called.filter((c) => !c.startsWith('GET '))).toEqual(['POST /3/annotations/']);
-    expect(result(report, 'loginUser')).toMatchObject({ outcome: 'skipped', reason: "changes a session or account ('login'); --allow-writes calls it" });
+    expect(result(report, 'loginUser')).toMatchObject({ outcome: 'skipped', reason: 'changes data (login() (the session), line 30); --allow-writes calls it' });
     expect(result(report, 'nodeListTuples')).toMatchObject({ outcome: 'skipped', reason: 'cannot fill required left, top, z1' });
     expect(result(report, 'createTreenode')).toMatchObject({ outcome: 'skipped', reason: 'writes (record_view); --allow-writes calls it' });
     expect(result(report, 'deleteProjectDetail')).toMatchObject({ outcome: 'skipped', reason: 'DELETE writes; --allow-writes calls it' });
@@ -304,7 +304,7 @@ describe('writeReason', () => {
       nodeListTuples: null,
       annotateEntities: 'writes (record_view)',
       deleteProjectDetail: 'DELETE writes',
-      loginUser: "changes a session or account ('login')",
+      loginUser: 'changes data (login() (the session), line 30)',
       postObtainAuthToken: "changes a session or account ('token')",
       getSkeletonIdDetails: 'writes (record_view)',
       skeletonSwc: null,

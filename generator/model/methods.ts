@@ -20,6 +20,15 @@ export const METHOD_ORDER = new Map(HANDLER_METHODS.map((m, i) => [m, i]));
 /** Every method in the order accepted sets list them. */
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
+/** A parameter a known view outside the tree reads (its serializer's fields). */
+export interface KnownParameter {
+  name: string;
+  type: 'string' | 'integer' | 'boolean';
+  required: boolean;
+  /** Where it is read (the serializer). */
+  source: string;
+}
+
 /** One method the SDK calls a view with, and why. */
 export interface MethodChoice {
   method: HttpMethod;
@@ -33,7 +42,7 @@ export interface MethodChoice {
  * the last name of a `django.*`, `rest_framework.*` or `formtools.*` qualified name. `html`: the
  * view renders a template.
  */
-const EXTERNAL_VIEW_CLASSES: Record<string, { drf: boolean; methods: HttpMethod[]; html?: boolean }> = {
+const EXTERNAL_VIEW_CLASSES: Record<string, { drf: boolean; methods: HttpMethod[]; html?: boolean; params?: KnownParameter[] }> = {
   APIView: { drf: true, methods: [] },
   GenericAPIView: { drf: true, methods: [] },
   ListAPIView: { drf: true, methods: ['GET'] },
@@ -49,7 +58,15 @@ const EXTERNAL_VIEW_CLASSES: Record<string, { drf: boolean; methods: HttpMethod[
   GenericViewSet: { drf: true, methods: [] },
   ModelViewSet: { drf: true, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
   ReadOnlyModelViewSet: { drf: true, methods: ['GET'] },
-  ObtainAuthToken: { drf: true, methods: ['POST'] },
+  // REST framework's AuthTokenSerializer: username and password, as a form or JSON.
+  ObtainAuthToken: {
+    drf: true,
+    methods: ['POST'],
+    params: [
+      { name: 'username', type: 'string', required: true, source: 'rest_framework.authtoken.serializers.AuthTokenSerializer' },
+      { name: 'password', type: 'string', required: true, source: 'rest_framework.authtoken.serializers.AuthTokenSerializer' },
+    ],
+  },
   View: { drf: false, methods: [] },
   TemplateView: { drf: false, methods: ['GET'], html: true },
   RedirectView: { drf: false, methods: ['GET'], html: true },

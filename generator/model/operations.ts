@@ -25,6 +25,7 @@ import {
   METHOD_ORDER,
   unrestricted,
   urlconfApiView,
+  type KnownParameter,
   type MethodChoice,
 } from './methods.js';
 import type { ModuleFile, ModuleIndex } from './modules.js';
@@ -48,6 +49,8 @@ export interface Handler {
   location?: SourceLocation;
   /** Inherited from a Django view that renders a template (`TemplateView.get`). */
   rendersTemplate?: boolean;
+  /** What a known view outside the tree reads (REST framework's AuthTokenSerializer). */
+  knownParams?: KnownParameter[];
 }
 
 /** What one view answers, independent of the route(s) it is mounted at. */
@@ -157,6 +160,7 @@ export class OperationBuilder {
             methodBasis: [{ kind: 'base-class', text: `${view.module}.${view.name} handles ${method}`, file: null, line: null }],
             decorators: [],
             ...(known.html && method === 'GET' ? { rendersTemplate: true } : {}),
+            ...(known.params ? { knownParams: known.params } : {}),
           })),
         };
       }

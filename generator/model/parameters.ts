@@ -64,7 +64,30 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
   const readNames = new Set<string>();
   for (const { reads: rs } of inferred.values()) readNames.add(rs[0]!.name);
   const readsEverything = wholeDicts.some((w) => (!w.methods || w.methods.includes(h.method)) && locationOf(w.dict, h.method));
-  const readsBody = [...inferred.values()].some((e) => e.location === 'form') || wholeDicts.some((w) => locationOf(w.dict, h.method) === 'form');
+  // Request values handed where they cannot be followed: what is read there is not known.
+  const escaped = (h.flow?.escapes ?? []).length > 0;
+  const escapes = h.flow?.escapes ?? [];
+  const readsBody =
+    [...inferred.values()].some((e) => e.location === 'form') ||
+    wholeDicts.some((w) => locationOf(w.dict, h.method) === 'form') ||
+    escapes.some((e) => e.dicts.some((d) => locationOf(d, h.method) === 'form'));
+  // Read by the code, but only for other methods (`if request.method == 'POST': request.data['k']`,
+  // or request.data, which a GET does not have).
+  const readForOthers = new Set(reads.filter((r) => (r.methods && !r.methods.includes(h.method)) || !locationOf(r.dict, h.method)).map((r) => r.name));
+
+  // A known view outside the tree: what its serializer reads.
+  for (const k of h.knownParams ?? []) {
+    readNames.add(k.name);
+    out.push({
+      name: k.name,
+      in: hasBody ? 'form' : 'query',
+      type: k.type,
+      required: k.required,
+      documented: false,
+      inferred: true,
+      evidence: [{ kind: 'serializer', text: k.source, file: null, line: null }],
+    });
+  }
 
   for (const entry of inferred.values()) {
     const { reads: rs } = entry;
@@ -113,8 +136,9 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
       const fallback = rs.find((r) => r.default !== undefined)!;
       diagnostics.add('param-default-mismatch', `'${name}' is documented to default to ${JSON.stringify(docDefault.value)}, but the code falls back to ${JSON.stringify(codeDefault.value)}`, fallback.file, fallback.line, undefined, where);
     }
-    // What the server does when the parameter is left out: the code's fallback, else the documented one.
-    const defaultValue = codeDefault?.ok ? codeDefault.value : docDefault?.ok ? docDefault.value : undefined;
+    // What the server does when the parameter is left out: the code's fallback, else the documented
+    // one; none where it refuses to go without it (`x = get_request_list(…, [])`, then `if not x: raise`).
+    const defaultValue = required ? undefined : codeDefault?.ok ? codeDefault.value : docDefault?.ok ? docDefault.value : undefined;
     out.push({
       name,
       in: location,
@@ -131,16 +155,17 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
 
   // Documented but never read by the code.
   for (const doc of docParams.values()) {
-    if (pathNames.has(doc.name) || readNames.has(doc.name)) continue;
+    if (pathNames.has(doc.name) || readNames.has(doc.name) || readForOthers.has(doc.name)) continue;
     // Without a paramType, where the view reads its body (and not the query) is where it goes.
     const location = doc.in === 'path' ? 'query' : !doc.located && hasBody && readsBody && !readsQuery(reads, h.method) ? 'form' : documentedLocation(doc, hasBody);
     // Code outside the tree (an inherited handler) cannot be checked.
-    if (file && h.facts && !readsEverything) {
+    const unread = !!(file && h.facts && !readsEverything && !escaped);
+    if (unread) {
       diagnostics.add(
         'param-doc-unread',
         doc.in === 'path'
           ? `'${doc.name}' is documented as a path parameter, but the path has no such part and the code does not read it`
-          : `'${doc.name}' is documented, but the code never reads it`,
+          : `'${doc.name}' is documented${doc.required ? ' as required' : ''}, but the code never reads it${doc.required ? ': not required' : ''}`,
         file,
         h.docstring?.line ?? null,
         undefined,
@@ -157,7 +182,8 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
       in: location,
       ...schema,
       ...(doc.type === 'array' ? { style: 'indexed' as const } : {}),
-      required: doc.in === 'path' ? false : doc.required,
+      // What the server never reads, it cannot need.
+      required: doc.in === 'path' || unread ? false : doc.required,
       ...(docDefault?.ok ? { default: docDefault.value } : {}),
       documented: true,
       inferred: false,
@@ -270,7 +296,7 @@ function mergeReads(reads: RequestRead[]): {
   const file = reads.some((r) => r.dict === 'FILES');
   return {
     required,
-    ...(required && by ? { requiredBy: { kind: by.text.startsWith('if ') ? 'guard' : 'subscript', ...by } } : {}),
+    ...(required && by ? { requiredBy: by } : {}),
     ...(typed?.type ? { type: file ? 'file' : typed.type } : file ? { type: 'file' as const } : {}),
     ...(withItems?.items ? { items: withItems.items } : {}),
     ...(withDefault ? { default: withDefault.default! } : {}),

@@ -25,7 +25,7 @@ export interface RequestRead extends Omit<SymbolicRead, 'origin' | 'requiredBy'>
   /** File of the function that reads it. */
   file: string;
   /** What makes it required, with its file. */
-  requiredBy?: { text: string; line: number; file: string };
+  requiredBy?: { kind: 'subscript' | 'guard' | 'conversion'; text: string; line: number; file: string };
   /** Functions the request went through to reach the read, outermost first. */
   via?: string[];
 }
@@ -39,6 +39,12 @@ export interface Flow {
   changes: Array<DataChange & { file: string; via?: string[] }>;
   /** What the function returns, with the returns of a function it returns the call of (`return helper(*args, **kwargs)`). */
   returns: Array<ReturnFact & { file: string }>;
+  /**
+   * Calls that take request values where they cannot be followed: a request dictionary handed to a
+   * class, a serializer or an unknown callee; the request handed to something of the tree that is
+   * not a function. What they read is not known, so "never read" cannot be said.
+   */
+  escapes: Array<{ callee: string; file: string; line: number; dicts: RequestDict[] }>;
 }
 
 /** What a parameter is bound to in one call. */
@@ -99,7 +105,7 @@ export class RequestFlow {
     const cached = this.flows.get(memo);
     if (cached) return cached;
     const file = module.file;
-    const flow: Flow = { reads: [], wholeDicts: [], changes: facts.changes.flatMap((c) => this.confirmed(c, module, stack)), returns: facts.returns.map((r) => ({ ...r, file })) };
+    const flow: Flow = { reads: [], wholeDicts: [], changes: facts.changes.flatMap((c) => this.confirmed(c, module, stack)), returns: facts.returns.map((r) => ({ ...r, file })), escapes: [] };
     const copies = new Map<number, RequestRead[]>();
     facts.reads.forEach((read, index) => {
       for (const source of sourcesOf(read.origin, bindings)) {
@@ -132,7 +138,7 @@ export class RequestFlow {
           for (const copy of copies.get(i) ?? []) {
             if (copy.required || copy.type === 'boolean') continue;
             copy.required = true;
-            copy.requiredBy = { text: `${need.text} in ${[call.callee, ...need.via].join(' → ')}`, line: need.line, file: need.file };
+            copy.requiredBy = { kind: 'guard', text: `${need.text} in ${[call.callee, ...need.via].join(' → ')}`, line: need.line, file: need.file };
           }
         }
       }
@@ -153,8 +159,13 @@ export class RequestFlow {
 
   /** Adds what a called function reads of the request values it is handed. */
   private follow(call: ForwardingCall, module: ModuleFacts, bindings: Map<string, Binding>, stack: string[], flow: Flow): void {
-    const target = this.callee(call.callee, module);
-    if (!target) return;
+    const found = this.calleeOf(call.callee, module);
+    if (found.kind !== 'function') {
+      const dicts = found.kind === 'reader' ? undefined : escapes(call, bindings, found.kind);
+      if (dicts) flow.escapes.push({ callee: call.callee, file: module.file, line: call.line, dicts });
+      return;
+    }
+    const target = found;
     const id = `${target.module.file}:${target.def.startIndex}`;
     if (stack.includes(id)) return;
     const calleeFacts = this.functionFacts(target.def, target.module);
@@ -172,6 +183,7 @@ export class RequestFlow {
       const methods = intersect(w.methods, call.methods);
       if (methods?.length !== 0) flow.wholeDicts.push({ ...w, ...(methods ? { methods } : {}) });
     }
+    flow.escapes.push(...sub.escapes);
     for (const c of sub.changes) {
       const methods = intersect(c.methods, call.methods);
       if (methods?.length !== 0) flow.changes.push({ ...c, via: [name, ...(c.via ?? [])], ...(methods ? { methods } : {}) });
@@ -234,19 +246,57 @@ export class RequestFlow {
 
   /** The function a call's callee names: in the module, imported from another, or `module.function`. */
   private callee(callee: string, module: ModuleFacts): { def: SyntaxNode; module: ModuleFacts } | undefined {
+    const found = this.calleeOf(callee, module);
+    return found.kind === 'function' ? found : undefined;
+  }
+
+  /**
+   * What a callee names: a function of the tree (followed), something else of the tree (a class, a
+   * variable), a name from outside the tree (Django, REST framework), or nothing known.
+   */
+  private calleeOf(callee: string, module: ModuleFacts): { kind: 'function'; def: SyntaxNode; module: ModuleFacts } | { kind: 'reader' | 'tree-other' | 'external' | 'unknown' } {
     const [head, ...rest] = callee.split('.');
-    if (CATMAID_READERS.has(rest.length ? rest[rest.length - 1]! : head!)) return undefined;
+    if (CATMAID_READERS.has(rest.length ? rest[rest.length - 1]! : head!)) return { kind: 'reader' };
     if (rest.length === 0) {
       const local = module.definitions.get(head!);
-      if (local) return local.kind === 'function' ? { def: local.node, module } : undefined;
+      if (local) return local.kind === 'function' ? { kind: 'function', def: local.node, module } : { kind: 'tree-other' };
     }
     const imported = module.imports.get(head!);
-    if (!imported) return undefined;
+    if (!imported) return { kind: rest.length === 0 && BUILTINS.has(head!) ? 'external' : 'unknown' };
     const resolved = this.modules.resolve([imported, ...rest].join('.'));
-    if (resolved.kind !== 'definition' || resolved.definition.kind !== 'function') return undefined;
+    if (resolved.kind === 'external') return { kind: 'external' };
+    if (resolved.kind !== 'definition') return { kind: 'unknown' };
+    if (resolved.definition.kind !== 'function') return { kind: 'tree-other' };
     const facts = this.modules.moduleFacts(resolved.module);
-    return facts ? { def: resolved.definition.node, module: facts } : undefined;
+    return facts ? { kind: 'function', def: resolved.definition.node, module: facts } : { kind: 'unknown' };
   }
+}
+
+/** Python's builtins a request value may be handed to without anything being read by name. */
+const BUILTINS = new Set(['dict', 'list', 'set', 'tuple', 'len', 'sorted', 'str', 'int', 'float', 'bool', 'print', 'iter', 'enumerate', 'zip', 'map', 'filter', 'any', 'all', 'isinstance', 'getattr', 'hasattr', 'repr', 'type']);
+
+/**
+ * True when a call the flow cannot follow may read request parameters: it takes a request
+ * dictionary (a serializer's `data=request.data`, a class picked from a table), or the request
+ * itself where the callee is of the tree or unknown (Django's own functions that take the request,
+ * `render(request, …)`, do not read parameters by name).
+ */
+function escapes(call: ForwardingCall, bindings: Map<string, Binding>, kind: 'tree-other' | 'external' | 'unknown'): RequestDict[] | undefined {
+  const args = [...call.positional, ...Object.values(call.keywords)];
+  let request = false;
+  const dicts = new Set<RequestDict>();
+  for (const arg of args) {
+    if (!arg) continue;
+    if ('splat' in arg) {
+      request ||= bindings.get(arg.splat)?.kind === 'varargs';
+      continue;
+    }
+    const b = bindingOf(arg.origins, bindings);
+    if (b?.kind === 'dicts') b.sources.forEach((s) => dicts.add(s.dict));
+    if (b?.kind === 'request') request = true;
+  }
+  if (dicts.size) return BUILTINS.has(call.callee) ? undefined : [...dicts].sort();
+  return request && kind !== 'external' ? [] : undefined;
 }
 
 /** The right side of a module-level assignment `name = …`, for collections loops run over. */

@@ -164,7 +164,8 @@ export interface Evidence {
    * What kind of construct it is: `decorator`, `handler` (a class view's method), `base-class`,
    * `urlconf-wrapper`, `method-test` (`request.method == 'X'`), `no-restriction`, `body-read`,
    * `data-change`, `urlconf-write`, `read` (a request read), `docstring`, `guard`, `subscript`,
-   * `default`, `path`.
+   * `conversion` (`int()` of a read with nothing to fall back to), `serializer` (a known view's
+   * serializer outside the tree), `path`, `unknown`.
    */
   kind: string;
   /** The construct as written (abridged), or what was concluded from it. */

@@ -17,7 +17,7 @@ import { originsOf, type Origin } from './origins.js';
 import { query, type SyntaxNode } from './parser.js';
 import { fileWrite, modelWrite, sqlWrite, type DataChange } from './data-changes.js';
 import { readCall, readCallOf, readLoop, readMembership, readPrefix, readSubscript, readValueCall, type ForwardingCall, type ReadContext, type SymbolicRead, type ValueCall, type WholeDictRead } from './request-reads.js';
-import { readReturn, type ReturnFact } from './returns.js';
+import { readReturn, readReturnedVariable, type ReturnFact } from './returns.js';
 
 /** A parameter of a function's signature. */
 export interface SignatureParam {
@@ -133,33 +133,6 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     aliases.set(name, [...(aliases.get(name) ?? []), ...scoped]);
   }
 
-  const prefixLoops = new Set<number>();
-  const ctx: ReadContext = {
-    body,
-    scope,
-    env,
-    lookup: assignmentLookup(body, moduleAssignment),
-    branchOf: tests.branchOf,
-    prefixLoops,
-    varargs: new Set(signature.filter((p) => p.kind === 'varargs').map((p) => p.name)),
-    reads: facts.reads,
-    calls: facts.calls,
-    wholeDicts: facts.wholeDicts,
-    targets: new Map(),
-    kwargConstants: new Map(signature.filter((p) => p.kind === 'kwargs').map((p) => [p.name, {}])),
-    readsAt: new Map(),
-  };
-  for (const m of all('prefix')) {
-    const loop = readPrefix(ctx, m.node, m.capture('prefix.var')!, m.capture('prefix.arg')!);
-    if (loop !== undefined) prefixLoops.add(loop);
-  }
-  for (const m of all('read.call')) readCall(ctx, m.node, m.capture('read.dict')!, m.capture('read.accessor')!.text, m.capture('read.key')!);
-  for (const m of all('read.subscript')) readSubscript(ctx, m.node, m.capture('read.dict')!, m.capture('read.key')!);
-  for (const m of all('comparison')) readMembership(ctx, m.node);
-  // After the subscripts: `kwargs['format'] = 'swc'` is known before `f(**kwargs)` is read.
-  for (const m of all('call')) readCallOf(ctx, m.node);
-  for (const m of all('all')) readLoop(ctx, m.node, m.capture('all.iterable')!, m.capture('all.dict'));
-
   // Only what every call passes: at the top of the body or of a `request.method` block, also
   // inside a try or with block there.
   const topBlocks = new Set([body.id]);
@@ -179,6 +152,34 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     while (stmt && stmt.parent && stmt.parent.type !== 'block' && stmt.parent.id !== body.id) stmt = stmt.parent;
     return !!stmt && isTopBlock(stmt.parent);
   };
+  const prefixLoops = new Set<number>();
+  const ctx: ReadContext = {
+    body,
+    scope,
+    env,
+    lookup: assignmentLookup(body, moduleAssignment),
+    branchOf: tests.branchOf,
+    prefixLoops,
+    varargs: new Set(signature.filter((p) => p.kind === 'varargs').map((p) => p.name)),
+    reads: facts.reads,
+    calls: facts.calls,
+    wholeDicts: facts.wholeDicts,
+    targets: new Map(),
+    kwargConstants: new Map(signature.filter((p) => p.kind === 'kwargs').map((p) => [p.name, {}])),
+    readsAt: new Map(),
+    atTop,
+  };
+  for (const m of all('prefix')) {
+    const loop = readPrefix(ctx, m.node, m.capture('prefix.var')!, m.capture('prefix.arg')!);
+    if (loop !== undefined) prefixLoops.add(loop);
+  }
+  for (const m of all('read.call')) readCall(ctx, m.node, m.capture('read.dict')!, m.capture('read.accessor')!.text, m.capture('read.key')!);
+  for (const m of all('read.subscript')) readSubscript(ctx, m.node, m.capture('read.dict')!, m.capture('read.key')!);
+  for (const m of all('comparison')) readMembership(ctx, m.node);
+  // After the subscripts: `kwargs['format'] = 'swc'` is known before `f(**kwargs)` is read.
+  for (const m of all('call')) readCallOf(ctx, m.node);
+  for (const m of all('all')) readLoop(ctx, m.node, m.capture('all.iterable')!, m.capture('all.dict'));
+
   for (const m of all('call')) {
     const vc = readValueCall(ctx, m.node, atTop);
     if (vc) facts.valueCalls.push(vc);
@@ -200,7 +201,7 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     // A boolean is guarded for being true, not for being there.
     if (guard && read.type !== 'boolean' && !read.required) {
       read.required = true;
-      read.requiredBy = { text: guard.text, line: guard.line };
+      read.requiredBy = { kind: 'guard', text: guard.text, line: guard.line };
     }
   }
 
@@ -217,17 +218,41 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     if (change) addChange(facts, change, m.node, tests.branchOf);
   }
   for (const m of all('write.string')) addChange(facts, sqlWrite(m.capture('write.sql')!), m.node, tests.branchOf);
+  for (const m of all('write.auth')) addChange(facts, `${m.capture('write.session')!.text}() (the session)`, m.node, tests.branchOf);
+  for (const m of all('write.queue')) addChange(facts, `${m.node.childForFieldName('function')!.text}() (a queued task)`, m.node, tests.branchOf);
   facts.changes.sort((a, b) => a.line - b.line);
 
   for (const m of all('return')) {
     const r = readReturn(m.node, params);
     if (r) facts.returns.push(r);
   }
+  for (const m of all('return.variable')) {
+    const r = readReturnedVariable(m.node, m.capture('return.name')!, body, params);
+    if (r) facts.returns.push(r);
+  }
+  facts.returns.sort((a, b) => a.line - b.line);
   return facts;
 }
 
 /** The capture naming the whole match in each pattern of view-body.scm. */
-const MAIN_CAPTURES = new Set(['read.call', 'read.subscript', 'comparison', 'call', 'alias', 'return', 'all', 'prefix', 'guard', 'write', 'write.helper', 'write.file', 'write.string']);
+const MAIN_CAPTURES = new Set([
+  'read.call',
+  'read.subscript',
+  'comparison',
+  'call',
+  'alias',
+  'return',
+  'return.variable',
+  'all',
+  'prefix',
+  'guard',
+  'write',
+  'write.helper',
+  'write.file',
+  'write.auth',
+  'write.queue',
+  'write.string',
+]);
 
 function addChange(facts: FunctionFacts, evidence: string, node: SyntaxNode, branchOf: (node: SyntaxNode) => string[] | undefined, helper?: string): void {
   const methods = branchOf(node);

@@ -28,6 +28,9 @@ export function guardedNames(condition: SyntaxNode): string[] {
       const arg = unwrap(condition.childForFieldName('argument'));
       if (!arg) return [];
       if (arg.type === 'identifier') return [arg.text];
+      // not len(x)
+      const measured = lengthOf(arg);
+      if (measured) return [measured];
       // not all((x, y, z)) / not all([x, y])
       if (arg.type === 'call' && arg.childForFieldName('function')?.text === 'all') {
         const items = unwrap(arg.childForFieldName('arguments')?.namedChildren[0] ?? null);
@@ -42,6 +45,9 @@ export function guardedNames(condition: SyntaxNode): string[] {
       const op = operator(condition);
       // x is None, x == None (`is not` is one token in tree-sitter, and the opposite guard)
       if ((op === 'is' || op === '==') && left?.type === 'identifier' && right?.type === 'none') return [left.text];
+      // len(x) < 1, len(x) == 0, len(x) <= 0
+      const measured = left ? lengthOf(left) : undefined;
+      if (measured && right?.type === 'integer' && ((op === '<' && right.text === '1') || ((op === '==' || op === '<=') && right.text === '0'))) return [measured];
       // None in (x, y, z)
       if (op === 'in' && left?.type === 'none' && right && ['tuple', 'list', 'set'].includes(unwrap(right)!.type)) return identifiers(unwrap(right)!.namedChildren);
       return [];
@@ -52,6 +58,14 @@ export function guardedNames(condition: SyntaxNode): string[] {
     default:
       return [];
   }
+}
+
+/** `len(x)` → x. */
+function lengthOf(node: SyntaxNode): string | undefined {
+  const inner = unwrap(node);
+  if (inner?.type !== 'call' || inner.childForFieldName('function')?.text !== 'len') return undefined;
+  const arg = inner.childForFieldName('arguments')?.namedChildren[0];
+  return arg?.type === 'identifier' ? arg.text : undefined;
 }
 
 function unwrap(node: SyntaxNode | null | undefined): SyntaxNode | undefined {

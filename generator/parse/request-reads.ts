@@ -32,7 +32,7 @@ export interface SymbolicRead {
   /** True when the function fails without it (`request.POST['k']`, a guard that raises). */
   required: boolean;
   /** What makes it required. */
-  requiredBy?: { text: string; line: number };
+  requiredBy?: { kind: 'subscript' | 'guard' | 'conversion'; text: string; line: number };
   type?: ValueType;
   /** Element type for lists (`get_request_list(..., map_fn=int)`, `int(v) for k, v in …`); `array` for a list of lists (`k[0][1]`). */
   items?: ValueType;
@@ -102,6 +102,8 @@ export interface ReadContext {
   kwargConstants: Map<string, Record<string, string>>;
   /** Reads by the node that reads (`request.POST.get('k')`), for values handed to calls. */
   readsAt: Map<number, SymbolicRead[]>;
+  /** True for a node every call of the function reaches (at the top, or of a method block). */
+  atTop: (node: SyntaxNode) => boolean;
 }
 
 const lineOf = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -227,7 +229,10 @@ export function readCall(ctx: ReadContext, call: SyntaxNode, dict: SyntaxNode, a
     const defaultValue = names.valueFor?.(defaultNode, name) ?? defaultNode;
     const fallback = defaultValue ? evaluate(defaultValue, ctx.env, evalCtx) : undefined;
     const typed: Partial<SymbolicRead> = accessor === 'getlist' ? { type: 'array', items: 'string' } : { ...typeFromDefault(fallback), ...wrapper };
-    push(ctx, origins, { name, how: accessor, ...keyOf(names), required: false, ...typed, ...(fallback ? defaultOf(fallback) : {}) }, call);
+    // int(request.POST.get('mode')) with nothing to fall back to raises without it: int(None).
+    const converted = accessor === 'get' && (!fallback || fallback.kind === 'none') && (wrapper.type === 'integer' || wrapper.type === 'number') && ctx.atTop(call);
+    const required: Partial<SymbolicRead> = converted ? { required: true, requiredBy: { kind: 'conversion', text: abridge(call.parent!.parent!.text), line: lineOf(call) } } : { required: false };
+    push(ctx, origins, { name, how: accessor, ...keyOf(names), required: false, ...required, ...typed, ...(fallback ? defaultOf(fallback) : {}) }, call);
   }
 }
 
@@ -250,7 +255,7 @@ export function readSubscript(ctx: ReadContext, subscript: SyntaxNode, dict: Syn
   if (!names) return wholeDict(ctx, origins, subscript);
   const line = lineOf(subscript);
   for (const name of names.names) {
-    push(ctx, origins, { name, how: 'subscript', ...keyOf(names), required: true, requiredBy: { text: abridge(subscript.text), line }, ...typeFromWrapper(subscript) }, subscript);
+    push(ctx, origins, { name, how: 'subscript', ...keyOf(names), required: true, requiredBy: { kind: 'subscript', text: abridge(subscript.text), line }, ...typeFromWrapper(subscript) }, subscript);
   }
 }
 

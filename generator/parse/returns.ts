@@ -39,7 +39,11 @@ export interface ReturnFact {
 /** The return of `return <call>`, or undefined when it returns something else. */
 export function readReturn(statement: SyntaxNode, params: ReadonlySet<string> = new Set()): ReturnFact | undefined {
   const value = statement.namedChildren[0];
-  if (value?.type !== 'call') return undefined;
+  return value?.type === 'call' ? readReturnOfCall(value, statement, params) : undefined;
+}
+
+/** What `value` (a call) constructs, as returned by `statement`. */
+function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: ReadonlySet<string>): ReturnFact | undefined {
   const fn = value.childForFieldName('function');
   const constructor = fn?.type === 'identifier' ? fn.text : fn?.childForFieldName('attribute')?.text;
   if (!constructor || !fn) return undefined;
@@ -60,6 +64,39 @@ export function readReturn(statement: SyntaxNode, params: ReadonlySet<string> = 
     ...(when.length ? { when } : {}),
   };
 }
+
+/**
+ * `response = HttpResponse(…, content_type='text/plain')` … `return response`: the return of what
+ * the variable was last assigned in the function before the return (a response set up, then
+ * returned); a content type set later by subscript (`response['Content-Type'] = …`) is not a
+ * literal the call shows, so it is `?`.
+ */
+export function readReturnedVariable(statement: SyntaxNode, name: SyntaxNode, body: SyntaxNode, params: ReadonlySet<string>): ReturnFact | undefined {
+  let assigned: SyntaxNode | undefined;
+  let retyped = false;
+  // Statements only, in order, down through compound statements: no walk of every expression.
+  const visit = (node: SyntaxNode) => {
+    if (node.startIndex >= statement.startIndex) return;
+    if (node.type === 'expression_statement') {
+      const a = node.namedChildren[0];
+      if (a?.type !== 'assignment') return;
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === name.text && right?.type === 'call') assigned = right;
+      if (left?.type === 'subscript' && left.childForFieldName('value')?.text === name.text && /content-type/i.test(left.childForFieldName('subscript')?.text ?? '')) retyped = true;
+      return;
+    }
+    if (!COMPOUND.has(node.type)) return;
+    for (const c of node.namedChildren) visit(c);
+  };
+  for (const c of body.namedChildren) visit(c);
+  if (!assigned) return undefined;
+  // Read it as if it were returned where the return is.
+  const fact = readReturnOfCall(assigned, statement, params);
+  return fact && retyped ? { ...fact, contentType: '?' } : fact;
+}
+
+const COMPOUND = new Set(['block', 'if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause', 'finally_clause', 'with_statement']);
 
 /** The `if param == 'literal':` / `elif …` blocks a statement sits in. */
 function parameterTests(statement: SyntaxNode, params: ReadonlySet<string>): Array<{ param: string; value: string }> {

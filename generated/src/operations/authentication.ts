@@ -38,7 +38,7 @@ export interface LogoutUserParams {
 export type LogoutUserResponse = unknown;
 
 /**
- * `GET /accounts/logout` — `catmaid.control.authentication.logout_user`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
+ * `POST /accounts/logout` — `catmaid.control.authentication.logout_user`, volatile; method inferred (`changes data: logout() (the session)`); the view accepts any method.
  *
  * Undocumented CATMAID endpoint (volatile): not listed on the /apis/ page; it may change without notice.
  * @param client - the server to call
@@ -46,7 +46,7 @@ export type LogoutUserResponse = unknown;
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function logoutUser(client: CatmaidClient, params: LogoutUserParams = {}, options?: CallOptions): Promise<LogoutUserResponse> {
-  return call<LogoutUserResponse>(client, { method: 'GET', paths: ['/accounts/logout'], params: [], response: 'json', writes: false }, params, options);
+  return call<LogoutUserResponse>(client, { method: 'POST', paths: ['/accounts/logout'], params: [], response: 'json', writes: true }, params, options);
 }
 
 /** Parameters of {@link activate}. */

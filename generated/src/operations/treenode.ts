@@ -8,20 +8,11 @@ export interface NodeListTuplesParams {
    * Sent in the path.
    */
   project_id?: number;
-  /**
-   * Sent in the form body.
-   * Documented, but the code does not read it.
-   */
+  /** Sent in the form body. */
   left: number;
-  /**
-   * Sent in the form body.
-   * Documented, but the code does not read it.
-   */
+  /** Sent in the form body. */
   top: number;
-  /**
-   * Sent in the form body.
-   * Documented, but the code does not read it.
-   */
+  /** Sent in the form body. */
   z1: number;
 }
 
@@ -33,11 +24,6 @@ export type NodeListTuplesResponse = unknown;
  *
  * `POST /{project_id}/nodes/` — `catmaid.control.treenode.node_list_tuples`, documented; method declared (`api_view(["POST"]) in the URLconf`); the view accepts POST, OPTIONS.
  * Requires a project role (browse).
- *
- * Docs and code disagree:
- * - 'left' is documented, but the code never reads it
- * - 'top' is documented, but the code never reads it
- * - 'z1' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)

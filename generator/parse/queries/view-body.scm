@@ -56,6 +56,8 @@
 
 ; return JsonResponse(…), return helper(*args, **kwargs)
 (return_statement (call)) @return
+; response = HttpResponse(…); …; return response
+(return_statement (identifier) @return.name) @return.variable
 
 ; if not x: raise …, if x is None: raise …, if None in (x, y): raise …, if not all((x, y)): raise …:
 ; the function fails without what x was read from (the reader interprets the condition)
@@ -84,6 +86,17 @@
   function: [(identifier) (attribute)] @write.opener
   (#match? @write.opener "(^|\\.)(open|File)$")
   arguments: (argument_list . (_) . (string) @write.mode)) @write.file
+
+; Django's auth login()/logout(), allauth's adapter.login()/logout(): the session changes
+(call
+  function: [(identifier) (attribute attribute: (identifier))] @write.session
+  (#match? @write.session "(^|\\.)(login|logout)$")) @write.auth
+
+; task.delay(…), task.apply_async(…): work queued for Celery, which changes data when it runs
+(call
+  function: (attribute
+    attribute: (identifier) @write.task
+    (#any-of? @write.task "delay" "apply_async"))) @write.queue
 
 ; SQL that changes tables
 (string
