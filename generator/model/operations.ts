@@ -248,6 +248,7 @@ export class OperationBuilder {
           decorators: own.decorators,
           ...(doc ? { docstring: doc } : {}),
           ...(externalViewClass(external)?.html && method === 'GET' ? { rendersTemplate: true } : {}),
+          ...(externalViewClass(external)?.params ? { knownParams: externalViewClass(external)!.params! } : {}),
         });
       }
     }

@@ -76,13 +76,12 @@ export function activate(client: CatmaidClient, params: ActivateParams, options?
 export interface PostObtainAuthTokenParams {
   /**
    * Sent in the form body.
-   * Documented, but the code does not read it.
+   * Not documented: read by the code.
    */
   password: string;
   /**
-   * The user's name
    * Sent in the form body.
-   * Documented, but the code does not read it.
+   * Not documented: read by the code.
    */
   username: string;
 }
