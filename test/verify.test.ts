@@ -590,6 +590,12 @@ describe('catmaid-codegen verify', () => {
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
 
+  it('--no-accepts sends no probe, and says so', async () => {
+    const result = await serve((url) => cli(['verify', '--url', url, '--token', TOKEN, '--source', fixtureSource('example'), '--no-accepts']));
+    expect(result.stdout).toMatch(/^pass +GET +\/projects\/ +200 +yes +match +- +\d+ ms$/m);
+    expect(result.stdout).toMatch(/^accepted methods: not probed \(--no-accepts\)$/m);
+  });
+
   it('writes the report as JSON', async () => {
     const result = await serve((url) => cli(['verify', '--url', url, '--token', TOKEN, '--source', fixtureSource('example'), '--format', 'json']));
     const report = JSON.parse(result.stdout) as VerifyReport;
