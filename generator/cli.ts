@@ -195,6 +195,7 @@ function main(argv: string[]): void {
     .option('--allow-writes', 'also call operations that write (never ones that delete or merge), in --project-id only')
     .option('--timeout-ms <ms>', 'per-request timeout', '30000')
     .option('--concurrency <n>', 'requests in flight at once', '4')
+    .option('--no-accepts', "do not probe each route's accepted methods (one request per route with a method it should refuse)")
     .option('--all', 'list skipped operations too')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--debug', 'show stack traces of unexpected errors')
@@ -213,6 +214,7 @@ function main(argv: string[]): void {
         includeVolatile: !!flags.includeVolatile,
         timeoutMs: positiveInteger('--timeout-ms', flags.timeoutMs),
         concurrency: positiveInteger('--concurrency', flags.concurrency),
+        accepts: flags.accepts !== false,
       });
       process.stdout.write(flags.format === 'json' ? formatVerifyJson(report) : formatVerifyTable(report, { all: !!flags.all }));
       if (report.summary.failed > 0) process.exitCode = 1;
@@ -231,6 +233,7 @@ interface VerifyFlags {
   allowWrites?: boolean;
   timeoutMs: string;
   concurrency: string;
+  accepts?: boolean;
   all?: boolean;
   format: string;
 }

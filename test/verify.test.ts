@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../generator/errors.js';
 import { verifyModel, writeReason, type VerifyOptions, type VerifyReport } from '../generator/verify/index.js';
+import { judgeProbe, parseAllow, probeMethod, probeSpec, resolveRoute } from '../generator/verify/accepts.js';
+import type { RouteModel } from '../generator/model/types.js';
 import { formatVerifyTable } from '../generator/verify/format.js';
 import { cliPath, fixtureModel, fixtureSource, runCli } from './helpers.js';
 
@@ -26,14 +28,36 @@ interface FakeRequest {
   body: string;
 }
 
+/** An answer of the fake server; handed the request's init (its signal, for answers that never come). */
+type Answer = (init?: RequestInit) => Response | Promise<Response>;
+
+/**
+ * The `Allow` header of the fake's views that restrict their methods, as Django and REST framework
+ * send it (their order and spelling, not the model's): any other method answers 405 with it. The
+ * fake's other views accept every method, and answer PATCH as they answer GET.
+ */
+const ALLOW: Record<string, string> = {
+  '/': 'GET, HEAD, OPTIONS',
+  '/3/': 'GET, HEAD, DELETE, OPTIONS',
+  '/3/annotations/': 'OPTIONS, GET, POST',
+  '/3/nodes/': 'OPTIONS, POST',
+  '/3/skeletons/': 'OPTIONS, GET',
+  '/3/skeletons/7/root': 'OPTIONS, GET',
+  '/3/stacks': 'OPTIONS, get',
+  '/permissions': 'OPTIONS, GET',
+  '/projects/': 'OPTIONS, GET',
+  '/tests': 'GET, HEAD, OPTIONS',
+  '/version': 'OPTIONS, GET',
+};
+
 /**
  * A CATMAID with project 3 (stack 4, skeleton 7 rooted at node 70, neuron 8, annotation 9).
  * `overrides` replace answers by `METHOD /path`; `refused` is the answer to a wrong token.
  */
-function fakeCatmaid(overrides: Record<string, () => Response> = {}) {
+function fakeCatmaid(overrides: Record<string, Answer> = {}) {
   const requests: FakeRequest[] = [];
   const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-  const routes: Record<string, () => Response> = {
+  const routes: Record<string, Answer> = {
     'GET /version': () => json({ SERVER_VERSION: '2021.12.21-12-gabcdef' }),
     'GET /projects/': () => json([{ id: 5, title: 'other', stacks: [] }, { id: 3, title: 'fly', stacks: [{ id: 4 }] }]),
     'GET /3/skeletons/': () => json([12, 7]),
@@ -60,12 +84,18 @@ function fakeCatmaid(overrides: Record<string, () => Response> = {}) {
     }
     requests.push({ method, path, query: url.search, body: typeof init?.body === 'string' ? init.body : '' });
     const answer = routes[`${method} ${path}`];
-    return answer ? answer() : new Response('<!doctype html><title>Page not found at ' + url.pathname + '</title>', { status: 404, headers: { 'Content-Type': 'text/html' } });
+    if (answer) return answer(init);
+    const allow = ALLOW[path];
+    if (allow !== undefined && !allow.toUpperCase().split(/, */).includes(method)) {
+      return new Response(JSON.stringify({ detail: `Method "${method}" not allowed.` }), { status: 405, headers: { 'Content-Type': 'application/json', Allow: allow } });
+    }
+    if (allow === undefined && method === 'PATCH' && routes[`GET ${path}`]) return routes[`GET ${path}`]!(init);
+    return new Response('<!doctype html><title>Page not found at ' + url.pathname + '</title>', { status: 404, headers: { 'Content-Type': 'text/html' } });
   };
   return { fetch, requests };
 }
 
-async function run(options: Partial<VerifyOptions> = {}, overrides: Record<string, () => Response> = {}): Promise<{ report: VerifyReport; requests: FakeRequest[] }> {
+async function run(options: Partial<VerifyOptions> = {}, overrides: Record<string, Answer> = {}): Promise<{ report: VerifyReport; requests: FakeRequest[] }> {
   const server = fakeCatmaid(overrides);
   const report = await verifyModel(fixtureModel('example'), { url: BASE, token: TOKEN, fetch: server.fetch, concurrency: 1, ...options });
   return { report, requests: server.requests };
@@ -87,7 +117,11 @@ describe('verify', () => {
     for (const forbidden of ['POST /3/annotations/add', 'POST /3/treenode/create', 'POST /3/treenodes/70/confidence', 'POST /3/skeleton/split', 'POST /3/annotations/9/remove', 'DELETE /3/', 'GET /3/skeletons/7/id']) {
       expect(called).not.toContain(forbidden);
     }
-    expect(called.filter((c) => !c.startsWith('GET '))).toEqual(['POST /3/annotations/']);
+    // Besides GET: the one POST that reads, and the probes of accepted methods, PATCH only.
+    expect(called.filter((c) => !c.startsWith('GET ') && !c.startsWith('PATCH '))).toEqual(['POST /3/annotations/']);
+    for (const forbidden of ['PATCH /3/annotations/add', 'PATCH /3/treenode/create', 'PATCH /3/treenodes/70/confidence', 'PATCH /3/skeleton/split', 'PATCH /3/skeletons/7/id', 'PATCH /accounts/logout']) {
+      expect(called).not.toContain(forbidden);
+    }
     expect(result(report, 'loginUser')).toMatchObject({ outcome: 'skipped', reason: 'changes data (login() (the session), line 30); --allow-writes calls it' });
     expect(result(report, 'nodeListTuples')).toMatchObject({ outcome: 'skipped', reason: 'cannot fill required left, top, z1' });
     expect(result(report, 'createTreenode')).toMatchObject({ outcome: 'skipped', reason: 'writes (record_view); --allow-writes calls it' });
@@ -153,8 +187,8 @@ describe('verify', () => {
 
   it('checks the token with the project list once, and reads the list from that answer', async () => {
     const { report, requests } = await run();
-    // Once for the token and the values, once as the operation checked.
-    expect(requests.filter((r) => r.path === '/projects/')).toHaveLength(2);
+    // Once for the token and the values, once as the operation checked (and once probed with PATCH).
+    expect(requests.filter((r) => r.path === '/projects/' && r.method === 'GET')).toHaveLength(2);
     expect(report.values.project).toBe(3);
     // A project list that fails otherwise does not end the run: discovery notes it.
     const { report: broken } = await run({}, { 'GET /projects/': () => new Response(JSON.stringify({ error: 'boom', type: 'ValueError' }), { status: 500 }) });
@@ -285,6 +319,204 @@ describe('verify', () => {
   });
 });
 
+describe('verify: accepted methods', () => {
+  const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+  const withModel = async (model: RouteModel, options: Partial<VerifyOptions> = {}, overrides: Record<string, Answer> = {}) => {
+    const server = fakeCatmaid(overrides);
+    const report = await verifyModel(model, { url: BASE, token: TOKEN, fetch: server.fetch, concurrency: 1, ...options });
+    return { report, requests: server.requests };
+  };
+
+  it("agrees where the server answers an unaccepted method with 405 and the model's Allow, in any order and case", async () => {
+    const { report, requests } = await run({ includeVolatile: true });
+    expect(result(report, 'projects').accepts).toEqual({ expected: ['GET', 'OPTIONS'], probe: 'PATCH', status: 405, allow: ['GET', 'OPTIONS'], agrees: true, ms: expect.any(Number) });
+    // The fake says `OPTIONS, get`.
+    expect(result(report, 'stacks').accepts).toMatchObject({ probe: 'PATCH', status: 405, allow: ['GET', 'OPTIONS'], agrees: true });
+    expect(result(report, 'getProjectDetail').accepts).toMatchObject({ expected: ['GET', 'HEAD', 'DELETE', 'OPTIONS'], allow: ['GET', 'HEAD', 'DELETE', 'OPTIONS'], agrees: true });
+    // A GET view nothing restricts: PATCH with the same query runs it.
+    expect(result(report, 'neuronname').accepts).toEqual({ expected: 'any', probe: 'PATCH', status: 200, agrees: true, ms: expect.any(Number) });
+    expect(result(report, 'neuronname').outcome).toBe('pass');
+    // A route whose call did not reach a view (the fake serves no SWC: Django's own 404) is not probed.
+    expect(result(report, 'skeletonSwc').accepts).toEqual({ expected: 'any', reason: 'not probed: no call of this route reached the view' });
+    const notProbed = report.results.filter((r) => r.accepts && r.accepts.probe === undefined).length;
+    // One probe per route: the GET operation's call is reused, the POST one carries nothing.
+    expect(requests.filter((r) => r.method === 'PATCH' && r.path === '/3/annotations/')).toHaveLength(1);
+    expect(result(report, 'listAnnotations').accepts).toMatchObject({ probe: 'PATCH', agrees: true });
+    expect(result(report, 'listAnnotationsPost').accepts).toBeUndefined();
+    // Each probe has the query of the call it reuses and no body.
+    const patches = requests.filter((r) => r.method === 'PATCH');
+    expect(patches.length).toBe(report.summary.accepts!.probes);
+    for (const patch of patches) {
+      expect(patch.body).toBe('');
+      expect(requests.some((r) => r.method === 'GET' && r.path === patch.path && r.query === patch.query)).toBe(true);
+    }
+    expect(new Set(patches.map((r) => r.path)).size).toBe(patches.length);
+    // A refusal says nothing about the methods (the fake's cable length is forbidden).
+    expect(result(report, 'cableLength')).toMatchObject({ outcome: 'denied', accepts: { expected: 'any', probe: 'PATCH', status: 403, reason: 'PATCH was refused with 403 before the method was judged' } });
+    expect(report.summary.accepts).toEqual({ probes: patches.length, agreed: patches.length - 1, disagreed: 0, inconclusive: 1, notProbed });
+    expect(notProbed).toBeGreaterThan(0);
+    expect(formatVerifyTable(report)).toMatch(new RegExp(`^accepted methods: ${patches.length} routes probed, ${patches.length - 1} agree, 0 disagree, 1 inconclusive; ${notProbed} routes called, not probed$`, 'm'));
+    expect(formatVerifyTable(report)).toMatch(/^denied +GET +\/\{project_id\}\/skeletons\/\{skeleton_id\}\/cable-length +403 +yes +- +PATCH 403 \? +\d+ ms +PermissionError: You lack permissions; accepted methods: PATCH was refused with 403 before the method was judged$/m);
+  });
+
+  it('fails the operation when a view the model restricts runs the probe', async () => {
+    const { report } = await run({}, { 'PATCH /projects/': () => json([{ id: 3, title: 'fly' }]) });
+    expect(result(report, 'projects')).toMatchObject({
+      outcome: 'fail',
+      status: 200,
+      schema: 'match',
+      reason: 'accepted methods: PATCH reached the view (200) although the model says only GET, OPTIONS',
+      accepts: { expected: ['GET', 'OPTIONS'], probe: 'PATCH', status: 200, agrees: false },
+    });
+    expect(report.summary.accepts).toMatchObject({ disagreed: 1 });
+    expect(report.summary.failed).toBe(2);
+    expect(formatVerifyTable(report)).toMatch(/^FAIL +GET +\/projects\/ +200 +yes +match +PATCH 200 DIFFERS +\d+ ms +accepted methods: PATCH reached the view \(200\) although the model says only GET, OPTIONS$/m);
+    // A view's own error is the view running too.
+    const { report: error } = await run({}, { 'PATCH /3/stacks': () => json({ error: 'Unsupported HTTP method: PATCH', type: 'ValueError' }, 400) });
+    expect(result(error, 'stacks')).toMatchObject({ outcome: 'fail', reason: 'accepted methods: PATCH reached the view (400) although the model says only GET, OPTIONS' });
+  });
+
+  it('fails the operation when the Allow header names other methods than the model, and says which', async () => {
+    const { report } = await run({}, {
+      'PATCH /3/stacks': () => json({ detail: 'Method "PATCH" not allowed.' }, 405, { Allow: 'GET, HEAD, OPTIONS' }),
+      'PATCH /projects/': () => json({ detail: 'Method "PATCH" not allowed.' }, 405, { Allow: 'POST, OPTIONS' }),
+    });
+    expect(result(report, 'stacks')).toMatchObject({
+      outcome: 'fail',
+      reason: 'accepted methods: Allow: GET, HEAD, OPTIONS; the model says GET, OPTIONS (server also allows HEAD)',
+      accepts: { status: 405, allow: ['GET', 'HEAD', 'OPTIONS'], agrees: false },
+    });
+    expect(result(report, 'projects').reason).toBe('accepted methods: Allow: POST, OPTIONS; the model says GET, OPTIONS (server also allows POST; server does not allow GET)');
+    expect(report.summary.accepts).toMatchObject({ disagreed: 2 });
+    // 405 without an Allow header cannot be compared.
+    const { report: bare } = await run({}, { 'PATCH /3/stacks': () => new Response('', { status: 405 }) });
+    expect(result(bare, 'stacks')).toMatchObject({ outcome: 'pass', accepts: { status: 405, reason: 'PATCH answered 405 without an Allow header' } });
+    expect(result(bare, 'stacks').accepts?.agrees).toBeUndefined();
+    expect(bare.summary.accepts).toMatchObject({ inconclusive: 1, disagreed: 0 });
+  });
+
+  it('fails a view the model says nothing restricts when it answers 405', async () => {
+    const { report } = await run({ includeVolatile: true }, { 'PATCH /3/skeleton/7/neuronname': () => new Response('', { status: 405, headers: { Allow: 'GET' } }) });
+    expect(result(report, 'neuronname')).toMatchObject({
+      outcome: 'fail',
+      reason: 'accepted methods: PATCH answered 405 (GET): something restricts the methods the model says are unrestricted',
+      accepts: { expected: 'any', allow: ['GET'], agrees: false },
+    });
+  });
+
+  it('probes a POST view with its form parameters in the query string and no body', async () => {
+    const model = structuredClone(fixtureModel('example'));
+    const nodes = model.routes.find((r) => r.path === '/{project_id}/nodes/')!.operations[0]!;
+    // Parameters the server's values fill (the location), instead of the view's left, top, z1.
+    for (const [p, name] of nodes.parameters.filter((q) => q.in === 'form').map((q, i) => [q, ['x', 'y', 'z'][i]!] as const)) p.name = name;
+    const { report, requests } = await withModel(model, {}, { 'POST /3/nodes/': () => json([]) });
+    expect(result(report, 'nodeListTuples')).toMatchObject({ outcome: 'pass', accepts: { expected: ['POST', 'OPTIONS'], probe: 'PATCH', status: 405, allow: ['POST', 'OPTIONS'], agrees: true } });
+    expect(requests.filter((r) => r.path === '/3/nodes/').map((r) => [r.method, r.query, r.body])).toEqual([
+      ['POST', '', 'x=1.5&y=2&z=3'],
+      ['PATCH', '?x=1.5&y=2&z=3', ''],
+    ]);
+  });
+
+  it('never probes a view nothing restricts where it writes, nor a POST one, nor with --no-accepts', async () => {
+    const { report, requests } = await run({ allowWrites: true, projectId: 3, includeVolatile: true }, { 'POST /3/treenode/create': () => json({ treenode_id: 71 }) });
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toContain('POST /3/treenode/create');
+    expect(requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).not.toContain('/3/treenode/create');
+    expect(result(report, 'createTreenode').accepts).toEqual({ expected: 'any', reason: 'accepts any method; not probed, as it may write: writes (record_view)' });
+
+    // Nor a GET view named like a write, which verify calls (its code shows no write), but a probe would run again.
+    const renamed = structuredClone(fixtureModel('example'));
+    renamed.routes.find((r) => r.path === '/{project_id}/skeleton/{skeleton_id}/neuronname')!.operations[0]!.operationId = 'rebuildNeuronname';
+    const { report: rebuild, requests: rebuildRequests } = await withModel(renamed, { includeVolatile: true });
+    expect(result(rebuild, 'rebuildNeuronname')).toMatchObject({ outcome: 'pass', accepts: { expected: 'any', reason: "accepts any method; not probed, as it may write: named like a write ('rebuild')" } });
+    expect(rebuildRequests.some((r) => r.method === 'PATCH' && r.path === '/3/skeleton/7/neuronname')).toBe(false);
+
+    // A POST view reads request.POST, which Django fills for POST only: another method would not run the same code.
+    const model = structuredClone(fixtureModel('example'));
+    const annotations = model.routes.find((r) => r.path === '/{project_id}/annotations/')!;
+    annotations.operations = annotations.operations.filter((o) => o.method === 'POST');
+    annotations.operations[0]!.accepts = { methods: 'any', evidence: [] };
+    const { report: post, requests: postRequests } = await withModel(model);
+    expect(result(post, 'listAnnotationsPost')).toMatchObject({ outcome: 'pass', accepts: { expected: 'any', reason: 'accepts any method; not probed: only a GET view reads its parameters whatever the method' } });
+    expect(postRequests.some((r) => r.method === 'PATCH' && r.path === '/3/annotations/')).toBe(false);
+    expect(post.summary.accepts).toMatchObject({ notProbed: 1 });
+
+    const { report: off, requests: offRequests } = await run({ includeVolatile: true, accepts: false });
+    expect(offRequests.some((r) => r.method === 'PATCH')).toBe(false);
+    expect(off.summary.accepts).toBeUndefined();
+    expect(off.results.some((r) => r.accepts !== undefined)).toBe(false);
+    expect(formatVerifyTable(off)).toMatch(/^accepted methods: not probed \(--no-accepts\)$/m);
+  });
+
+  it('does not probe a route whose URL Django serves with an earlier route', async () => {
+    const model = structuredClone(fixtureModel('example'));
+    const stacks = model.routes.find((r) => r.path === '/{project_id}/stacks')!;
+    // As CATMAID's back-end URLconfs: the same path with `.+` after the `\d+` one, a view nothing restricts.
+    const later = structuredClone(stacks);
+    later.regex = '^(?P<project_id>.+)/stacks$';
+    later.order = Math.max(...model.routes.map((r) => r.order)) + 1;
+    later.view = { ...later.view!, module: 'catmaid.control.noop', name: 'stacks' };
+    later.operations[0]!.operationId = 'noopStacks';
+    later.operations[0]!.accepts = { methods: 'any', evidence: [] };
+    model.routes.push(later);
+    expect(resolveRoute(model, '3/stacks')).toBe(stacks);
+    expect(resolveRoute(model, 'x/stacks')).toBe(later);
+    const { report, requests } = await withModel(model);
+    expect(result(report, 'noopStacks').accepts).toEqual({ expected: 'any', reason: `not probed: Django serves the URL called with an earlier route, /{project_id}/stacks (order ${stacks.order}, catmaid.control.stack.stacks)` });
+    expect(result(report, 'stacks').accepts).toMatchObject({ probe: 'PATCH', agrees: true });
+    expect(requests.filter((r) => r.method === 'PATCH' && r.path === '/3/stacks')).toHaveLength(1);
+  });
+
+  it('bounds the probes by the timeout and the concurrency', async () => {
+    const never: Answer = (init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    const { report } = await run({ timeoutMs: 300 }, { 'PATCH /projects/': never });
+    expect(result(report, 'projects')).toMatchObject({ outcome: 'pass', accepts: { probe: 'PATCH', reason: 'PATCH got no answer: no answer within 300 ms' } });
+    expect(report.summary.accepts).toMatchObject({ inconclusive: 1, disagreed: 0 });
+
+    const server = fakeCatmaid();
+    let inFlight = 0;
+    let most = 0;
+    // Probes in flight at once (they run after the operations' calls, in a pool of their own).
+    const counting: typeof fetch = async (input, init) => {
+      if (init?.method !== 'PATCH') return server.fetch(input, init);
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        return await server.fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    const concurrent = await verifyModel(fixtureModel('example'), { url: BASE, token: TOKEN, fetch: counting, includeVolatile: true, concurrency: 2 });
+    expect(concurrent.summary.accepts!.probes).toBeGreaterThan(2);
+    expect(most).toBe(2);
+  });
+});
+
+describe('accepted methods: the pieces', () => {
+  it('picks the first of PATCH, PUT, DELETE, POST the route does not accept', () => {
+    expect(probeMethod(['GET', 'OPTIONS'])).toBe('PATCH');
+    expect(probeMethod(['get', 'patch'])).toBe('PUT');
+    expect(probeMethod(['PATCH', 'PUT', 'DELETE'])).toBe('POST');
+    expect(probeMethod(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])).toBeUndefined();
+  });
+
+  it('reads an Allow header without regard to order, case, spaces or repeats', () => {
+    expect(parseAllow('OPTIONS, get ,GET,,head')).toEqual(['GET', 'HEAD', 'OPTIONS']);
+    expect(parseAllow(null)).toBeUndefined();
+    expect(judgeProbe(['OPTIONS', 'GET'], 'PATCH', 405, 'get, options')).toEqual({ allow: ['GET', 'OPTIONS'], agrees: true });
+    expect(judgeProbe('any', 'PATCH', 500, null)).toEqual({ agrees: true });
+    expect(judgeProbe('any', 'PATCH', 502, null)).toEqual({ reason: 'PATCH answered 502 (a gateway, not the view)' });
+  });
+
+  it('sends every parameter of the reused call in the query string, reads the raw answer, never retries', () => {
+    const model = fixtureModel('example');
+    const route = model.routes.find((r) => r.path === '/{project_id}/annotations/')!;
+    const spec = probeSpec(route, route.operations.find((o) => o.method === 'POST')!, 'PATCH');
+    expect(spec).toMatchObject({ method: 'PATCH', response: 'response', writes: true });
+    expect(spec.params.map((p) => `${p.name}:${p.in}`)).toEqual(['project_id:path', 'annotations:query', 'with_annotations:query']);
+  });
+});
+
 describe('writeReason', () => {
   it('counts code that changes data as a write, also where the URLconf does not record it', () => {
     const model = fixtureModel('operations');
@@ -350,10 +582,18 @@ describe('catmaid-codegen verify', () => {
     const result = await serve((url) => cli(['verify', '--url', url, '--token-file', join(dir, 'token'), '--source', fixtureSource('example')]));
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^CATMAID 2021\.12\.21-12-gabcdef at http:\/\/127\.0\.0\.1:\d+\/catmaid; model from 2021\.12\.21\n/);
-    expect(result.stdout).toMatch(/^pass +GET +\/projects\/ +200 +yes +match +\d+ ms$/m);
-    expect(result.stdout).toMatch(/^FAIL +GET +\/permissions +200 +yes +mismatch .*must be object$/m);
+    expect(result.stdout).toMatch(/^result +method +path +status +parsed +type +accepts +time +note$/m);
+    expect(result.stdout).toMatch(/^pass +GET +\/projects\/ +200 +yes +match +PATCH 405 ok +\d+ ms$/m);
+    expect(result.stdout).toMatch(/^FAIL +GET +\/permissions +200 +yes +mismatch +PATCH 405 ok .*must be object$/m);
     expect(result.stdout).toMatch(/^\d+ operations: \d+ checked, \d+ passed, 1 failed, 0 denied, 0 not mounted, 0 not configured; \d+ skipped \(--all lists them\)$/m);
+    expect(result.stdout).toMatch(/^accepted methods: (\d+) routes probed, \1 agree, 0 disagree, 0 inconclusive; 0 routes called, not probed$/m);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
+  });
+
+  it('--no-accepts sends no probe, and says so', async () => {
+    const result = await serve((url) => cli(['verify', '--url', url, '--token', TOKEN, '--source', fixtureSource('example'), '--no-accepts']));
+    expect(result.stdout).toMatch(/^pass +GET +\/projects\/ +200 +yes +match +- +\d+ ms$/m);
+    expect(result.stdout).toMatch(/^accepted methods: not probed \(--no-accepts\)$/m);
   });
 
   it('writes the report as JSON', async () => {
@@ -380,8 +620,8 @@ describe('catmaid-codegen verify', () => {
     writeFileSync(join(dir, 'routes.json'), JSON.stringify(model));
     const dvid = () => new Response(JSON.stringify({ error: "'Settings' object has no attribute 'DVID_URL'", type: 'AttributeError', detail: '' }), { status: 500 });
     const result = await serve((url) => cli(['verify', '--url', url, '--token', TOKEN, '--model', join(dir, 'routes.json')]), { 'GET /3/stacks': dvid });
-    expect(result.stdout).toMatch(/^not-mounted +GET +\/tests +404 +yes +- +\d+ ms +not mounted here \(settings\.FRONT_END_TESTS_ENABLED\): /m);
-    expect(result.stdout).toMatch(/^not-configured +GET +\/\{project_id\}\/stacks +500 +yes +- +\d+ ms +AttributeError: 'Settings' object has no attribute 'DVID_URL'$/m);
+    expect(result.stdout).toMatch(/^not-mounted +GET +\/tests +404 +yes +- +- +\d+ ms +not mounted here \(settings\.FRONT_END_TESTS_ENABLED\): /m);
+    expect(result.stdout).toMatch(/^not-configured +GET +\/\{project_id\}\/stacks +500 +yes +- +PATCH 405 ok +\d+ ms +AttributeError: 'Settings' object has no attribute 'DVID_URL'$/m);
     expect(result.stdout).toMatch(/^4 operations: 4 checked, 2 passed, 0 failed, 0 denied, 1 not mounted, 1 not configured; 0 skipped/m);
     expect(result.status).toBe(0);
   });

@@ -4,16 +4,18 @@
  * the generated client's own runtime, every documented operation that reads and whose required
  * parameters it can fill from the server (see discover.ts), and checks the status, that the body
  * parses as the model says (JSON; text and HTML pages by their Content-Type), and that it matches
- * the docstring's response type. Before that it checks that the server accepts the token. What
- * the server does not mount (a conditional route answering 404) or has not configured (a view
- * failing on a setting it lacks) is reported as such, not as a failure. Nothing that writes is
- * called unless `allowWrites` is set, and then only in the project `projectId` names.
+ * the docstring's response type; then, with one request per route, that the server lets through
+ * the methods the model's `accepts` says (accepts.ts). Before that it checks that the server
+ * accepts the token. What the server does not mount (a conditional route answering 404) or has not
+ * configured (a view failing on a setting it lacks) is reported as such, not as a failure. Nothing
+ * that writes is called unless `allowWrites` is set, and then only in the project `projectId` names.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { operationSpec, parameterKeys } from '../emit/spec.js';
 import { UsageError } from '../errors.js';
 import type { Operation, Route, RouteModel } from '../model/types.js';
 import { compareText } from '../util/compare.js';
+import { chooseProbe, describeRoute, resolveRoute, sendProbe, type AcceptsResult, type ProbeMethod } from './accepts.js';
 import { discoverValues, getByPath, getOperationAt, valueFor, type ServerValues } from './discover.js';
 import { loadRuntime, type LoadedRuntime } from './runtime.js';
 
@@ -32,6 +34,11 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
+  /**
+   * Probe the methods each route accepts (default true): one request per route with a method the
+   * model says it does not accept, expecting 405 and the same `Allow` (see accepts.ts).
+   */
+  accepts?: boolean;
   /** The `fetch` to use (tests pass a loopback one). */
   fetch?: typeof fetch;
 }
@@ -64,6 +71,11 @@ export interface OperationResult {
   ms?: number;
   /** Why it was skipped, or what failed. */
   reason?: string;
+  /**
+   * The route's accepted methods against the server: on the one operation of the route whose call
+   * the probe reused (or, when the route was not probed, its first operation called, with why).
+   */
+  accepts?: AcceptsResult;
 }
 
 export interface VerifyReport {
@@ -83,6 +95,12 @@ export interface VerifyReport {
     notMounted: number;
     notConfigured: number;
     skipped: number;
+    /**
+     * The accepted-methods probes (one per route at most): sent, agreeing with the model,
+     * disagreeing (each also a failed operation), inconclusive (401/403, no answer); routes with an
+     * operation called that were not probed. Absent with `accepts: false`.
+     */
+    accepts?: { probes: number; agreed: number; disagreed: number; inconclusive: number; notProbed: number };
   };
 }
 
@@ -115,6 +133,19 @@ export function writeReason(route: Route, op: Operation): string | undefined {
   const verb = op.method === 'POST' ? words(route, op).find((w) => WRITE_WORDS.has(w)) : undefined;
   if (verb) return `writes ('${verb}')`;
   return undefined;
+}
+
+/**
+ * Why a probe may not reach an operation's view with another method: what {@link writeReason}
+ * says, or, whatever the method, a name like a write (a GET `…/tracing/setup/rebuild` whose helper
+ * creates what is missing). Stricter than what verify calls, since the probe of a view nothing
+ * restricts runs it again.
+ */
+function probeWriteReason(route: Route, op: Operation): string | undefined {
+  const reason = writeReason(route, op);
+  if (reason) return reason;
+  const verb = words(route, op).find((w) => WRITE_WORDS.has(w));
+  return verb ? `named like a write ('${verb}')` : undefined;
 }
 
 function isDestructive(route: Route, op: Operation): boolean {
@@ -209,13 +240,26 @@ function isNotConfigured(error: CallError): boolean {
   return (error.type === 'AttributeError' && /^'Settings' object has no attribute '\w+'/.test(error.message)) || error.type === 'ImproperlyConfigured';
 }
 
-/** Calls one operation and judges the answer. */
-async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOptions, ajv: Ajv): Promise<OperationResult> {
+/** An operation's result, whether its answer came from the view, and the URL called. */
+interface Checked {
+  result: OperationResult;
+  reached: boolean;
+  url?: string;
+}
+
+/**
+ * Calls one operation and judges the answer. `reached`: the answer came from the view (it passed,
+ * or failed in the view: a status other than 405, not Django's own 404 page, not a route this
+ * server leaves out), so that a probe of the route's accepted methods can reuse the call.
+ */
+async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOptions, ajv: Ajv): Promise<Checked> {
   const { route, op } = planned;
   const result: OperationResult = { operationId: op.operationId, method: op.method, path: route.path ?? '', documented: op.documented, outcome: 'pass' };
   const baseFetch = options.fetch ?? globalThis.fetch;
   let answered: Response | undefined;
+  let url: string | undefined;
   const recordingFetch: typeof fetch = async (input, init) => {
+    url = String(input);
     answered = await baseFetch(input, init);
     return answered;
   };
@@ -223,12 +267,14 @@ async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOp
   // Pages and text are read as text (responseKind), then judged by their Content-Type below.
   const spec = operationSpec(route, op);
   const started = performance.now();
+  let reached = false;
   try {
     const data = await runtime.call<unknown>(client, spec, planned.params, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
     if (data instanceof Response) await data.body?.cancel();
     result.ms = Math.round(performance.now() - started);
     result.reachable = true;
     result.status = answered?.status;
+    reached = true;
     const wrongType = contentTypeProblem(op, answered?.headers.get('Content-Type'));
     result.parsed = wrongType === undefined;
     const validate = spec.response === 'json' && !op.response?.contradicted ? compileSchema(ajv, op) : undefined;
@@ -257,10 +303,13 @@ async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOp
       result.status = e.status;
       result.parsed = !/^expected JSON/.test(e.message);
       result.reason = `${e.type ? `${e.type}: ` : ''}${e.message}`;
+      // 405: the method itself was refused; 502–504: a proxy answered; a 404 without JSON: Django's own page, no view matched.
+      reached = ![405, 502, 503, 504].includes(e.status) && !(e.status === 404 && (typeof e.body === 'string' || e.body === undefined || e.body === null));
       if (e.status === 401 || e.status === 403) result.outcome = 'denied';
       else if (isNotMounted(route, e)) {
         result.outcome = 'not-mounted';
         result.reason = `not mounted here (${route.conditional}): ${result.reason}`;
+        reached = false;
       } else if (isNotConfigured(e)) result.outcome = 'not-configured';
       else result.outcome = 'fail';
     } else {
@@ -269,7 +318,7 @@ async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOp
       result.reason = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
     }
   }
-  return result;
+  return { result, reached, ...(url !== undefined ? { url } : {}) };
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; results in input order. */
@@ -345,6 +394,81 @@ async function probe(runtime: LoadedRuntime, client: unknown, model: RouteModel,
   return answers;
 }
 
+/**
+ * One probe of the accepted methods per route that has an operation verify called and whose
+ * answer came from the view (see accepts.ts), with the parameters of that call, at most
+ * `concurrency` at once. The verdict goes on the result of the operation reused; a disagreement
+ * fails it. Returns the counts.
+ */
+async function probeAccepts(
+  runtime: LoadedRuntime,
+  model: RouteModel,
+  planned: Planned[],
+  checked: Checked[],
+  options: VerifyOptions,
+): Promise<NonNullable<VerifyReport['summary']['accepts']>> {
+  const base = new URL(options.url).pathname.replace(/\/*$/, '/');
+  /** The route Django serves a URL called with, when the model says it is another one (an earlier regex matches too). */
+  const servedElsewhere = (route: Route, url: string | undefined): Route | undefined => {
+    if (url === undefined) return undefined;
+    const pathname = new URL(url).pathname;
+    if (!pathname.startsWith(base)) return undefined;
+    let path: string;
+    try {
+      path = decodeURIComponent(pathname.slice(base.length));
+    } catch {
+      return undefined;
+    }
+    const served = resolveRoute(model, path);
+    return served !== undefined && served !== route ? served : undefined;
+  };
+  const byRoute = new Map<Route, number[]>();
+  planned.forEach((p, i) => {
+    if (checked[i]!.result.outcome === 'skipped') return;
+    byRoute.set(p.route, [...(byRoute.get(p.route) ?? []), i]);
+  });
+  const probes: Array<{ route: Route; index: number; method: ProbeMethod }> = [];
+  let notProbed = 0;
+  for (const [route, indices] of byRoute) {
+    const reached = indices.filter((i) => checked[i]!.reached);
+    const choice = chooseProbe(route, reached.map((i) => planned[i]!.op), probeWriteReason);
+    const index = choice !== undefined && !('reason' in choice) ? reached.find((i) => planned[i]!.op === choice.op)! : undefined;
+    // Django serves the URL with the first route whose regex matches: where that is another route
+    // (`.+` after `\d+` for the same path), the probe would check that route's view, not this one.
+    const elsewhere = index !== undefined ? servedElsewhere(route, checked[index]!.url) : undefined;
+    if (index === undefined || elsewhere !== undefined) {
+      notProbed++;
+      const first = checked[index ?? indices[0]!]!.result;
+      const expected = planned[index ?? indices[0]!]!.op.accepts?.methods;
+      const reason =
+        elsewhere !== undefined
+          ? `not probed: Django serves the URL called with an earlier route, ${describeRoute(elsewhere)}`
+          : choice !== undefined && 'reason' in choice
+            ? choice.reason
+            : 'not probed: no call of this route reached the view';
+      if (expected !== undefined) first.accepts = { expected, reason };
+      continue;
+    }
+    probes.push({ route, index, method: (choice as { method: ProbeMethod }).method });
+  }
+  const answers = await pool(probes, options.concurrency ?? 4, (p) => sendProbe(runtime, options, p.route, planned[p.index]!.op, p.method, planned[p.index]!.params));
+  const counts = { probes: probes.length, agreed: 0, disagreed: 0, inconclusive: 0, notProbed };
+  probes.forEach((p, i) => {
+    const answer = answers[i]!;
+    const result = checked[p.index]!.result;
+    result.accepts = answer;
+    if (answer.agrees === true) counts.agreed++;
+    else if (answer.agrees === undefined) counts.inconclusive++;
+    else {
+      counts.disagreed++;
+      const why = `accepted methods: ${answer.reason}`;
+      result.reason = result.reason ? `${result.reason}; ${why}` : why;
+      result.outcome = 'fail';
+    }
+  });
+  return counts;
+}
+
 /** Checks the model's operations against the server at `options.url`. */
 export async function verifyModel(model: RouteModel, options: VerifyOptions): Promise<VerifyReport> {
   if (options.allowWrites && options.projectId === undefined) throw new UsageError('--allow-writes needs --project-id: the one project that may be written to');
@@ -378,11 +502,13 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
 
   const planned = model.routes.flatMap((route) => route.operations.map((op) => plan(route, op, { notes, ...values }, options)));
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-  const results = await pool(planned, options.concurrency ?? 4, (p) =>
+  const checked = await pool(planned, options.concurrency ?? 4, (p) =>
     p.skip !== undefined
-      ? Promise.resolve<OperationResult>({ operationId: p.op.operationId, method: p.op.method, path: p.route.path ?? p.route.regex ?? '', documented: p.op.documented, outcome: 'skipped', reason: p.skip })
+      ? Promise.resolve<Checked>({ result: { operationId: p.op.operationId, method: p.op.method, path: p.route.path ?? p.route.regex ?? '', documented: p.op.documented, outcome: 'skipped', reason: p.skip }, reached: false })
       : check(runtime, p, options, ajv),
   );
+  const results = checked.map((c) => c.result);
+  const accepts = options.accepts !== false ? await probeAccepts(runtime, model, planned, checked, options) : undefined;
   report.results = results.sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method) || compareText(a.operationId, b.operationId));
   const count = (o: OperationResult['outcome']) => results.filter((r) => r.outcome === o).length;
   report.summary = {
@@ -394,6 +520,7 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
     notMounted: count('not-mounted'),
     notConfigured: count('not-configured'),
     skipped: count('skipped'),
+    ...(accepts ? { accepts } : {}),
   };
   return report;
 }
