@@ -110,6 +110,12 @@ export class ModuleIndex {
         break;
       }
     }
+    // …and those of the package above (`catmaid/state.py` beside `catmaid/control/`), where the
+    // helpers that views hand their request to often live.
+    for (const dir of [...packages]) {
+      const up = dir.slice(0, dir.slice(0, -1).lastIndexOf('/') + 1);
+      if (up && MODULE_ROOTS.every((r) => up !== `${r}/`)) packages.add(up);
+    }
     for (const m of this.byName.values()) {
       if (packages.has(m.file.slice(0, m.file.lastIndexOf('/') + 1))) files.add(m.file);
     }

@@ -10,7 +10,7 @@
  * returns of a view with everything it reaches.
  */
 import type { Env } from '../parse/evaluate.js';
-import { readFunctionFacts, type FunctionFacts, type SignatureParam } from '../parse/function-facts.js';
+import { forwardingCallsOf, readFunctionFacts, valueCallsOf, type FunctionFacts, type SignatureParam } from '../parse/function-facts.js';
 import type { ModuleFacts } from '../parse/module.js';
 import type { Origin, RequestDict } from '../parse/origins.js';
 import type { SyntaxNode } from '../parse/parser.js';
@@ -119,8 +119,11 @@ export class RequestFlow {
     });
     // A read handed at the top to a function that refuses to go without it
     // (`validate_state(ids, request.POST.get('state'))` → `parse_state`: `if not state: raise`).
-    for (const call of facts.valueCalls) {
-      if (copies.size === 0) break;
+    const readTargets = new Set(facts.readTargets.filter((t, i): t is string => t !== null && copies.has(i)));
+    const valueCalls = copies.size ? valueCallsOf(facts, readTargets, (callee) => this.callee(callee, module) !== undefined) : [];
+    for (const call of valueCalls) {
+      // Only calls handed a read, or a variable a read was assigned to.
+      if (!call.args.some((a) => ('read' in a ? copies.has(a.read) : readTargets.has(a.name)))) continue;
       const target = this.callee(call.callee, module);
       if (!target) continue;
       const id = `${target.module.file}:${target.def.startIndex}`;
@@ -151,7 +154,7 @@ export class RequestFlow {
       }
     }
     if (stack.length <= MAX_DEPTH) {
-      for (const call of facts.calls) this.follow(call, module, bindings, stack, flow);
+      for (const call of forwardingCallsOf(facts, bindings.keys())) this.follow(call, module, bindings, stack, flow);
     }
     this.flows.set(memo, flow);
     return flow;
@@ -209,7 +212,8 @@ export class RequestFlow {
     this.required.set(key, out); // a cycle sees what is known so far
     for (const g of facts.guards) if (params.has(g.name)) out.set(g.name, { text: g.text, line: g.line, file: module.file, via: [] });
     if (stack.length <= MAX_DEPTH) {
-      for (const call of facts.valueCalls) {
+      for (const call of valueCallsOf(facts, params, (callee) => this.callee(callee, module) !== undefined)) {
+        if (!call.args.some((a) => 'name' in a && params.has(a.name))) continue;
         const target = this.callee(call.callee, module);
         if (!target) continue;
         const id = `${target.module.file}:${target.def.startIndex}`;
@@ -263,6 +267,12 @@ export class RequestFlow {
     }
     const imported = module.imports.get(head!);
     if (!imported) return { kind: rest.length === 0 && BUILTINS.has(head!) ? 'external' : 'unknown' };
+    // `Treenode(…)`, `RegisterForm(request.POST)`: a class by Python's naming convention, which
+    // cannot be followed; no need to parse where it comes from to know that.
+    if (/^[A-Z]/.test(rest.length ? rest[rest.length - 1]! : head!)) return { kind: this.modules.ownsPackageOf(imported) ? 'tree-other' : 'external' };
+    // `Model.objects.get(…)`, `obj.method(…)`: an attribute of something imported that is not a
+    // module cannot be followed; knowing that needs no parse of where it comes from.
+    if (rest.length > 0 && !this.modules.get(imported)) return { kind: this.modules.ownsPackageOf(imported) ? 'tree-other' : 'external' };
     const resolved = this.modules.resolve([imported, ...rest].join('.'));
     if (resolved.kind === 'external') return { kind: 'external' };
     if (resolved.kind !== 'definition') return { kind: 'unknown' };

@@ -15,8 +15,23 @@ import { assignmentLookup, type AssignmentLookup } from './literals.js';
 import { readMethodTests, type MethodTest } from './method-tests.js';
 import { originsOf, type Origin } from './origins.js';
 import { query, type SyntaxNode } from './parser.js';
-import { fileWrite, modelWrite, sqlWrite, type DataChange } from './data-changes.js';
-import { readCall, readCallOf, readLoop, readMembership, readPrefix, readSubscript, readValueCall, type ForwardingCall, type ReadContext, type SymbolicRead, type ValueCall, type WholeDictRead } from './request-reads.js';
+import { functionChange, methodChange, sqlWrites, type DataChange } from './data-changes.js';
+import {
+  CATMAID_READERS,
+  readCall,
+  readCatmaidReader,
+  readForwardingCall,
+  readLoop,
+  readMembership,
+  readPrefix,
+  readSubscript,
+  readValueCall,
+  type ForwardingCall,
+  type ReadContext,
+  type SymbolicRead,
+  type ValueCall,
+  type WholeDictRead,
+} from './request-reads.js';
 import { readReturn, readReturnedVariable, type ReturnFact } from './returns.js';
 
 /** A parameter of a function's signature. */
@@ -33,7 +48,6 @@ export interface FunctionFacts {
   line: number;
   signature: SignatureParam[];
   reads: SymbolicRead[];
-  calls: ForwardingCall[];
   /** Loops over whole dictionaries whose keys cannot be named. */
   wholeDicts: WholeDictRead[];
   /** `request.method` tests: which methods have a block of their own. */
@@ -43,8 +57,6 @@ export interface FunctionFacts {
   otherEvidence?: { text: string; line: number };
   /** Variables guards refuse to go without, at the top of the function or of a method block. */
   guards: Guard[];
-  /** Calls at the top of the function handed values (reads, parameters, variables), for guards in callees. */
-  valueCalls: ValueCall[];
   /** The variable each read (by index in `reads`) is assigned to, where it is. */
   readTargets: Array<string | null>;
   returns: ReturnFact[];
@@ -84,12 +96,10 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     line: lineOf(def),
     signature,
     reads: [],
-    calls: [],
     wholeDicts: [],
     methodTests: [],
     otherMethods: true,
     guards: [],
-    valueCalls: [],
     readTargets: [],
     returns: [],
     changes: [],
@@ -98,20 +108,18 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
   if (!body) return facts;
 
   // One pass of the query; matches sorted into what each later step needs.
-  const byKind = new Map<string, Array<{ node: SyntaxNode; capture: (name: string) => SyntaxNode | undefined }>>();
-  const seen = new Set<string>();
+  const byKind = new Map<string, Match[]>();
   for (const m of query('view-body').matches(body)) {
     const main = m.captures.find((c) => MAIN_CAPTURES.has(c.name));
     if (!main) continue;
-    // An unanchored child pattern (`@call`) can match one node several times.
-    const key = `${main.name}:${main.node.id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
     const list = byKind.get(main.name) ?? [];
     list.push({ node: main.node, capture: (name) => m.captures.find((c) => c.name === name)?.node });
     byKind.set(main.name, list);
   }
   const all = (kind: string) => byKind.get(kind) ?? [];
+  // Calls by what they call: the method or function name, read once.
+  const methodCalls = all('method.call').map((m) => ({ ...m, name: m.capture('method.name')!.text }));
+  const functionCalls = all('function.call').map((m) => ({ ...m, name: m.capture('function.name')!.text }));
 
   const params = new Set(signature.map((p) => p.name));
   const tests = readMethodTests(body, all('comparison').map((m) => m.node), { params });
@@ -124,13 +132,21 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
   // `elif POST: data = request.POST` makes `data` the query for GET and the form for POST.
   const aliases = new Map<string, Origin[]>();
   const scope = { params, aliases };
-  for (const m of all('alias')) {
-    const name = m.capture('alias.name')!.text;
-    const origins = originsOf(m.capture('alias.value')!, scope);
+  const aliasSites = [
+    ...all('alias').map((m) => ({ assignment: m.node, name: m.capture('alias.name')!.text, value: m.capture('alias.value')! })),
+    // data = request.POST.copy(), data = request.POST.dict(), data = dict(request.POST)
+    ...[...methodCalls.filter((c) => c.name === 'copy' || c.name === 'dict'), ...functionCalls.filter((c) => c.name === 'dict')].flatMap((c) => {
+      const a = c.node.parent;
+      const left = a?.type === 'assignment' && a.childForFieldName('right')?.id === c.node.id ? a.childForFieldName('left') : null;
+      return left?.type === 'identifier' ? [{ assignment: a!, name: left.text, value: c.node }] : [];
+    }),
+  ].sort((x, y) => x.assignment.startIndex - y.assignment.startIndex);
+  for (const site of aliasSites) {
+    const origins = originsOf(site.value, scope);
     if (!origins) continue;
-    const branch = tests.branchOf(m.node);
+    const branch = tests.branchOf(site.assignment);
     const scoped = branch ? origins.map((s) => ({ ...s, methods: s.methods?.filter((x) => branch.includes(x)) ?? branch })) : origins;
-    aliases.set(name, [...(aliases.get(name) ?? []), ...scoped]);
+    aliases.set(site.name, [...(aliases.get(site.name) ?? []), ...scoped]);
   }
 
   // Only what every call passes: at the top of the body or of a `request.method` block, also
@@ -162,29 +178,39 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     prefixLoops,
     varargs: new Set(signature.filter((p) => p.kind === 'varargs').map((p) => p.name)),
     reads: facts.reads,
-    calls: facts.calls,
     wholeDicts: facts.wholeDicts,
     targets: new Map(),
     kwargConstants: new Map(signature.filter((p) => p.kind === 'kwargs').map((p) => [p.name, {}])),
     readsAt: new Map(),
     atTop,
+    consumers: new Map(),
   };
-  for (const m of all('prefix')) {
-    const loop = readPrefix(ctx, m.node, m.capture('prefix.var')!, m.capture('prefix.arg')!);
+  for (const c of methodCalls) {
+    if (c.name !== 'startswith') continue;
+    const object = c.capture('method.object')!;
+    const first = c.capture('method.args')!.namedChildren[0];
+    if (object.type !== 'identifier' || (first?.type !== 'string' && first?.type !== 'tuple')) continue;
+    const loop = readPrefix(ctx, c.node, object, first);
     if (loop !== undefined) prefixLoops.add(loop);
   }
-  for (const m of all('read.call')) readCall(ctx, m.node, m.capture('read.dict')!, m.capture('read.accessor')!.text, m.capture('read.key')!);
+  for (const c of methodCalls) {
+    if (c.name !== 'get' && c.name !== 'getlist' && c.name !== 'pop') continue;
+    const object = c.capture('method.object')!;
+    const first = c.capture('method.args')!.namedChildren[0];
+    if ((object.type === 'attribute' || object.type === 'identifier') && (first?.type === 'string' || first?.type === 'identifier')) readCall(ctx, c.node, object, c.name, first);
+  }
   for (const m of all('read.subscript')) readSubscript(ctx, m.node, m.capture('read.dict')!, m.capture('read.key')!);
   for (const m of all('comparison')) readMembership(ctx, m.node);
-  // After the subscripts: `kwargs['format'] = 'swc'` is known before `f(**kwargs)` is read.
-  for (const m of all('call')) readCallOf(ctx, m.node);
-  for (const m of all('all')) readLoop(ctx, m.node, m.capture('all.iterable')!, m.capture('all.dict'));
-
-  for (const m of all('call')) {
-    const vc = readValueCall(ctx, m.node, atTop);
-    if (vc) facts.valueCalls.push(vc);
+  // CATMAID's get_request_list/get_request_bool are reads; other calls are read when the model asks
+  // which of them hand on a value (forwardingCallsOf, valueCallsOf): most hand on nothing.
+  for (const c of [...methodCalls, ...functionCalls]) {
+    if (CATMAID_READERS.has(c.name)) readCatmaidReader(ctx, c.node, c.name, c.capture(c.node.childForFieldName('function')!.type === 'identifier' ? 'function.args' : 'method.args')!);
   }
+  for (const m of all('all')) readLoop(ctx, m.node, m.capture('all.iterable')!, m.capture('all.dict'));
   facts.readTargets = facts.reads.map((r) => ctx.targets.get(r) ?? null);
+  // After the subscripts: `kwargs['format'] = 'swc'` is known before `f(**kwargs)` is read.
+  const calls = [...methodCalls, ...functionCalls].map((c) => c.node);
+  lazyCalls.set(facts, { ctx, calls, texts: undefined, forwarding: new Map(), values: new Map() });
 
   const guardsByName = new Map<string, Guard>();
   for (const m of all('guard')) {
@@ -205,54 +231,124 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     }
   }
 
-  for (const m of all('write')) {
-    const change = modelWrite(m.capture('write.object')!, m.capture('write.method')!.text, m.capture('write.args')!);
-    if (change) addChange(facts, change, m.node, tests.branchOf);
+  // What changes data, from the calls' names.
+  for (const c of methodCalls) {
+    const change = methodChange(c.name, c.capture('method.object')!, c.capture('method.args')!, c.node);
+    if (change) addChange(facts, change, c.node, tests.branchOf);
   }
-  for (const m of all('write.helper')) {
-    const name = m.capture('write.function')!.text;
-    addChange(facts, `${name}()`, m.node, tests.branchOf, name);
+  for (const c of functionCalls) {
+    const change = functionChange(c.name, c.capture('function.args')!);
+    if (change) addChange(facts, change.evidence, c.node, tests.branchOf, change.helper);
   }
-  for (const m of all('write.file')) {
-    const change = fileWrite(m.capture('write.opener')!, m.capture('write.mode')!);
-    if (change) addChange(facts, change, m.node, tests.branchOf);
-  }
-  for (const m of all('write.string')) addChange(facts, sqlWrite(m.capture('write.sql')!), m.node, tests.branchOf);
-  for (const m of all('write.auth')) addChange(facts, `${m.capture('write.session')!.text}() (the session)`, m.node, tests.branchOf);
-  for (const m of all('write.queue')) addChange(facts, `${m.node.childForFieldName('function')!.text}() (a queued task)`, m.node, tests.branchOf);
+  for (const sql of sqlWrites(body)) addChange(facts, sql.evidence, sql.node, tests.branchOf);
   facts.changes.sort((a, b) => a.line - b.line);
 
+  // `if format == 'swc':` above a return: only looked for where the body compares a parameter so.
+  const tested = params.size && new RegExp(`\\b(?:${[...params].join('|')})\\s*==\\s*['"]`).test(body.text) ? params : new Set<string>();
+  let bodyText: string | undefined;
   for (const m of all('return')) {
-    const r = readReturn(m.node, params);
-    if (r) facts.returns.push(r);
-  }
-  for (const m of all('return.variable')) {
-    const r = readReturnedVariable(m.node, m.capture('return.name')!, body, params);
+    const value = m.capture('return.value')!;
+    // `return response`: read where the body assigns that name a response (`response =
+    // HttpResponse(…)`); where it assigns it another call's result, what is returned is not known.
+    if (value.type === 'identifier' && !responseAssigned(value.text).test((bodyText ??= body.text))) {
+      if (new RegExp(`\\b${value.text}\\s*=\\s*[\\w.]+\\(`).test(bodyText)) facts.returns.push({ constructor: '?', callee: '?', line: lineOf(m.node) });
+      continue;
+    }
+    const r = value.type === 'call' ? readReturn(m.node, tested) : readReturnedVariable(m.node, value, body, tested);
     if (r) facts.returns.push(r);
   }
   facts.returns.sort((a, b) => a.line - b.line);
   return facts;
 }
 
+/** One match of view-body.scm: its main node and its other captures by name. */
+interface Match {
+  node: SyntaxNode;
+  capture: (name: string) => SyntaxNode | undefined;
+}
+
 /** The capture naming the whole match in each pattern of view-body.scm. */
-const MAIN_CAPTURES = new Set([
-  'read.call',
-  'read.subscript',
-  'comparison',
-  'call',
-  'alias',
-  'return',
-  'return.variable',
-  'all',
-  'prefix',
-  'guard',
-  'write',
-  'write.helper',
-  'write.file',
-  'write.auth',
-  'write.queue',
-  'write.string',
-]);
+const MAIN_CAPTURES = new Set(['method.call', 'function.call', 'read.subscript', 'comparison', 'all', 'alias', 'return', 'guard']);
+
+/** The calls of a body, read when the model asks about them (see {@link forwardingCallsOf}). */
+interface LazyCalls {
+  ctx: ReadContext;
+  calls: SyntaxNode[];
+  /** The calls' texts, read on first use. */
+  texts: string[] | undefined;
+  forwarding: Map<string, ForwardingCall[]>;
+  values: Map<string, ValueCall[]>;
+}
+const lazyCalls = new WeakMap<FunctionFacts, LazyCalls>();
+
+/**
+ * The calls of a function that hand on values of the given parameters (or of aliases of them):
+ * `helper(request)`, `helper(project_id, request.POST)`, `f(*args, **kwargs)`. Read on first use,
+ * per set of parameters, from the calls whose text names one of them.
+ */
+export function forwardingCallsOf(facts: FunctionFacts, params: Iterable<string>): ForwardingCall[] {
+  const lazy = lazyCalls.get(facts);
+  if (!lazy) return [];
+  const bound = [...new Set(params)].sort();
+  const key = bound.join(',');
+  let found = lazy.forwarding.get(key);
+  if (!found) {
+    const names = [...bound, ...[...lazy.ctx.scope.aliases].filter(([, origins]) => origins.some((o) => bound.includes(o.param))).map(([name]) => name)];
+    const carrying = wordsOf(names);
+    const texts = (lazy.texts ??= lazy.calls.map((c) => c.text));
+    found = lazy.calls.flatMap((c, i) => {
+      if (!carrying.test(texts[i]!)) return [];
+      const call = readForwardingCall(lazy.ctx, c);
+      return call ? [call] : [];
+    });
+    lazy.forwarding.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * The calls at the top of a function handed a read directly, or one of the given names
+ * (parameters, or variables a read was assigned to): what a callee refuses to go without, the
+ * caller does too.
+ */
+export function valueCallsOf(facts: FunctionFacts, names: Iterable<string>, follows: (callee: string) => boolean = () => true): ValueCall[] {
+  const lazy = lazyCalls.get(facts);
+  if (!lazy) return [];
+  const wanted = [...new Set(names)].sort();
+  const key = wanted.join(',');
+  let found = lazy.values.get(key);
+  if (!found) {
+    const handing = wordsOf(wanted);
+    const candidates = new Map(lazy.ctx.consumers);
+    if (wanted.length) {
+      const texts = (lazy.texts ??= lazy.calls.map((c) => c.text));
+      lazy.calls.forEach((c, i) => {
+        if (handing.test(texts[i]!)) candidates.set(c.id, c);
+      });
+    }
+    // Only calls of functions the model can look into (`follows`: the same for every call of one
+    // function's facts, so the answer can be kept per set of names).
+    found = [...candidates.values()]
+      .filter((node) => follows(node.childForFieldName('function')!.text))
+      .sort((a, b) => a.startIndex - b.startIndex)
+      .flatMap((node) => {
+        const vc = readValueCall(lazy.ctx, node);
+        return vc ? [vc] : [];
+      });
+    lazy.values.set(key, found);
+  }
+  return found;
+}
+
+/** `name = JsonResponse(`, `name = HttpResponse(`, `name = render(`…: a response set up in a variable. */
+function responseAssigned(name: string): RegExp {
+  return new RegExp(`\\b${name}\\s*=\\s*(?:[\\w.]+\\.)?(?:JsonResponse|Response|HttpResponse\\w*|FileResponse|StreamingHttpResponse|TemplateResponse|render|render_to_response|redirect)\\s*\\(`);
+}
+
+/** A regex matching any of the names as a whole word (never matching when there are none). */
+function wordsOf(names: string[]): RegExp {
+  return names.length ? new RegExp(`\\b(?:${[...new Set(names)].join('|')})\\b`) : /(?!)/;
+}
 
 function addChange(facts: FunctionFacts, evidence: string, node: SyntaxNode, branchOf: (node: SyntaxNode) => string[] | undefined, helper?: string): void {
   const methods = branchOf(node);

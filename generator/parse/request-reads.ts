@@ -94,7 +94,6 @@ export interface ReadContext {
   /** Names of the function's `*args` parameter(s). */
   varargs: ReadonlySet<string>;
   reads: SymbolicRead[];
-  calls: ForwardingCall[];
   wholeDicts: WholeDictRead[];
   /** The variable each read is assigned to, for guards that follow. */
   targets: Map<SymbolicRead, string>;
@@ -104,6 +103,8 @@ export interface ReadContext {
   readsAt: Map<number, SymbolicRead[]>;
   /** True for a node every call of the function reaches (at the top, or of a method block). */
   atTop: (node: SyntaxNode) => boolean;
+  /** Calls a read is handed to directly (`f(request.POST.get('k'))`), by node id. */
+  consumers: Map<number, SyntaxNode>;
 }
 
 const lineOf = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -196,7 +197,8 @@ function loopVariables(loop: SyntaxNode): { key: string; value?: string } | unde
 
 function push(ctx: ReadContext, origins: Origin[], read: Omit<SymbolicRead, 'origin' | 'line' | 'methods' | 'text'>, node: SyntaxNode, valueNode: SyntaxNode = node): void {
   const branch = ctx.branchOf(node);
-  const target = assignmentTarget(valueNode);
+  const { target, consumer } = whereTheValueGoes(valueNode);
+  if (consumer) ctx.consumers.set(consumer.id, consumer);
   for (const origin of origins) {
     const methods = origin.methods ?? branch;
     const fact: SymbolicRead = { ...read, origin, line: lineOf(node), ...(methods ? { methods } : {}), text: abridge(node.text) };
@@ -238,8 +240,8 @@ export function readCall(ctx: ReadContext, call: SyntaxNode, dict: SyntaxNode, a
 
 /** `d['k']`: required, as a missing key raises. Not `d['k'] = v`, which writes. */
 export function readSubscript(ctx: ReadContext, subscript: SyntaxNode, dict: SyntaxNode, key: SyntaxNode): void {
-  const assigned = subscript.parent?.type === 'assignment' && subscript.parent.childForFieldName('left')?.id === subscript.id ? subscript.parent.childForFieldName('right') : undefined;
-  if (assigned && ctx.kwargConstants.has(dict.text) && key.type === 'string' && assigned.type === 'string') {
+  const assigned = ctx.kwargConstants.size && ctx.kwargConstants.has(dict.text) && subscript.parent?.type === 'assignment' && subscript.parent.childForFieldName('left')?.id === subscript.id ? subscript.parent.childForFieldName('right') : undefined;
+  if (assigned && key.type === 'string' && assigned.type === 'string') {
     const k = stringLiteral(key);
     const v = stringLiteral(assigned);
     if (k !== undefined && v !== undefined) ctx.kwargConstants.get(dict.text)![k] = v;
@@ -273,21 +275,26 @@ export function readMembership(ctx: ReadContext, comparison: SyntaxNode): void {
  * A call: CATMAID's `get_request_list(d, 'k', default, map_fn=int)` / `get_request_bool(d, 'k',
  * default)` are reads; any other call that is handed a request value is a {@link ForwardingCall}.
  */
-export function readCallOf(ctx: ReadContext, call: SyntaxNode): void {
+export function readCatmaidReader(ctx: ReadContext, call: SyntaxNode, fnName: string, argList: SyntaxNode): void {
+  const args = argList.namedChildren.filter((a) => a.type !== 'comment');
+  const origins = args[0] ? originsOf(args[0], ctx.scope) : undefined;
+  if (!origins) return;
+  const names = args[1] ? keyNames(args[1], ctx) : undefined;
+  if (names === 'covered') return;
+  if (!names) return wholeDict(ctx, origins, call);
+  for (const name of names.names) push(ctx, origins, { ...catmaidHelperRead(fnName, name, args, ctx.env), ...keyOf(names) }, call);
+}
+
+/**
+ * A call that is handed a request value (a {@link ForwardingCall}), or undefined. Only plain and
+ * dotted names are followed (`helper`, `module.helper`), not `self.x` or `d.get`.
+ */
+export function readForwardingCall(ctx: ReadContext, call: SyntaxNode): ForwardingCall | undefined {
   const fn = call.childForFieldName('function')!;
-  const args = call.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
   const fnName = fn.type === 'identifier' ? fn.text : fn.childForFieldName('attribute')?.text ?? '';
-  if (CATMAID_READERS.has(fnName)) {
-    const origins = args[0] ? originsOf(args[0], ctx.scope) : undefined;
-    if (!origins) return;
-    const names = args[1] ? keyNames(args[1], ctx) : undefined;
-    if (names === 'covered') return;
-    if (!names) return wholeDict(ctx, origins, call);
-    for (const name of names.names) push(ctx, origins, { ...catmaidHelperRead(fnName, name, args, ctx.env), ...keyOf(names) }, call);
-    return;
-  }
-  // Only plain and dotted names are followed (`helper`, `module.helper`), not `self.x` or `d.get`.
-  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || (fn.type === 'attribute' && originsOf(fn.childForFieldName('object')!, ctx.scope))) return;
+  if (CATMAID_READERS.has(fnName)) return undefined;
+  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || (fn.type === 'attribute' && originsOf(fn.childForFieldName('object')!, ctx.scope))) return undefined;
+  const args = call.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
   const positional: Array<ForwardedArg | null> = [];
   const keywords: Record<string, ForwardedArg> = {};
   const constants: Record<string, string> = {};
@@ -322,9 +329,9 @@ export function readCallOf(ctx: ReadContext, call: SyntaxNode): void {
       if (origins) carries = true;
     }
   }
-  if (!carries) return;
+  if (!carries) return undefined;
   const methods = ctx.branchOf(call);
-  ctx.calls.push({ callee: fn.text, positional, keywords, doubleSplat, ...(Object.keys(constants).length ? { constants } : {}), line: lineOf(call), ...(methods ? { methods } : {}) });
+  return { callee: fn.text, positional, keywords, doubleSplat, ...(Object.keys(constants).length ? { constants } : {}), line: lineOf(call), ...(methods ? { methods } : {}) };
 }
 
 /**
@@ -377,9 +384,11 @@ export function readPrefix(ctx: ReadContext, call: SyntaxNode, variable: SyntaxN
  * The values a call at the top of the function hands on (see {@link ValueCall}); undefined when
  * it hands none, or is not at the top.
  */
-export function readValueCall(ctx: ReadContext, call: SyntaxNode, atTop: (node: SyntaxNode) => boolean): ValueCall | undefined {
+export function readValueCall(ctx: ReadContext, call: SyntaxNode): ValueCall | undefined {
   const fn = call.childForFieldName('function')!;
-  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || CATMAID_READERS.has(fn.text.replace(/^.*\./, '')) || !atTop(call)) return undefined;
+  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || CATMAID_READERS.has(fn.text.replace(/^.*\./, ''))) return undefined;
+  // Names worth following: the function's parameters, and variables a read was assigned to.
+  const targets = new Set(ctx.targets.values());
   const out: ValueCall['args'] = [];
   let position = 0;
   for (const a of call.childForFieldName('arguments')!.namedChildren) {
@@ -397,9 +406,9 @@ export function readValueCall(ctx: ReadContext, call: SyntaxNode, atTop: (node: 
     }
     const reads = inner ? ctx.readsAt.get(inner.id) : undefined;
     if (reads) for (const r of reads) out.push({ ...at, read: ctx.reads.indexOf(r) });
-    else if (value.type === 'identifier') out.push({ ...at, name: value.text });
+    else if (value.type === 'identifier' && (ctx.scope.params.has(value.text) || targets.has(value.text))) out.push({ ...at, name: value.text });
   }
-  return out.length ? { callee: fn.text, args: out, line: lineOf(call) } : undefined;
+  return out.length && ctx.atTop(call) ? { callee: fn.text, args: out, line: lineOf(call) } : undefined;
 }
 
 /** `int(v) for k, v in …`: the type a comprehension converts the loop's value to. */
@@ -420,12 +429,28 @@ const WRAPPING = new Set(['call', 'argument_list', 'parenthesized_expression', '
 
 /** The variable a read is assigned to (`x = int(request.POST.get('k', 0))`), for guards that follow. */
 function assignmentTarget(node: SyntaxNode): string | undefined {
+  return whereTheValueGoes(node).target;
+}
+
+const CONVERSIONS = new Set(['int', 'float', 'str', 'bool']);
+
+/**
+ * Where a read's value goes, in one walk up through conversions, defaults and parentheses: the
+ * variable it is assigned to (`x = int(request.POST.get('k', 0))`), and the first call it is handed
+ * to that is not a conversion (`validate_state(ids, request.POST.get('state'))`).
+ */
+function whereTheValueGoes(node: SyntaxNode): { target?: string; consumer?: SyntaxNode } {
   let at = node;
-  while (at.parent && WRAPPING.has(at.parent.type)) at = at.parent;
-  const parent = at.parent;
-  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== at.id) return undefined;
+  let consumer: SyntaxNode | undefined;
+  let parent = at.parent;
+  while (parent && WRAPPING.has(parent.type)) {
+    if (!consumer && parent.type === 'call' && at.type === 'argument_list' && !CONVERSIONS.has(parent.childForFieldName('function')?.text ?? '')) consumer = parent;
+    at = parent;
+    parent = at.parent;
+  }
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== at.id) return consumer ? { consumer } : {};
   const left = parent.childForFieldName('left');
-  return left?.type === 'identifier' ? left.text : undefined;
+  return { ...(left?.type === 'identifier' ? { target: left.text } : {}), ...(consumer ? { consumer } : {}) };
 }
 
 /** Type of a read from the literal default it falls back to. */

@@ -53,7 +53,7 @@ function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: Read
   const first = args[0];
   const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
   const shape = first ? literalShape(first) : undefined;
-  const when = parameterTests(statement, params);
+  const when = params.size ? parameterTests(statement, params) : [];
   return {
     constructor,
     callee: fn.text,
