@@ -14,7 +14,8 @@ import { forwardingCallsOf, readFunctionFacts, valueCallsOf, type FunctionFacts,
 import type { ModuleFacts } from '../parse/module.js';
 import type { Origin, RequestDict } from '../parse/origins.js';
 import type { SyntaxNode } from '../parse/parser.js';
-import { CATMAID_READERS, type ForwardingCall, type SymbolicRead } from '../parse/request-reads.js';
+import type { ForwardingCall } from '../parse/handed-values.js';
+import { CATMAID_READERS, type SymbolicRead } from '../parse/request-reads.js';
 import type { ReturnFact } from '../parse/returns.js';
 import type { DataChange } from '../parse/data-changes.js';
 import type { ModuleIndex } from './modules.js';

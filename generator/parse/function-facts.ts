@@ -16,20 +16,17 @@ import { readMethodTests, type MethodTest } from './method-tests.js';
 import { originsOf, type Origin } from './origins.js';
 import { query, type SyntaxNode } from './parser.js';
 import { functionChange, methodChange, sqlWrites, type DataChange } from './data-changes.js';
+import { readForwardingCall, readValueCall, type ForwardingCall, type ValueCall } from './handed-values.js';
 import {
   CATMAID_READERS,
   readCall,
   readCatmaidReader,
-  readForwardingCall,
   readLoop,
   readMembership,
   readPrefix,
   readSubscript,
-  readValueCall,
-  type ForwardingCall,
   type ReadContext,
   type SymbolicRead,
-  type ValueCall,
   type WholeDictRead,
 } from './request-reads.js';
 import { readReturn, readReturnedVariable, type ReturnFact } from './returns.js';

@@ -5,13 +5,14 @@
  * `get_request_bool(…)`; names from loops over literal lists and dicts (`for p in
  * float_values.keys(): request.POST.get(p, float_values[p])`); keys matched by prefix in a loop
  * over a dictionary (`for k, v in request.POST.items(): if k.startswith('sources['):`); loops over
- * a whole dictionary whose keys cannot be named; and calls that hand request values on to other
- * functions (`helper(request)`, `helper(project_id, request.POST)`, `f(*args, **kwargs)`).
+ * a whole dictionary whose keys cannot be named. Calls that hand request values on are read by
+ * handed-values.ts; types and defaults by read-types.ts.
  *
- * Consumes: the matches of view-body.scm in one function. Produces: {@link SymbolicRead}s,
- * {@link ForwardingCall}s and {@link WholeDictRead}s.
+ * Consumes: the matches of view-body.scm in one function. Produces: {@link SymbolicRead}s and
+ * {@link WholeDictRead}s.
  */
-import { evaluate, toJson, type Env, type JsonValue, type Value } from './evaluate.js';
+import { evaluate, type Env, type JsonValue } from './evaluate.js';
+import { defaultOf, MAP_FN_TYPES, typeFromDefault, typeFromWrapper } from './read-types.js';
 import { literalEvalContext as evalCtx, literalKeys, stringLiteral, type AssignmentLookup } from './literals.js';
 import { originsOf, type Origin, type Scope } from './origins.js';
 import type { SyntaxNode } from './parser.js';
@@ -43,36 +44,6 @@ export interface SymbolicRead {
   methods?: string[];
   /** The read as written, abridged. */
   text: string;
-}
-
-/** A call handing request values to another function. */
-export interface ForwardingCall {
-  /** The called expression: `helper`, `module.helper`. */
-  callee: string;
-  /** Positional arguments: origins, `*name` (a `*args` parameter passed on), or null for anything else. */
-  positional: Array<ForwardedArg | null>;
-  /** Keyword arguments that carry request values. */
-  keywords: Record<string, ForwardedArg>;
-  /** `**kwargs` is passed on. */
-  doubleSplat: boolean;
-  /** Literal keyword arguments (`format='swc'`, also set as `kwargs['format'] = 'swc'` before `**kwargs`). */
-  constants?: Record<string, string>;
-  line: number;
-  /** Methods of the `request.method` block the call is in. */
-  methods?: string[];
-}
-
-export type ForwardedArg = { origins: Origin[] } | { splat: string };
-
-/**
- * A call at the top of the function (or of a method block) that is handed a value: a read
- * (`validate_state(ids, request.POST.get('state'))`), or a name (a parameter, or a variable a read
- * was assigned to). When the callee refuses to go without that argument, so does this function.
- */
-export interface ValueCall {
-  callee: string;
-  args: Array<{ position?: number; keyword?: string } & ({ read: number } | { name: string })>;
-  line: number;
 }
 
 /** A loop over a whole dictionary whose keys it does not name: every key may be read. */
@@ -286,55 +257,6 @@ export function readCatmaidReader(ctx: ReadContext, call: SyntaxNode, fnName: st
 }
 
 /**
- * A call that is handed a request value (a {@link ForwardingCall}), or undefined. Only plain and
- * dotted names are followed (`helper`, `module.helper`), not `self.x` or `d.get`.
- */
-export function readForwardingCall(ctx: ReadContext, call: SyntaxNode): ForwardingCall | undefined {
-  const fn = call.childForFieldName('function')!;
-  const fnName = fn.type === 'identifier' ? fn.text : fn.childForFieldName('attribute')?.text ?? '';
-  if (CATMAID_READERS.has(fnName)) return undefined;
-  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || (fn.type === 'attribute' && originsOf(fn.childForFieldName('object')!, ctx.scope))) return undefined;
-  const args = call.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
-  const positional: Array<ForwardedArg | null> = [];
-  const keywords: Record<string, ForwardedArg> = {};
-  const constants: Record<string, string> = {};
-  let doubleSplat = false;
-  let carries = false;
-  for (const a of args) {
-    if (a.type === 'keyword_argument') {
-      const value = a.childForFieldName('value');
-      if (value?.type === 'string') {
-        const literal = stringLiteral(value);
-        if (literal !== undefined) constants[a.childForFieldName('name')!.text] = literal;
-      }
-      const origins = value ? originsOf(value, ctx.scope) : undefined;
-      if (origins) {
-        keywords[a.childForFieldName('name')!.text] = { origins };
-        carries = true;
-      }
-    } else if (a.type === 'list_splat') {
-      const inner = a.namedChildren[0];
-      if (inner?.type === 'identifier' && ctx.varargs.has(inner.text)) {
-        positional.push({ splat: inner.text });
-        carries = true;
-      } else {
-        positional.push(null);
-      }
-    } else if (a.type === 'dictionary_splat') {
-      doubleSplat = true;
-      Object.assign(constants, ctx.kwargConstants.get(a.namedChildren[0]?.text ?? '') ?? {});
-    } else {
-      const origins = originsOf(a, ctx.scope);
-      positional.push(origins ? { origins } : null);
-      if (origins) carries = true;
-    }
-  }
-  if (!carries) return undefined;
-  const methods = ctx.branchOf(call);
-  return { callee: fn.text, positional, keywords, doubleSplat, ...(Object.keys(constants).length ? { constants } : {}), line: lineOf(call), ...(methods ? { methods } : {}) };
-}
-
-/**
  * A loop over a dictionary (`for k, v in request.POST.items()`, `for key in params`): when no key
  * of it is matched by prefix, every key may be read and none can be named.
  */
@@ -380,37 +302,6 @@ export function readPrefix(ctx: ReadContext, call: SyntaxNode, variable: SyntaxN
   return loop.node.id;
 }
 
-/**
- * The values a call at the top of the function hands on (see {@link ValueCall}); undefined when
- * it hands none, or is not at the top.
- */
-export function readValueCall(ctx: ReadContext, call: SyntaxNode): ValueCall | undefined {
-  const fn = call.childForFieldName('function')!;
-  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(fn.text) || CATMAID_READERS.has(fn.text.replace(/^.*\./, ''))) return undefined;
-  // Names worth following: the function's parameters, and variables a read was assigned to.
-  const targets = new Set(ctx.targets.values());
-  const out: ValueCall['args'] = [];
-  let position = 0;
-  for (const a of call.childForFieldName('arguments')!.namedChildren) {
-    if (a.type === 'comment') continue;
-    if (a.type === 'list_splat' || a.type === 'dictionary_splat') break;
-    const keyword = a.type === 'keyword_argument' ? a.childForFieldName('name')!.text : undefined;
-    const value = keyword ? a.childForFieldName('value') : a;
-    const at = keyword ? { keyword } : { position };
-    if (!keyword) position++;
-    if (!value) continue;
-    // The read itself, or the read inside a conversion: f(int(request.POST.get('k')))
-    let inner: SyntaxNode | undefined = value;
-    while (inner && !ctx.readsAt.has(inner.id) && inner.type === 'call' && ['int', 'float', 'str', 'bool'].includes(inner.childForFieldName('function')?.text ?? '')) {
-      inner = inner.childForFieldName('arguments')?.namedChildren[0];
-    }
-    const reads = inner ? ctx.readsAt.get(inner.id) : undefined;
-    if (reads) for (const r of reads) out.push({ ...at, read: ctx.reads.indexOf(r) });
-    else if (value.type === 'identifier' && (ctx.scope.params.has(value.text) || targets.has(value.text))) out.push({ ...at, name: value.text });
-  }
-  return out.length && ctx.atTop(call) ? { callee: fn.text, args: out, line: lineOf(call) } : undefined;
-}
-
 /** `int(v) for k, v in …`: the type a comprehension converts the loop's value to. */
 function valueConversion(clause: SyntaxNode, valueVar: string): ValueType | undefined {
   const comprehension = clause.parent;
@@ -453,48 +344,6 @@ function whereTheValueGoes(node: SyntaxNode): { target?: string; consumer?: Synt
   return { ...(left?.type === 'identifier' ? { target: left.text } : {}), ...(consumer ? { consumer } : {}) };
 }
 
-/** Type of a read from the literal default it falls back to. */
-function typeFromDefault(v: Value | undefined): Partial<SymbolicRead> {
-  if (!v) return {};
-  switch (v.kind) {
-    case 'num':
-      // `0` is also where CATMAID falls back for coordinates (`{'x': 0, 'y': 0, 'z': 0}`): a number,
-      // not necessarily an integer, unless a conversion says so.
-      return { type: Number.isInteger(v.value) && v.value !== 0 ? 'integer' : 'number' };
-    case 'bool':
-      return { type: 'boolean' };
-    case 'str':
-      return { type: 'string' };
-    case 'seq':
-      return { type: 'array' };
-    case 'dict':
-      return { type: 'object' };
-    default:
-      return {};
-  }
-}
-
-function defaultOf(v: Value): { default?: JsonValue } {
-  if (v.kind === 'none' || v.kind === 'unknown' || v.kind === 'ref' || v.kind === 'call') return {};
-  const json = toJson(v);
-  return json === null ? {} : { default: json };
-}
-
-/** `int(request.GET.get('k'))`, `float(...)`, `bool(...)`, `json.loads(...)`: the type the code converts to. */
-function typeFromWrapper(node: SyntaxNode): Partial<SymbolicRead> {
-  const args = node.parent;
-  const call = args?.type === 'argument_list' ? args.parent : undefined;
-  if (call?.type !== 'call' || args?.namedChildren[0]?.id !== node.id) return {};
-  const fn = call.childForFieldName('function')?.text;
-  if (fn === 'int') return { type: 'integer' };
-  if (fn === 'float') return { type: 'number' };
-  if (fn === 'bool') return { type: 'boolean' };
-  if (fn === 'str') return { type: 'string' };
-  if (fn === 'json.loads' || fn === 'ujson.loads') return { type: 'object' };
-  return {};
-}
-
-const MAP_FN_TYPES: Record<string, ValueType> = { int: 'integer', float: 'number', str: 'string', bool: 'boolean' };
 
 /** CATMAID's `get_request_list(d, 'k', default, map_fn=int)` and `get_request_bool(d, 'k', default)`. */
 function catmaidHelperRead(fnName: string, key: string, args: SyntaxNode[], env: Env): Omit<SymbolicRead, 'origin' | 'line' | 'methods' | 'text' | 'key'> {
