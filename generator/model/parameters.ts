@@ -71,9 +71,11 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
     [...inferred.values()].some((e) => e.location === 'form') ||
     wholeDicts.some((w) => locationOf(w.dict, h.method) === 'form') ||
     escapes.some((e) => e.dicts.some((d) => locationOf(d, h.method) === 'form'));
-  // Read by the code, but only for other methods (`if request.method == 'POST': request.data['k']`,
-  // or request.data, which a GET does not have).
-  const readForOthers = new Set(reads.filter((r) => (r.methods && !r.methods.includes(h.method)) || !locationOf(r.dict, h.method)).map((r) => r.name));
+  // Read by the code, but only for other methods: in another method's block (`if request.method ==
+  // 'POST': request.data['k']`), or from a body where this method has a block of its own (its
+  // `if request.method == 'GET': … return` comes first).
+  const ownBlock = (h.facts?.methodTests ?? []).some((t) => t.methods.includes(h.method));
+  const readForOthers = new Set(reads.filter((r) => (r.methods && !r.methods.includes(h.method)) || (ownBlock && !locationOf(r.dict, h.method))).map((r) => r.name));
 
   // A known view outside the tree: what its serializer reads.
   for (const k of h.knownParams ?? []) {
@@ -90,7 +92,8 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
   }
 
   for (const entry of inferred.values()) {
-    const { reads: rs } = entry;
+    // The view's own reads first, then by place: findings point at the first read.
+    const rs = entry.reads.slice().sort((a, b) => (a.via ? 1 : 0) - (b.via ? 1 : 0) || compareText(a.file, b.file) || a.line - b.line);
     let location = entry.location;
     const name = rs[0]!.name;
     const doc = docParams.get(name);

@@ -9,6 +9,12 @@ export interface ListAnnotationsParams {
    */
   project_id?: number;
   /**
+   * A list of annotation IDs; only annotations linked to all of them are returned
+   * Sent in the query string as `annotations[0]`, `annotations[1]`, ….
+   * Documented, but the code does not read it.
+   */
+  annotations?: Array<number>;
+  /**
    * Whether to include annotations of annotations
    * Sent in the query string.
    * Documented, but the code does not read it.
@@ -26,13 +32,14 @@ export type ListAnnotationsResponse = unknown;
  * Requires a project role (browse).
  *
  * Docs and code disagree:
+ * - 'annotations' is documented, but the code never reads it
  * - 'with_annotations' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function listAnnotations(client: CatmaidClient, params: ListAnnotationsParams = {}, options?: CallOptions): Promise<ListAnnotationsResponse> {
-  return call<ListAnnotationsResponse>(client, { method: 'GET', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'with_annotations', in: 'query' }], response: 'json', writes: false }, params, options);
+  return call<ListAnnotationsResponse>(client, { method: 'GET', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'query', style: 'indexed' }, { name: 'with_annotations', in: 'query' }], response: 'json', writes: false }, params, options);
 }
 
 /** Parameters of {@link listAnnotationsPost}. */
