@@ -9,15 +9,22 @@
  * accepts the token. What the server does not mount (a conditional route answering 404) or has not
  * configured (a view failing on a setting it lacks) is reported as such, not as a failure. Nothing
  * that writes is called unless `allowWrites` is set, and then only in the project `projectId` names.
+ *
+ * This module runs the check and holds its public types: what may be called is decided in plan.ts,
+ * one answer is judged in check.ts, and the first requests (version, token) are preflight.ts.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { operationSpec, parameterKeys } from '../emit/spec.js';
+import { Ajv } from 'ajv';
 import { UsageError } from '../errors.js';
 import type { Operation, Route, RouteModel } from '../model/types.js';
 import { compareText } from '../util/compare.js';
 import { chooseProbe, describeRoute, resolveRoute, sendProbe, type AcceptsResult, type ProbeMethod } from './accepts.js';
-import { discoverValues, getByPath, getOperationAt, valueFor, type ServerValues } from './discover.js';
+import { check, type Checked } from './check.js';
+import { discoverValues, type ServerValues } from './discover.js';
+import { plan, probeWriteReason, type Planned } from './plan.js';
+import { probe } from './preflight.js';
 import { loadRuntime, type LoadedRuntime } from './runtime.js';
+
+export { writeReason } from './plan.js';
 
 export interface VerifyOptions {
   /** Where CATMAID is served, sub-path included. */
@@ -104,223 +111,6 @@ export interface VerifyReport {
   };
 }
 
-/** Words of a POST operation that say it changes data, where CATMAID does not record it as a write. */
-const WRITE_WORDS = new Set([
-  'add', 'annotate', 'change', 'clear', 'confirm', 'copy', 'create', 'delete', 'destroy', 'edit', 'import', 'insert',
-  'join', 'link', 'lock', 'merge', 'move', 'new', 'prune', 'purge', 'rebuild', 'regenerate', 'remove', 'rename', 'replace',
-  'reroot', 'reset', 'revoke', 'save', 'set', 'split', 'store', 'submit', 'tag', 'transfer', 'undo', 'unlink', 'unlock',
-  'update', 'upload',
-]);
-/** Words of operations that change a session or an account (log in or out, activate, tokens): never called. */
-const ACCOUNT_WORDS = new Set(['activate', 'login', 'logout', 'password', 'register', 'signup', 'token']);
-/** Words of operations never called, not even with `allowWrites`: they destroy what other checks read. */
-const DESTRUCTIVE_WORDS = new Set(['clear', 'delete', 'destroy', 'join', 'merge', 'prune', 'purge', 'remove', 'reroot', 'reset', 'revoke', 'split']);
-
-function words(route: Route, op: Operation): string[] {
-  const text = `${route.path ?? ''} ${op.operationId}`.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
-  return text.toLowerCase().split(/[^a-z]+/).filter(Boolean);
-}
-
-/** Why an operation may write, or undefined when it only reads. */
-export function writeReason(route: Route, op: Operation): string | undefined {
-  if (op.writes) return 'writes (record_view)';
-  if (op.changesData) return `changes data (${op.changesData.evidence}, line ${op.changesData.line})`;
-  if (op.method !== 'GET' && op.method !== 'POST') return `${op.method} writes`;
-  const account = words(route, op).find((w) => ACCOUNT_WORDS.has(w));
-  if (account) return `changes a session or account ('${account}')`;
-  // A GET that writes shows it in its code (changesData) or its name's account words; a POST
-  // that does neither may still be a write by its name (`…/annotations/replace`).
-  const verb = op.method === 'POST' ? words(route, op).find((w) => WRITE_WORDS.has(w)) : undefined;
-  if (verb) return `writes ('${verb}')`;
-  return undefined;
-}
-
-/**
- * Why a probe may not reach an operation's view with another method: what {@link writeReason}
- * says, or, whatever the method, a name like a write (a GET `…/tracing/setup/rebuild` whose helper
- * creates what is missing). Stricter than what verify calls, since the probe of a view nothing
- * restricts runs it again.
- */
-function probeWriteReason(route: Route, op: Operation): string | undefined {
-  const reason = writeReason(route, op);
-  if (reason) return reason;
-  const verb = words(route, op).find((w) => WRITE_WORDS.has(w));
-  return verb ? `named like a write ('${verb}')` : undefined;
-}
-
-function isDestructive(route: Route, op: Operation): boolean {
-  return op.method === 'DELETE' || words(route, op).some((w) => DESTRUCTIVE_WORDS.has(w) || ACCOUNT_WORDS.has(w));
-}
-
-/** A validator for the docstring's response type; models are reachable as `#/models/<name>`. */
-function compileSchema(ajv: Ajv, op: Operation): ValidateFunction | string | undefined {
-  const schema = op.response?.schema;
-  if (!schema) return undefined;
-  try {
-    return ajv.compile({ models: op.response?.models ?? {}, allOf: [schema] });
-  } catch (e) {
-    return (e as Error).message.split('\n')[0]!;
-  }
-}
-
-function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  const first = (errors ?? []).slice(0, 2).map((e) => `${e.instancePath || '(body)'} ${e.message ?? 'does not match'}`);
-  return `response does not match the documented type: ${first.join('; ')}`;
-}
-
-interface Planned {
-  route: Route;
-  op: Operation;
-  params?: Record<string, unknown>;
-  skip?: string;
-}
-
-/** Decides what to call and with what, or why not. */
-function plan(route: Route, op: Operation, values: ServerValues, options: VerifyOptions): Planned {
-  if (!op.documented && !options.includeVolatile) return { route, op, skip: 'undocumented (--include-volatile checks it)' };
-  if (route.path === null) return { route, op, skip: 'path depends on settings' };
-  const writes = writeReason(route, op);
-  if (writes) {
-    if (!options.allowWrites) return { route, op, skip: `${writes}; --allow-writes calls it` };
-    if (isDestructive(route, op)) return { route, op, skip: `${writes}; destructive, never called` };
-    if (!route.projectScoped) return { route, op, skip: `${writes}; outside project ${options.projectId}` };
-  }
-  const params: Record<string, unknown> = {};
-  const missing: string[] = [];
-  const keys = parameterKeys(op.parameters);
-  op.parameters.forEach((p, i) => {
-    const key = keys[i]!;
-    const required = p.in === 'path' ? !(route.variants && route.variants.some((v) => !v.includes(`{${p.name}}`))) : p.required;
-    const value = p.name === 'project_id' && writes ? options.projectId : valueFor(p, values);
-    // Optional id lists are filled too where the server gave an id: many views need them although
-    // neither docstring nor code marks them required (`skeleton_ids` of most skeleton queries).
-    // Optional single ids are not: they are filters, some exclusive of each other.
-    if (value !== undefined && (required || Array.isArray(value))) params[key] = value;
-    else if (required) missing.push(p.name);
-  });
-  if (missing.length) return { route, op, skip: `cannot fill required ${missing.join(', ')}` };
-  return { route, op, params };
-}
-
-/**
- * Why a text or HTML answer is not what the model says, by its Content-Type: pages must be
- * `text/html`; text the type the code sets (any `text/…` when the model names none). Undefined
- * when it is, or when the model promises another format.
- */
-function contentTypeProblem(op: Operation, contentType: string | null | undefined): string | undefined {
-  const format = op.response?.format;
-  if (format !== 'html' && format !== 'text') return undefined;
-  const essence = (value: string) => value.split(';')[0]!.trim().toLowerCase();
-  const got = essence(contentType ?? '');
-  const wanted = format === 'html' ? 'text/html' : op.response?.contentType ? essence(op.response.contentType) : undefined;
-  if (wanted ? got === wanted : got.startsWith('text/')) return undefined;
-  return `expected ${wanted ?? 'text'}, got ${got || 'no Content-Type'}`;
-}
-
-/** The error a failed call throws, as `check` reads it. */
-type CallError = Error & { status: number; type?: string; body: unknown };
-
-/**
- * Whether a 404 says that this server does not mount the route: the URLconf defines it under an
- * `if settings.…:` and the answer carries no JSON (Django's own "Not Found" or "Page not found"
- * page, or nothing). A view that is mounted answers its 404 with CATMAID's error JSON
- * (`{error, type: 'Http404'}`) or REST framework's `{detail}`; those stay failures.
- */
-function isNotMounted(route: Route, error: CallError): boolean {
-  return route.conditional !== undefined && error.status === 404 && (typeof error.body === 'string' || error.body === undefined || error.body === null);
-}
-
-/**
- * Whether a view failed because the server lacks configuration it reads: a setting it does not
- * define (`AttributeError: 'Settings' object has no attribute 'DVID_URL'`, the DVID and Janelia
- * render back-ends) or Django's `ImproperlyConfigured`. The route is mounted and the call was
- * right; the server is not set up for it.
- */
-function isNotConfigured(error: CallError): boolean {
-  return (error.type === 'AttributeError' && /^'Settings' object has no attribute '\w+'/.test(error.message)) || error.type === 'ImproperlyConfigured';
-}
-
-/** An operation's result, whether its answer came from the view, and the URL called. */
-interface Checked {
-  result: OperationResult;
-  reached: boolean;
-  url?: string;
-}
-
-/**
- * Calls one operation and judges the answer. `reached`: the answer came from the view (it passed,
- * or failed in the view: a status other than 405, not Django's own 404 page, not a route this
- * server leaves out), so that a probe of the route's accepted methods can reuse the call.
- */
-async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOptions, ajv: Ajv): Promise<Checked> {
-  const { route, op } = planned;
-  const result: OperationResult = { operationId: op.operationId, method: op.method, path: route.path ?? '', documented: op.documented, outcome: 'pass' };
-  const baseFetch = options.fetch ?? globalThis.fetch;
-  let answered: Response | undefined;
-  let url: string | undefined;
-  const recordingFetch: typeof fetch = async (input, init) => {
-    url = String(input);
-    answered = await baseFetch(input, init);
-    return answered;
-  };
-  const client = runtime.createClient({ baseUrl: options.url, ...(options.token !== undefined ? { token: options.token } : {}), fetch: recordingFetch });
-  // Pages and text are read as text (responseKind), then judged by their Content-Type below.
-  const spec = operationSpec(route, op);
-  const started = performance.now();
-  let reached = false;
-  try {
-    const data = await runtime.call<unknown>(client, spec, planned.params, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
-    if (data instanceof Response) await data.body?.cancel();
-    result.ms = Math.round(performance.now() - started);
-    result.reachable = true;
-    result.status = answered?.status;
-    reached = true;
-    const wrongType = contentTypeProblem(op, answered?.headers.get('Content-Type'));
-    result.parsed = wrongType === undefined;
-    const validate = spec.response === 'json' && !op.response?.contradicted ? compileSchema(ajv, op) : undefined;
-    if (wrongType !== undefined) {
-      result.schema = 'none';
-      result.outcome = 'fail';
-      result.reason = wrongType;
-    } else if (op.response?.contradicted) {
-      result.schema = 'drift';
-      result.reason = `documented type not used: ${op.response.contradicted}`;
-    } else if (validate === undefined) result.schema = 'none';
-    else if (typeof validate === 'string') {
-      result.schema = 'uncheckable';
-      result.reason = `documented type not checkable: ${validate}`;
-    } else if (validate(data)) result.schema = 'match';
-    else {
-      result.schema = 'mismatch';
-      result.outcome = 'fail';
-      result.reason = describeErrors(validate.errors);
-    }
-  } catch (e) {
-    result.ms = Math.round(performance.now() - started);
-    const error = e as Error & { status?: number; type?: string };
-    if (e instanceof runtime.CatmaidError) {
-      result.reachable = true;
-      result.status = e.status;
-      result.parsed = !/^expected JSON/.test(e.message);
-      result.reason = `${e.type ? `${e.type}: ` : ''}${e.message}`;
-      // 405: the method itself was refused; 502–504: a proxy answered; a 404 without JSON: Django's own page, no view matched.
-      reached = ![405, 502, 503, 504].includes(e.status) && !(e.status === 404 && (typeof e.body === 'string' || e.body === undefined || e.body === null));
-      if (e.status === 401 || e.status === 403) result.outcome = 'denied';
-      else if (isNotMounted(route, e)) {
-        result.outcome = 'not-mounted';
-        result.reason = `not mounted here (${route.conditional}): ${result.reason}`;
-        reached = false;
-      } else if (isNotConfigured(e)) result.outcome = 'not-configured';
-      else result.outcome = 'fail';
-    } else {
-      result.reachable = answered !== undefined;
-      result.outcome = 'fail';
-      result.reason = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
-    }
-  }
-  return { result, reached, ...(url !== undefined ? { url } : {}) };
-}
-
 /** Runs `task` over `items` with at most `limit` in flight; results in input order. */
 async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -333,65 +123,6 @@ async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return out;
-}
-
-/** REST framework's `detail` when its TokenAuthentication refuses a token (`Invalid token.`, `Invalid token header. …`). */
-const REFUSED_TOKEN_DETAIL = /^(Invalid token\b|User inactive or deleted\b)/;
-
-/**
- * GET routes that authenticate the token, the first the model has is asked: REST framework views,
- * which check a token on every request (the project list answers anonymous users too; the
- * datastore list needs a user). CATMAID's `/version` is a plain Django view that ignores the token.
- */
-const TOKEN_CHECKS = ['/projects/', '/client/datastores/'];
-
-/**
- * Whether an error says the server refused the token: a 401, or REST framework's detail for a
- * token it does not accept, which comes with 403 where session authentication is listed first.
- */
-function refusesToken(runtime: LoadedRuntime, e: unknown): e is CallError {
-  if (!(e instanceof runtime.CatmaidError)) return false;
-  const body = e.body as { error?: unknown; detail?: unknown } | null;
-  const detail = typeof body === 'object' && body !== null && body.error === undefined && typeof body.detail === 'string' ? body.detail : undefined;
-  return e.status === 401 || (detail !== undefined && REFUSED_TOKEN_DETAIL.test(detail));
-}
-
-/**
- * The first requests: the server's version (`/version`, else the project list), then, with a
- * token, a view that authenticates it. Ends the run with a {@link UsageError} (exit 1) when the
- * server cannot be reached or refuses the token; other errors are left to discovery, which notes
- * them. Returns the answers read, by path, for discovery to reuse.
- */
-async function probe(runtime: LoadedRuntime, client: unknown, model: RouteModel, report: VerifyReport, options: VerifyOptions): Promise<Map<string, unknown>> {
-  const answers = new Map<string, unknown>();
-  const tried = new Set<string>();
-  const get = async (path: string): Promise<unknown> => {
-    tried.add(path);
-    try {
-      const data = await getByPath(runtime, client, model, path, {}, AbortSignal.timeout(options.timeoutMs ?? 30_000));
-      answers.set(path, data);
-      return data;
-    } catch (e) {
-      if (options.token !== undefined && refusesToken(runtime, e)) throw new UsageError(`${report.server.url} refuses the token: ${e.message}`, 1);
-      if (!(e instanceof runtime.CatmaidError)) {
-        const error = e as Error & { cause?: unknown };
-        const why = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : error.cause instanceof Error ? error.cause.message : error.message;
-        throw new UsageError(`cannot reach ${report.server.url}: ${why}`, 1);
-      }
-      return undefined;
-    }
-  };
-  // A first request that every CATMAID answers: its version where the model has the route, else the project list.
-  const first = ['/version', '/projects/'].find((path) => getOperationAt(model, path));
-  if (first) {
-    const v = await get(first);
-    const version = first === '/version' ? (v as { SERVER_VERSION?: unknown } | null)?.SERVER_VERSION : undefined;
-    if (typeof version === 'string') report.server.version = version;
-  }
-  // `/version` answers 200 whatever the token: ask a view that authenticates it. Without a token there is nothing to check.
-  const check = options.token === undefined ? undefined : TOKEN_CHECKS.find((path) => getOperationAt(model, path));
-  if (check !== undefined && !tried.has(check)) await get(check);
-  return answers;
 }
 
 /**
