@@ -284,21 +284,28 @@ const lazyCalls = new WeakMap<FunctionFacts, LazyCalls>();
  * per set of parameters, from the calls whose text names one of them.
  */
 export function forwardingCallsOf(facts: FunctionFacts, params: Iterable<string>): ForwardingCall[] {
-  const lazy = lazyCalls.get(facts);
-  if (!lazy) return [];
-  const bound = [...new Set(params)].sort();
-  const key = bound.join(',');
-  let found = lazy.forwarding.get(key);
-  if (!found) {
+  return onDemand(facts, (lazy) => lazy.forwarding, params, (lazy, bound) => {
     const names = [...bound, ...[...lazy.ctx.scope.aliases].filter(([, origins]) => origins.some((o) => bound.includes(o.param))).map(([name]) => name)];
     const carrying = wordsOf(names);
     const texts = (lazy.texts ??= lazy.calls.map((c) => c.text));
-    found = lazy.calls.flatMap((c, i) => {
+    return lazy.calls.flatMap((c, i) => {
       if (!carrying.test(texts[i]!)) return [];
       const call = readForwardingCall(lazy.ctx, c);
       return call ? [call] : [];
     });
-    lazy.forwarding.set(key, found);
+  });
+}
+
+/** What `compute` finds for a set of names, kept per function (in the `cache` of its calls) and set. */
+function onDemand<T>(facts: FunctionFacts, cache: (lazy: LazyCalls) => Map<string, T[]>, names: Iterable<string>, compute: (lazy: LazyCalls, names: string[]) => T[]): T[] {
+  const lazy = lazyCalls.get(facts);
+  if (!lazy) return [];
+  const sorted = [...new Set(names)].sort();
+  const key = sorted.join(',');
+  let found = cache(lazy).get(key);
+  if (!found) {
+    found = compute(lazy, sorted);
+    cache(lazy).set(key, found);
   }
   return found;
 }
@@ -309,12 +316,7 @@ export function forwardingCallsOf(facts: FunctionFacts, params: Iterable<string>
  * caller does too.
  */
 export function valueCallsOf(facts: FunctionFacts, names: Iterable<string>, follows: (callee: string) => boolean = () => true): ValueCall[] {
-  const lazy = lazyCalls.get(facts);
-  if (!lazy) return [];
-  const wanted = [...new Set(names)].sort();
-  const key = wanted.join(',');
-  let found = lazy.values.get(key);
-  if (!found) {
+  return onDemand(facts, (lazy) => lazy.values, names, (lazy, wanted) => {
     const handing = wordsOf(wanted);
     const candidates = new Map(lazy.ctx.consumers);
     if (wanted.length) {
@@ -325,16 +327,14 @@ export function valueCallsOf(facts: FunctionFacts, names: Iterable<string>, foll
     }
     // Only calls of functions the model can look into (`follows`: the same for every call of one
     // function's facts, so the answer can be kept per set of names).
-    found = [...candidates.values()]
+    return [...candidates.values()]
       .filter((node) => follows(node.childForFieldName('function')!.text))
       .sort((a, b) => a.startIndex - b.startIndex)
       .flatMap((node) => {
         const vc = readValueCall(lazy.ctx, node);
         return vc ? [vc] : [];
       });
-    lazy.values.set(key, found);
-  }
-  return found;
+  });
 }
 
 /** `name = JsonResponse(`, `name = HttpResponse(`, `name = render(`…: a response set up in a variable. */
