@@ -57,7 +57,7 @@ describe('names matched by prefix', () => {
     expect(param(paths, 'sources').evidence.map((e) => e.kind)).toEqual(['read', 'guard']);
   });
 
-  it('reads a prefix that opens two indexes as a list of lists', () => {
+  it("reads a prefix that opens two indexes as a list of lists, also tested as `'cells[0][0]' in request.POST`", () => {
     expect(params(op('POST', '/{project_id}/graph/grid'))).toEqual(['cells:form:array<array>']);
   });
 
@@ -107,7 +107,7 @@ describe('guards that make a value required', () => {
   it('`if len(sources) < 1: raise`, and int() of a read with nothing to fall back to', () => {
     expect(params(op('POST', '/{project_id}/graph/neighbours'))).toEqual(['sources:form:array<integer>!']);
     expect(params(op('POST', '/{project_id}/graph/neuroml'))).toEqual(['mode:form:integer!']);
-    expect(param(op('POST', '/{project_id}/graph/neuroml'), 'mode').evidence).toContainEqual({ kind: 'conversion', text: "int(request.POST.get('mode'))", file: 'django/applications/catmaid/control/graph.py', line: 37 });
+    expect(param(op('POST', '/{project_id}/graph/neuroml'), 'mode').evidence).toContainEqual({ kind: 'conversion', text: "int(request.POST.get('mode'))", file: 'django/applications/catmaid/control/graph.py', line: 39 });
   });
 
   it('`if not all((start, end)): raise` and `if step is None or unit is None: raise`', () => {
@@ -152,7 +152,7 @@ describe('methods as Django answers them', () => {
 
   it('calls a view that logs out, or queues a Celery task, with POST', () => {
     expect(op('POST', '/accounts/logout').changesData).toEqual({ evidence: 'logout() (the session)', line: 24 });
-    expect(op('POST', '/{project_id}/graph/recompute').changesData).toEqual({ evidence: 'compute_graph.delay() (a queued task)', line: 44 });
+    expect(op('POST', '/{project_id}/graph/recompute').changesData).toEqual({ evidence: 'compute_graph.delay() (a queued task)', line: 46 });
   });
 
   it("keeps only GET for `if request.method != 'GET': return …`", () => {
@@ -203,6 +203,10 @@ describe('answers', () => {
   it('types a view that renders a template, and a TemplateView, as HTML', () => {
     expect(op('GET', '/page').response).toMatchObject({ format: 'html' });
     expect(op('GET', '/about').response).toMatchObject({ format: 'html' });
+  });
+
+  it('leaves the answer unknown where a content type is set at run time beside an HTML error branch', () => {
+    expect(op('GET', '/{project_id}/graph/download/{name}').response).toEqual({ format: 'unknown' });
   });
 
   it('reads a response set up in a variable, then returned', () => {

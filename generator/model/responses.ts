@@ -35,7 +35,10 @@ export function responseOf(h: Handler, docs: DocumentedOperation | undefined): R
     }
     return { format: 'unknown' };
   });
-  const known = formats.filter((f) => f.format !== 'unknown');
+  // A content type set at run time (`response['Content-Type'] = …`) beside Django's default HTML of
+  // an error branch: what the view answers is not known, not HTML.
+  const runTimeType = returns.some((r) => r.contentType === '?');
+  const known = formats.filter((f) => f.format !== 'unknown' && !(runTimeType && f.format === 'html'));
   // A class view whose handler is a template view's (Django's TemplateView.get) renders a page.
   if (formats.length === 0 && h.rendersTemplate && !docs?.response) return { format: 'html', contentType: 'text/html; charset=utf-8' };
   if (formats.length === 0 && !docs?.response) return undefined;

@@ -239,7 +239,11 @@ export function readMembership(ctx: ReadContext, comparison: SyntaxNode): void {
   if (op !== 'in' || left?.type !== 'string' || !right) return;
   const origins = originsOf(right, ctx.scope);
   const key = stringLiteral(left);
-  if (origins && key !== undefined) push(ctx, origins, { name: key, how: 'in', key: 'literal', required: false }, comparison);
+  if (!origins || key === undefined) return;
+  // 'annotations[0]' in request.POST: whether the list `annotations` has an element.
+  const listed = /^([A-Za-z_]\w*)\[/.exec(key);
+  if (listed) push(ctx, origins, { name: listed[1]!, how: 'in', key: 'literal', required: false, type: 'array' }, comparison);
+  else push(ctx, origins, { name: key, how: 'in', key: 'literal', required: false }, comparison);
 }
 
 /**
