@@ -11,6 +11,7 @@
  * {@link AcceptedMethods} and {@link MethodChoice}s.
  */
 import type { FunctionFacts } from '../parse/function-facts.js';
+import { HTTP_METHODS } from '../parse/origins.js';
 import type { DecoratorFact } from '../parse/view.js';
 import type { Flow } from './request-flow.js';
 import type { AcceptedMethods, Evidence, HttpMethod, Operation, SourceLocation } from './types.js';
@@ -18,7 +19,7 @@ import type { AcceptedMethods, Evidence, HttpMethod, Operation, SourceLocation }
 export const HANDLER_METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 export const METHOD_ORDER = new Map(HANDLER_METHODS.map((m, i) => [m, i]));
 /** Every method in the order accepted sets list them. */
-const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const ALL_METHODS = HTTP_METHODS;
 
 /** A parameter a known view outside the tree reads (its serializer's fields). */
 export interface KnownParameter {

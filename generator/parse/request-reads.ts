@@ -322,11 +322,6 @@ function keyOf(names: KeyNames): Pick<SymbolicRead, 'key' | 'keySource'> {
 /** Expressions a read may sit in and still be the value assigned: conversions, defaults, parentheses. */
 const WRAPPING = new Set(['call', 'argument_list', 'parenthesized_expression', 'conditional_expression', 'boolean_operator']);
 
-/** The variable a read is assigned to (`x = int(request.POST.get('k', 0))`), for guards that follow. */
-function assignmentTarget(node: SyntaxNode): string | undefined {
-  return whereTheValueGoes(node).target;
-}
-
 const CONVERSIONS = new Set(['int', 'float', 'str', 'bool']);
 
 /**

@@ -12,7 +12,6 @@ import { decodeEscapes } from './python-literals.js';
 import type { ModuleFacts } from './module.js';
 import type { SyntaxNode } from './parser.js';
 
-export { stringLiteral };
 
 /** A decorator as written, with its evaluated qualified name and literal arguments. */
 export interface DecoratorFact {
