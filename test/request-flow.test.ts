@@ -41,7 +41,8 @@ describe('names from loops over literal collections', () => {
   });
 
   it('takes the default from the value of `for name, fallback in defaults.items()`', () => {
-    expect(params(op('POST', '/{project_id}/textlabel/update'))).toEqual(['font_size:form:integer=32', 'scaling:form:boolean=false', 'text:form:string="Edit this text…"']);
+    // False stands for "not given": what arrives is text, and 'false' is truthy to the view.
+    expect(params(op('POST', '/{project_id}/textlabel/update'))).toEqual(['font_size:form:integer=32', 'scaling:form:string', 'text:form:string="Edit this text…"']);
   });
 
   it('reads a module-level tuple the loop runs over, required through the subscript', () => {

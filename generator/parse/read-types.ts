@@ -18,7 +18,10 @@ export function typeFromDefault(v: Value | undefined): Partial<SymbolicRead> {
       // not necessarily an integer, unless a conversion says so.
       return { type: Number.isInteger(v.value) && v.value !== 0 ? 'integer' : 'number' };
     case 'bool':
-      return { type: 'boolean' };
+      // `request.POST.get('font_name', False)`: False stands for "not given". What arrives is text,
+      // and `false` sent as text is truthy to the view: not a boolean unless the code converts it
+      // (get_request_bool, bool()).
+      return {};
     case 'str':
       return { type: 'string' };
     case 'seq':
