@@ -17,6 +17,9 @@ import { generatorInfo } from '../util/package-info.js';
 import { ModuleIndex, type ModuleFile } from './modules.js';
 import { assignOperationIds } from './operation-ids.js';
 import { OperationBuilder } from './operations.js';
+import type { RecordedAnswer } from './answers.js';
+import { applyAnswers } from './response-evidence.js';
+import { readApiTests } from '../parse/api-tests.js';
 import { analyseRegex, joinRegexParts, RegexSyntaxError, routeToRegex } from './regex.js';
 import { SCHEMA_VERSION, type Mount, type Route, type RouteModel, type ViewRef } from './types.js';
 
@@ -44,8 +47,14 @@ export interface BuildResult {
   filesRead: string[];
 }
 
+/** What a build takes besides the tree. */
+export interface BuildOptions {
+  /** Answers a lab's server gave (`verify --record`, read by `generate --observed`): evidence of response types. */
+  observed?: RecordedAnswer[];
+}
+
 /** Builds the route model of a CATMAID tree. */
-export function buildRouteModel(tree: SourceTree): BuildResult {
+export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): BuildResult {
   const diagnostics = new DiagnosticBag();
   const modules = new ModuleIndex(tree, diagnostics);
   tree.prefetch([PROJECT_URLCONF, APP_URLCONF]);
@@ -66,6 +75,9 @@ export function buildRouteModel(tree: SourceTree): BuildResult {
   markShadowed(routes, diagnostics);
   routes.sort(compareRoutes);
   new OperationBuilder(modules, diagnostics).fill(routes);
+  // What CATMAID's API tests and a lab's server say the operations answer.
+  const answers = [...readApiTests(tree, (file) => modules.parse(file), diagnostics), ...(options.observed ?? [])];
+  applyAnswers(routes, answers, diagnostics);
   assignOperationIds(routes, diagnostics);
   mounts.sort((a, b) => compareOptionalText(a.path, b.path) || compareText(a.target, b.target) || a.source.line - b.source.line);
 
