@@ -138,7 +138,8 @@ describe('verify', () => {
     const { report } = await run();
     expect(result(report, 'projects')).toMatchObject({ outcome: 'pass', status: 200, parsed: true, schema: 'match', reachable: true });
     expect(result(report, 'stacks')).toMatchObject({ outcome: 'pass', schema: 'match' });
-    expect(result(report, 'listAnnotations')).toMatchObject({ outcome: 'pass', schema: 'none' });
+    // Undocumented type, but the code's: `JsonResponse({'annotations': annotations})`.
+    expect(result(report, 'listAnnotations')).toMatchObject({ outcome: 'pass', schema: 'match' });
   });
 
   it('fails an answer that does not match the documented type, and says where', async () => {
@@ -409,7 +410,7 @@ describe('verify: accepted methods', () => {
     const nodes = model.routes.find((r) => r.path === '/{project_id}/nodes/')!.operations[0]!;
     // Parameters the server's values fill (the location), instead of the view's left, top, z1.
     for (const [p, name] of nodes.parameters.filter((q) => q.in === 'form').map((q, i) => [q, ['x', 'y', 'z'][i]!] as const)) p.name = name;
-    const { report, requests } = await withModel(model, {}, { 'POST /3/nodes/': () => json([]) });
+    const { report, requests } = await withModel(model, {}, { 'POST /3/nodes/': () => json([[], [], {}, false, []]) });
     expect(result(report, 'nodeListTuples')).toMatchObject({ outcome: 'pass', accepts: { expected: ['POST', 'OPTIONS'], probe: 'PATCH', status: 405, allow: ['POST', 'OPTIONS'], agrees: true } });
     expect(requests.filter((r) => r.path === '/3/nodes/').map((r) => [r.method, r.query, r.body])).toEqual([
       ['POST', '', 'x=1.5&y=2&z=3'],

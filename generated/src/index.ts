@@ -35,7 +35,6 @@ export {
   projects,
   type ProjectsParams,
   type ProjectsResponse,
-  type ProjectsProjectApiStackElement,
 } from './operations/project.js';
 export {
   listSkeletons,

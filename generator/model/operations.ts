@@ -31,7 +31,9 @@ import {
 import type { ModuleFile, ModuleIndex } from './modules.js';
 import { buildParameters } from './parameters.js';
 import { RequestFlow, type Flow } from './request-flow.js';
-import { reconcileWithReturns, responseOf } from './responses.js';
+import { CodeShapes } from './code-shapes.js';
+import { combineCodeAndDocs } from './response-evidence.js';
+import { responseOf } from './responses.js';
 import { readDocumentedOperation, type DocumentedOperation } from './swagger-yaml.js';
 import type { AcceptedMethods, Evidence, HttpMethod, Operation, Permission, Route, SourceLocation } from './types.js';
 
@@ -71,12 +73,14 @@ export class OperationBuilder {
   /** Parsed docstrings by file:line, as one view may be mounted at several routes. */
   private readonly docstrings = new Map<string, { doc: DocstringFacts; documented?: DocumentedOperation }>();
   private readonly flow: RequestFlow;
+  private readonly codeShapes: CodeShapes;
 
   constructor(
     private readonly modules: ModuleIndex,
     private readonly diagnostics: DiagnosticBag,
   ) {
     this.flow = new RequestFlow(modules, (facts) => this.env(facts));
+    this.codeShapes = new CodeShapes(this.flow, modules);
   }
 
   /** Fills the operations of every route that Django can serve (a path, not shadowed). */
@@ -301,7 +305,8 @@ export class OperationBuilder {
     }
     const parameters = buildParameters(route, h, documentedOp, documented, file, this.diagnostics);
     const response = responseOf(h, documentedOp);
-    if (response?.schema && file) reconcileWithReturns(h, response, this.diagnostics, where);
+    const code = h.flow && response?.format === 'json' ? this.codeShapes.answer(h.flow) : undefined;
+    if (response) combineCodeAndDocs(response, code, response.schema && file && h.docstring ? { file, line: h.docstring.line } : undefined, this.diagnostics, where);
     const permissions = dedupePermissions([...permissionsOf(h.decorators.flatMap((d) => (d.inner ? [d, d.inner] : [d]))), ...urlconfPermissions]);
     const change = h.flow?.changes.find((c) => (!c.methods || c.methods.includes(h.method)) && c.file === h.location?.file && !c.via);
     const deprecated = documentedOp?.deprecated || /^deprecated\b|\bis deprecated\b/i.test(doc?.summary ?? '');

@@ -250,6 +250,11 @@ export class RequestFlow {
   }
 
   /** The function a call's callee names: in the module, imported from another, or `module.function`. */
+  /** The function of the tree a callee names (`helper`, `module.helper`), if it is one. */
+  calleeFunction(callee: string, module: ModuleFacts): { def: SyntaxNode; module: ModuleFacts } | undefined {
+    return this.callee(callee, module);
+  }
+
   private callee(callee: string, module: ModuleFacts): { def: SyntaxNode; module: ModuleFacts } | undefined {
     const found = this.calleeOf(callee, module);
     return found.kind === 'function' ? found : undefined;

@@ -1,14 +1,226 @@
 /**
- * Response types from evidence: what CATMAID's API tests compare answers with and what a lab's
- * server answered ({@link RecordedAnswer}s), merged with what the code returns and what the
- * docstring documents, by rank: observed, then tested, then code, then docstring.
+ * Response types from evidence, merged by rank: what a server answered (`observed`), what
+ * CATMAID's own API tests compare answers with (`test`), what the view's code returns (`code`),
+ * what its docstring documents (`docstring`). The better evidence decides each part of the type;
+ * what it leaves open (`{}`, a record's values, a documented key the code does not show) is
+ * filled from the next. A docstring contradicted by better evidence is a `response-doc-mismatch`
+ * finding, not the type.
  *
- * Consumes: routes with operations, recorded answers. Produces: `response.schema` with its
- * `evidence` and `examples` on the operations, and diagnostics.
+ * Consumes: routes with operations, recorded answers, the code's and the docstring's schemas.
+ * Produces: `response.schema`, `response.evidence` and `response.examples`, and diagnostics.
  */
 import type { DiagnosticBag } from '../diagnostics.js';
-import type { RecordedAnswer } from './answers.js';
-import type { Route } from './types.js';
+import { isOpen, merge } from '../parse/json-shapes.js';
+import { matchAnswer, type RecordedAnswer } from './answers.js';
+import type { Evidence, JsonSchema, JsonValue, Operation, ResponseEvidence, ResponseInfo, Route } from './types.js';
 
-/** Adds the recorded answers to the operations they belong to (not merged yet). */
-export function applyAnswers(_routes: Route[], _answers: RecordedAnswer[], _diagnostics: DiagnosticBag): void {}
+/** How many examples an operation keeps. */
+const MAX_EXAMPLES = 2;
+/** How deep a model reference of a docstring is inlined. */
+const MAX_REF_DEPTH = 6;
+
+/** A conflict between two pieces of evidence at one place of the answer. */
+export interface Conflict {
+  /** JSON pointer of the place: `/skeletons/0`, `` for the whole answer. */
+  at: string;
+  kept: string;
+  dropped: string;
+}
+
+/**
+ * `high` with what it leaves open filled from `low`. Where both say something different, `high`
+ * wins and the conflict is listed. `strict`: `high` lists every key an object has (a literal the
+ * code returns, a test's expected answer), so keys only `low` names are dropped; else they are
+ * added as optional.
+ */
+export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[], at = '', strict = true): JsonSchema {
+  if (isOpen(high)) return low;
+  if (isOpen(low)) return high;
+  const th = kindOf(high);
+  const tl = kindOf(low);
+  if (th !== tl) {
+    // integer documented, number returned (or the reverse): the wider one, no conflict
+    if ((th === 'integer' && tl === 'number') || (th === 'number' && tl === 'integer')) return { ...high, type: 'number' };
+    // a nullable answer: what low says of the value, nullable
+    if (th === 'null') return { anyOf: [low, high] };
+    if (!(th === 'any' || tl === 'any')) conflicts.push({ at, kept: describe(high), dropped: describe(low) });
+    return high;
+  }
+  if (th === 'object') {
+    const ph = (high['properties'] as Record<string, JsonSchema> | undefined) ?? {};
+    const pl = (low['properties'] as Record<string, JsonSchema> | undefined) ?? {};
+    const properties: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(ph)) properties[k] = pl[k] ? combine(v, pl[k]!, conflicts, `${at}/${k}`, strict) : v;
+    const closed = strict && Array.isArray(high['required']) && !high['additionalProperties'];
+    for (const [k, v] of Object.entries(pl)) {
+      if (k in ph) continue;
+      if (!closed) properties[k] = v;
+      else if (Array.isArray(low['required']) && low['required'].includes(k)) conflicts.push({ at: `${at}/${k}`, kept: 'no such key', dropped: 'a required key' });
+    }
+    const ah = high['additionalProperties'] as JsonSchema | undefined;
+    const al = low['additionalProperties'] as JsonSchema | undefined;
+    const additional = ah && al ? combine(ah, al, conflicts, `${at}/*`, strict) : (ah ?? (Object.keys(ph).length ? undefined : al));
+    const out: JsonSchema = { ...low, ...high, type: 'object' };
+    delete out['properties'];
+    delete out['additionalProperties'];
+    if (Object.keys(properties).length) out['properties'] = properties;
+    if (additional) out['additionalProperties'] = additional;
+    return out;
+  }
+  if (th === 'array') {
+    // A tuple against a list of one kind: the elements the code shows are checked against that
+    // kind, but an element the code leaves open is not filled from a claim the tuple disproves.
+    if (high['prefixItems']) {
+      if (isRecord(low['items'])) {
+        (high['prefixItems'] as JsonSchema[]).forEach((item, i) => {
+          if (!isOpen(item) && kindOf(item) !== kindOf(low['items'] as JsonSchema) && kindOf(item) !== 'any' && kindOf(low['items'] as JsonSchema) !== 'any') {
+            conflicts.push({ at: `${at}/${i}`, kept: describe(item), dropped: describe(low['items'] as JsonSchema) });
+          }
+        });
+      }
+      return high;
+    }
+    if (!low['items']) return high;
+    const items = high['items'] ? combine(high['items'] as JsonSchema, low['items'] as JsonSchema, conflicts, `${at}/0`, strict) : low['items']!;
+    return { ...low, ...high, items };
+  }
+  return { ...low, ...high };
+}
+
+/** The kind a schema says a value is: a JSON type, `any` for unions and references. */
+function kindOf(s: JsonSchema): string {
+  if (typeof s['type'] === 'string') return s['type'];
+  if (s['prefixItems']) return 'array';
+  return 'any';
+}
+
+function describe(s: JsonSchema): string {
+  const k = kindOf(s);
+  if (k === 'array' && s['prefixItems']) return `a tuple of ${(s['prefixItems'] as JsonValue[]).length}`;
+  if (k === 'array') return s['items'] && typeof (s['items'] as JsonSchema)['type'] === 'string' ? `an array of ${(s['items'] as JsonSchema)['type']}` : 'an array';
+  return k === 'object' ? 'an object' : k === 'any' ? 'one of several types' : `a${/^[aeiou]/.test(k) ? 'n' : ''} ${k}`;
+}
+
+/** A docstring's schema with its `#/models/…` references inlined (to a bounded depth). */
+export function inlineModels(schema: JsonSchema, models: Record<string, JsonSchema> | undefined, depth = 0): JsonSchema {
+  const ref = schema['$ref'];
+  if (typeof ref === 'string') {
+    const target = models?.[ref.replace(/^#\/models\//, '')];
+    return target && depth < MAX_REF_DEPTH ? inlineModels(target, models, depth + 1) : {};
+  }
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? inlineModels(p, models, depth) : p]));
+    else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = inlineModels(v, models, depth);
+    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? inlineModels(m, models, depth) : m));
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** The JSON Schema of a JSON value: what a real answer shows of its type. */
+export function shapeOfJson(value: JsonValue, depth = 0): JsonSchema {
+  if (depth > 24) return {};
+  if (value === null) return { type: 'null' };
+  if (typeof value === 'string') return { type: 'string' };
+  if (typeof value === 'boolean') return { type: 'boolean' };
+  if (typeof value === 'number') return { type: Number.isInteger(value) ? 'integer' : 'number' };
+  if (Array.isArray(value)) {
+    if (value.length === 0) return { type: 'array' };
+    return { type: 'array', items: value.map((v) => shapeOfJson(v, depth + 1)).reduce(merge) };
+  }
+  const keys = Object.keys(value);
+  // Keys that are data (ids): a record, not properties.
+  if (keys.length > 0 && keys.every((k) => /^-?\d+$/.test(k))) {
+    return { type: 'object', additionalProperties: keys.map((k) => shapeOfJson(value[k]!, depth + 1)).reduce(merge) };
+  }
+  const properties = Object.fromEntries(keys.map((k) => [k, shapeOfJson(value[k]!, depth + 1)]));
+  return { type: 'object', ...(keys.length ? { properties, required: keys } : {}) };
+}
+
+/**
+ * The code's shape and the docstring's, combined (code first), on a response: the docstring's
+ * parts the code contradicts are findings at the docstring, the rest fills what the code leaves
+ * open. `documentedAt` is where the docstring is.
+ */
+export function combineCodeAndDocs(
+  response: ResponseInfo,
+  code: { schema: JsonSchema; evidence: Evidence[] } | undefined,
+  documentedAt: { file: string; line: number } | undefined,
+  diagnostics: DiagnosticBag,
+  where: string,
+): void {
+  const evidence: ResponseEvidence[] = [];
+  const documented = response.schema ? inlineModels(response.schema, response.models) : undefined;
+  let schema = documented;
+  if (code && !isOpen(code.schema)) {
+    const conflicts: Conflict[] = [];
+    schema = documented ? combine(code.schema, documented, conflicts) : code.schema;
+    evidence.push(...code.evidence.map((e) => ({ source: 'code' as const, file: e.file, line: e.line })));
+    if (documentedAt) {
+      for (const c of conflicts) {
+        diagnostics.add('response-doc-mismatch', `the docstring documents ${c.dropped}${c.at ? ` at ${c.at}` : ''}, but the code returns ${c.kept}`, documentedAt.file, documentedAt.line, undefined, where);
+      }
+    }
+  }
+  if (documented && documentedAt) evidence.push({ source: 'docstring', file: documentedAt.file, line: documentedAt.line });
+  if (schema && !isOpen(schema)) response.schema = schema;
+  else delete response.schema;
+  if (response.schema !== documented || !response.schema) delete response.models;
+  if (evidence.length && response.schema) response.evidence = evidence;
+}
+
+/**
+ * Adds recorded answers (tests, observed) to the operations they belong to: their shapes come
+ * first, the response's current schema fills what they leave open, and their bodies are examples.
+ */
+export function applyAnswers(routes: Route[], answers: RecordedAnswer[], diagnostics: DiagnosticBag): void {
+  const byOperation = new Map<Operation, { route: Route; list: RecordedAnswer[] }>();
+  for (const answer of answers) {
+    const route = matchAnswer(routes, answer);
+    const op = route?.operations.find((o) => o.method === answer.method);
+    if (!route || !op || (answer.status !== undefined && (answer.status < 200 || answer.status > 299))) continue;
+    const entry = byOperation.get(op) ?? { route, list: [] };
+    entry.list.push(answer);
+    byOperation.set(op, entry);
+  }
+  for (const [op, { route, list }] of byOperation) {
+    const ranked = [...list.filter((a) => a.source === 'observed'), ...list.filter((a) => a.source === 'test')];
+    let schema: JsonSchema | undefined;
+    const evidence: ResponseEvidence[] = [];
+    const examples: JsonValue[] = [];
+    for (const a of ranked) {
+      if (a.body === undefined) continue;
+      const shape = a.at?.length ? nest(shapeOfJson(a.body), a.at) : shapeOfJson(a.body);
+      schema = schema ? merge(schema, shape) : shape;
+      evidence.push({ source: a.source, file: a.file, line: a.line });
+      if (!a.at?.length && examples.length < MAX_EXAMPLES) examples.push(a.body);
+    }
+    if (!schema) continue;
+    const response: ResponseInfo = op.response ?? { format: 'json' };
+    const conflicts: Conflict[] = [];
+    const current = response.schema ? inlineModels(response.schema, response.models) : undefined;
+    response.schema = current ? combine(schema, current, conflicts, '', false) : schema;
+    delete response.models;
+    response.evidence = [...evidence, ...(response.evidence ?? [])];
+    if (examples.length) response.examples = examples;
+    op.response = response;
+    const doc = (response.evidence ?? []).find((e) => e.source === 'docstring');
+    for (const c of conflicts) {
+      if (doc?.file) diagnostics.add('response-doc-mismatch', `the docstring documents ${c.dropped}${c.at ? ` at ${c.at}` : ''}, but ${ranked[0]!.source === 'observed' ? 'the server answers' : "CATMAID's tests expect"} ${c.kept}`, doc.file, doc.line, undefined, `${op.method} ${route.path}`);
+    }
+  }
+}
+
+/** A part's shape placed where it is in the whole answer: `['k', 0]` → `{k: [part]}`. */
+function nest(shape: JsonSchema, at: Array<string | number>): JsonSchema {
+  let out = shape;
+  for (const key of [...at].reverse()) {
+    out = typeof key === 'number' ? { type: 'array', items: out } : { type: 'object', properties: { [key]: out } };
+  }
+  return out;
+}
+
+function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}

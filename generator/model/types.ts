@@ -283,16 +283,27 @@ export interface ResponseInfo {
   format: 'json' | 'text' | 'binary' | 'html' | 'unknown';
   /** A content type the code sets explicitly. */
   contentType?: string;
-  /** JSON Schema of the body, from the docstring's `type`; a key some returned literal leaves out is not required. */
-  schema?: JsonSchema;
-  /** Named schemas the docstring's `models` defines, referenced as `#/models/<name>`. */
-  models?: Record<string, JsonSchema>;
   /**
-   * Set when every literal the view returns is another JSON kind than `schema` (an object where
-   * an array is documented): why the documented type is not trusted. Emitters then type the
-   * response as unknown; `schema` is kept for reference.
+   * JSON Schema of the body (draft 2020-12: `prefixItems` for tuples, `anyOf`, `type: 'null'`),
+   * from the evidence in `evidence`, best first: what a server answered, what CATMAID's tests
+   * expect, what the code returns, what the docstring documents. `{}` inside it: not known.
    */
-  contradicted?: string;
+  schema?: JsonSchema;
+  /** Named schemas of the docstring's `models`, where `schema` is the docstring's own and refers to them (`#/models/<name>`). */
+  models?: Record<string, JsonSchema>;
+  /** Where `schema` comes from, best evidence first. */
+  evidence?: ResponseEvidence[];
+  /** Real answers: what CATMAID's tests expect, what a server answered (at most two). */
+  examples?: JsonValue[];
+}
+
+/** One piece of evidence of a response type. */
+export interface ResponseEvidence {
+  /** `observed` (a server's answer, `verify --record`), `test` (CATMAID's API tests), `code` (what the view returns), `docstring`. */
+  source: 'observed' | 'test' | 'code' | 'docstring';
+  /** File of the test, the return, the docstring, or the recording; null when not known. */
+  file: string | null;
+  line: number | null;
 }
 
 /** A JSON Schema (draft 2020-12 subset) as plain data. */

@@ -29,7 +29,9 @@ import {
   type SymbolicRead,
   type WholeDictRead,
 } from './request-reads.js';
+import { localValues, merge, SHAPE_BUDGET, shapeOf, type LocalValues, type ShapeScope } from './json-shapes.js';
 import { readReturn, readReturnedVariable, type ReturnFact } from './returns.js';
+import type { JsonSchema } from '../model/types.js';
 
 /** A parameter of a function's signature. */
 export interface SignatureParam {
@@ -243,17 +245,28 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
   // `if format == 'swc':` above a return: only looked for where the body compares a parameter so.
   const tested = params.size && new RegExp(`\\b(?:${[...params].join('|')})\\s*==\\s*['"]`).test(body.text) ? params : new Set<string>();
   let bodyText: string | undefined;
+  // The names of the body, for the shapes of JSON answers: read once, when the first is.
+  let locals: LocalValues | undefined;
+  const shapes = (): ShapeScope => ({ locals: (locals ??= localValues(body)), budget: { nodes: SHAPE_BUDGET } });
+  const returnValues: Array<{ node: SyntaxNode; at: number }> = [];
   for (const m of all('return')) {
     const value = m.capture('return.value')!;
+    if (value.type !== 'call' && value.type !== 'identifier') {
+      returnValues.push({ node: value, at: m.node.startIndex });
+      continue;
+    }
     // `return response`: read where the body assigns that name a response (`response =
     // HttpResponse(…)`); where it assigns it another call's result, what is returned is not known.
     if (value.type === 'identifier' && !responseAssigned(value.text).test((bodyText ??= body.text))) {
+      returnValues.push({ node: value, at: m.node.startIndex });
       if (new RegExp(`\\b${value.text}\\s*=\\s*[\\w.]+\\(`).test(bodyText)) facts.returns.push({ constructor: '?', callee: '?', line: lineOf(m.node) });
       continue;
     }
-    const r = value.type === 'call' ? readReturn(m.node, tested) : readReturnedVariable(m.node, value, body, tested);
+    const r = value.type === 'call' ? readReturn(m.node, tested, shapes) : readReturnedVariable(m.node, value, body, tested, shapes);
     if (r) facts.returns.push(r);
+    if (value.type === 'call' && !r?.schema) returnValues.push({ node: value, at: m.node.startIndex });
   }
+  lazyReturns.set(facts, { values: returnValues, shapes, shape: undefined });
   facts.returns.sort((a, b) => a.line - b.line);
   return facts;
 }
@@ -266,6 +279,29 @@ interface Match {
 
 /** The capture naming the whole match in each pattern of view-body.scm. */
 const MAIN_CAPTURES = new Set(['method.call', 'function.call', 'read.subscript', 'comparison', 'all', 'alias', 'return', 'guard']);
+
+/** The values a function returns (`return {…}`, `return result`), for callers that answer them. */
+interface LazyReturns {
+  values: Array<{ node: SyntaxNode; at: number }>;
+  shapes: () => ShapeScope;
+  shape: JsonSchema | null | undefined;
+}
+const lazyReturns = new WeakMap<FunctionFacts, LazyReturns>();
+
+/**
+ * What a function returns as JSON would show it (the merged shapes of its `return` values), with
+ * calls of other functions as `{ $call }` placeholders; null when it returns nothing readable.
+ * Read on first use: most functions are never asked.
+ */
+export function returnedShapeOf(facts: FunctionFacts): JsonSchema | null {
+  const lazy = lazyReturns.get(facts);
+  if (!lazy) return null;
+  if (lazy.shape === undefined) {
+    const shapes = lazy.values.map((v) => shapeOf(v.node, lazy.shapes(), v.at));
+    lazy.shape = shapes.length ? shapes.reduce(merge) : null;
+  }
+  return lazy.shape;
+}
 
 /** The calls of a body, read when the model asks about them (see {@link forwardingCallsOf}). */
 interface LazyCalls {

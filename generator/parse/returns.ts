@@ -5,6 +5,8 @@
  *
  * Consumes: the `@return` matches of view-body.scm. Produces: {@link ReturnFact}s.
  */
+import type { JsonSchema } from '../model/types.js';
+import { shapeOf, type ShapeScope } from './json-shapes.js';
 import { stringLiteral } from './literals.js';
 import type { SyntaxNode } from './parser.js';
 
@@ -28,6 +30,12 @@ export interface ReturnFact {
   /** The function called for the first argument (`json.dumps`). */
   firstArgument?: string;
   shape?: ReturnedShape;
+  /**
+   * For a JSON answer (`JsonResponse(x)`, REST framework's `Response(x)`,
+   * `HttpResponse(json.dumps(x))`): the JSON Schema of `x` as far as the code shows it, with
+   * calls of other functions as `{ $call }` placeholders.
+   */
+  schema?: JsonSchema;
   line: number;
   /**
    * `if format == 'swc':` tests of the function's parameters the return sits under (`elif` too):
@@ -36,14 +44,31 @@ export interface ReturnFact {
   when?: Array<{ param: string; value: string }>;
 }
 
+/** The scope to read answers' shapes in, made when first needed (undefined: shapes are not read). */
+export type ShapeScopeOf = () => ShapeScope;
+
 /** The return of `return <call>`, or undefined when it returns something else. */
-export function readReturn(statement: SyntaxNode, params: ReadonlySet<string> = new Set()): ReturnFact | undefined {
+export function readReturn(statement: SyntaxNode, params: ReadonlySet<string> = new Set(), scope?: ShapeScopeOf): ReturnFact | undefined {
   const value = statement.namedChildren[0];
-  return value?.type === 'call' ? readReturnOfCall(value, statement, params) : undefined;
+  return value?.type === 'call' ? readReturnOfCall(value, statement, params, scope) : undefined;
+}
+
+/** Constructors whose first argument is the JSON of the answer: Django's and REST framework's. */
+const JSON_ANSWERS = new Set(['JsonResponse', 'Response']);
+
+/** The expression whose JSON is the answer: `x` of `JsonResponse(x)` or `HttpResponse(json.dumps(x))`. */
+function jsonArgument(constructor: string, first: SyntaxNode | undefined): SyntaxNode | undefined {
+  if (!first || first.type === 'keyword_argument') return undefined;
+  if (JSON_ANSWERS.has(constructor)) return first;
+  if (constructor === 'HttpResponse' && first.type === 'call' && /(^|\.)dumps$/.test(first.childForFieldName('function')?.text ?? '')) {
+    const inner = first.childForFieldName('arguments')?.namedChildren[0];
+    return inner && inner.type !== 'keyword_argument' ? inner : undefined;
+  }
+  return undefined;
 }
 
 /** What `value` (a call) constructs, as returned by `statement`. */
-function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: ReadonlySet<string>): ReturnFact | undefined {
+function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: ReadonlySet<string>, scope?: ShapeScopeOf): ReturnFact | undefined {
   const fn = value.childForFieldName('function');
   const constructor = fn?.type === 'identifier' ? fn.text : fn?.childForFieldName('attribute')?.text;
   if (!constructor || !fn) return undefined;
@@ -53,6 +78,8 @@ function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: Read
   const first = args[0];
   const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
   const shape = first ? literalShape(first) : undefined;
+  const json = scope ? jsonArgument(constructor, first) : undefined;
+  const schema = json ? shapeOf(json, scope!(), statement.startIndex) : undefined;
   const when = params.size ? parameterTests(statement, params) : [];
   return {
     constructor,
@@ -60,6 +87,7 @@ function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: Read
     ...(contentType ? { contentType } : ct ? { contentType: '?' } : {}),
     ...(firstArgument ? { firstArgument } : {}),
     ...(shape ? { shape } : {}),
+    ...(schema ? { schema } : {}),
     line: statement.startPosition.row + 1,
     ...(when.length ? { when } : {}),
   };
@@ -71,7 +99,7 @@ function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: Read
  * returned); a content type set later by subscript (`response['Content-Type'] = …`) is not a
  * literal the call shows, so it is `?`.
  */
-export function readReturnedVariable(statement: SyntaxNode, name: SyntaxNode, body: SyntaxNode, params: ReadonlySet<string>): ReturnFact | undefined {
+export function readReturnedVariable(statement: SyntaxNode, name: SyntaxNode, body: SyntaxNode, params: ReadonlySet<string>, scope?: ShapeScopeOf): ReturnFact | undefined {
   let assigned: SyntaxNode | undefined;
   let retyped = false;
   // Statements only, in order, down through compound statements: no walk of every expression.
@@ -92,7 +120,7 @@ export function readReturnedVariable(statement: SyntaxNode, name: SyntaxNode, bo
   for (const c of body.namedChildren) visit(c);
   if (!assigned) return undefined;
   // Read it as if it were returned where the return is.
-  const fact = readReturnOfCall(assigned, statement, params);
+  const fact = readReturnOfCall(assigned, statement, params, scope);
   return fact && retyped ? { ...fact, contentType: '?' } : fact;
 }
 

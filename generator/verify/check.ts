@@ -105,14 +105,11 @@ export async function check(runtime: LoadedRuntime, planned: Planned, options: V
     reached = true;
     const wrongType = contentTypeProblem(op, answered?.headers.get('Content-Type'));
     result.parsed = wrongType === undefined;
-    const validate = spec.response === 'json' && !op.response?.contradicted ? compileSchema(ajv, op) : undefined;
+    const validate = spec.response === 'json' ? compileSchema(ajv, op) : undefined;
     if (wrongType !== undefined) {
       result.schema = 'none';
       result.outcome = 'fail';
       result.reason = wrongType;
-    } else if (op.response?.contradicted) {
-      result.schema = 'drift';
-      result.reason = `documented type not used: ${op.response.contradicted}`;
     } else if (validate === undefined) result.schema = 'none';
     else if (typeof validate === 'string') {
       result.schema = 'uncheckable';

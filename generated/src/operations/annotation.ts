@@ -22,8 +22,10 @@ export interface ListAnnotationsParams {
   with_annotations?: boolean;
 }
 
-/** What {@link listAnnotations} resolves to. */
-export type ListAnnotationsResponse = unknown;
+/** What {@link listAnnotations} resolves to (from what the code returns). */
+export type ListAnnotationsResponse = {
+    annotations: Array<unknown>;
+  };
 
 /**
  * List annotations matching filtering criteria that are currently in use.
@@ -62,8 +64,10 @@ export interface ListAnnotationsPostParams {
   with_annotations?: boolean;
 }
 
-/** What {@link listAnnotationsPost} resolves to. */
-export type ListAnnotationsPostResponse = unknown;
+/** What {@link listAnnotationsPost} resolves to (from what the code returns). */
+export type ListAnnotationsPostResponse = {
+    annotations: Array<unknown>;
+  };
 
 /**
  * List annotations matching filtering criteria that are currently in use.
@@ -97,8 +101,10 @@ export interface RemoveAnnotationParams {
   entity_ids?: Array<number>;
 }
 
-/** What {@link removeAnnotation} resolves to. */
-export type RemoveAnnotationResponse = unknown;
+/** What {@link removeAnnotation} resolves to (from what the code returns). */
+export type RemoveAnnotationResponse = {
+    deleted_links: Array<unknown>;
+  };
 
 /**
  * `POST /{project_id}/annotations/{annotation_id}/remove` — `catmaid.control.annotation.remove_annotation`, volatile; method inferred (`reads request.POST`); the view accepts any method.
@@ -133,8 +139,10 @@ export interface AnnotateEntitiesParams {
   entity_ids?: Array<number>;
 }
 
-/** What {@link annotateEntities} resolves to. */
-export type AnnotateEntitiesResponse = unknown;
+/** What {@link annotateEntities} resolves to (from what the code returns). */
+export type AnnotateEntitiesResponse = {
+    annotations: unknown;
+  };
 
 /**
  * `POST /{project_id}/annotations/add` — `catmaid.control.annotation.annotate_entities`, volatile; method inferred (`reads request.POST`); the view accepts any method.

@@ -15,8 +15,10 @@ export interface LoginUserParams {
   pwd?: string;
 }
 
-/** What {@link loginUser} resolves to. */
-export type LoginUserResponse = unknown;
+/** What {@link loginUser} resolves to (from what the code returns). */
+export type LoginUserResponse = {
+    id: number | null;
+  };
 
 /**
  * `POST /accounts/login` — `catmaid.control.authentication.login_user`, volatile; method inferred (`reads request.POST`); the view accepts any method.
@@ -34,8 +36,10 @@ export function loginUser(client: CatmaidClient, params: LoginUserParams = {}, o
 export interface LogoutUserParams {
 }
 
-/** What {@link logoutUser} resolves to. */
-export type LogoutUserResponse = unknown;
+/** What {@link logoutUser} resolves to (from what the code returns). */
+export type LogoutUserResponse = {
+    success: boolean;
+  };
 
 /**
  * `POST /accounts/logout` — `catmaid.control.authentication.logout_user`, volatile; method inferred (`changes data: logout() (the session)`); the view accepts any method.
@@ -105,18 +109,15 @@ export function postObtainAuthToken(client: CatmaidClient, params: PostObtainAut
 export interface UserProjectPermissionsParams {
 }
 
-/** What {@link userProjectPermissions} resolves to (from its docstring). */
+/** What {@link userProjectPermissions} resolves to (from what the code returns, its docstring). */
 export type UserProjectPermissionsResponse = {
-    permissions?: Record<string, unknown>;
+    permissions: Record<string, unknown>;
   };
 
 /**
  * List the permissions of the requesting user in every project.
  *
  * `GET /permissions` — `catmaid.control.authentication.user_project_permissions`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
- *
- * Docs and code disagree:
- * - the view returns {} here, without the documented required 'permissions'
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)

@@ -5,7 +5,7 @@ import { call, type CallOptions, type CatmaidClient } from '../runtime.js';
 export interface GetCatmaidVersionParams {
 }
 
-/** What {@link getCatmaidVersion} resolves to (from its docstring). */
+/** What {@link getCatmaidVersion} resolves to (from what the code returns, its docstring). */
 export type GetCatmaidVersionResponse = {
     SERVER_VERSION: string;
   };

@@ -10,8 +10,8 @@ export interface GetProjectDetailParams {
   project_id?: number;
 }
 
-/** What {@link getProjectDetail} resolves to. */
-export type GetProjectDetailResponse = unknown;
+/** What {@link getProjectDetail} resolves to (from what the code returns). */
+export type GetProjectDetailResponse = Record<string, unknown>;
 
 /**
  * Get the details of a project.
@@ -34,8 +34,10 @@ export interface DeleteProjectDetailParams {
   project_id?: number;
 }
 
-/** What {@link deleteProjectDetail} resolves to. */
-export type DeleteProjectDetailResponse = unknown;
+/** What {@link deleteProjectDetail} resolves to (from what the code returns). */
+export type DeleteProjectDetailResponse = {
+    deleted: boolean;
+  };
 
 /**
  * Delete a project and all its data.
@@ -64,13 +66,11 @@ export interface ProjectsParams {
   with_mirrors?: boolean;
 }
 
-/** The docstring's model `project_api_stack_element`. */
-export type ProjectsProjectApiStackElement = {
+/** What {@link projects} resolves to (from what the code returns, its docstring). */
+export type ProjectsResponse = Array<{
     id: number;
     title: string;
-  };
-/** What {@link projects} resolves to (from its docstring). */
-export type ProjectsResponse = Array<ProjectsProjectApiStackElement>;
+  }>;
 
 /**
  * List projects visible to the requesting user.

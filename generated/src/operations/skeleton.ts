@@ -12,8 +12,11 @@ export interface NeuronnameParams {
   skeleton_id: number;
 }
 
-/** What {@link neuronname} resolves to. */
-export type NeuronnameResponse = unknown;
+/** What {@link neuronname} resolves to (from what the code returns). */
+export type NeuronnameResponse = {
+    neuronname: string;
+    neuronid: number;
+  };
 
 /**
  * `GET /{project_id}/skeleton/{skeleton_id}/neuronname` — `catmaid.control.skeleton.neuronname`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
@@ -74,8 +77,11 @@ export interface SplitSkeletonParams {
   upstream_annotation_map?: string;
 }
 
-/** What {@link splitSkeleton} resolves to. */
-export type SplitSkeletonResponse = unknown;
+/** What {@link splitSkeleton} resolves to (from what the code returns). */
+export type SplitSkeletonResponse = {
+    new_skeleton_id: number;
+    existing_skeleton_id: number;
+  };
 
 /**
  * `POST /{project_id}/skeleton/split` — `catmaid.control.skeleton.split_skeleton`, volatile; method inferred (`reads request.POST`); the view accepts any method.
@@ -111,7 +117,7 @@ export interface ListSkeletonsParams {
   nodecount_gt?: number;
 }
 
-/** What {@link listSkeletons} resolves to (from its docstring). */
+/** What {@link listSkeletons} resolves to (from what the code returns, its docstring). */
 export type ListSkeletonsResponse = Array<number>;
 
 /**
@@ -141,8 +147,10 @@ export interface CableLengthParams {
   skeleton_id: number;
 }
 
-/** What {@link cableLength} resolves to. */
-export type CableLengthResponse = unknown;
+/** What {@link cableLength} resolves to (from what the code returns). */
+export type CableLengthResponse = {
+    cable_length: number;
+  };
 
 /**
  * `GET /{project_id}/skeletons/{skeleton_id}/cable-length` — `catmaid.control.skeleton.cable_length`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
@@ -168,8 +176,10 @@ export interface GetSkeletonIdDetailsParams {
   skeleton_id: number;
 }
 
-/** What {@link getSkeletonIdDetails} resolves to. */
-export type GetSkeletonIdDetailsResponse = unknown;
+/** What {@link getSkeletonIdDetails} resolves to (from what the code returns). */
+export type GetSkeletonIdDetailsResponse = {
+    skeleton_id: number;
+  };
 
 /**
  * Get the ID of a skeleton.
@@ -198,8 +208,10 @@ export interface PostSkeletonIdDetailsParams {
   new_id: number;
 }
 
-/** What {@link postSkeletonIdDetails} resolves to. */
-export type PostSkeletonIdDetailsResponse = unknown;
+/** What {@link postSkeletonIdDetails} resolves to (from what the code returns). */
+export type PostSkeletonIdDetailsResponse = {
+    skeleton_id: number;
+  };
 
 /**
  * Change the ID of a skeleton.
@@ -226,7 +238,7 @@ export interface RootForSkeletonParams {
   skeleton_id: number;
 }
 
-/** What {@link rootForSkeleton} resolves to (from its docstring). */
+/** What {@link rootForSkeleton} resolves to (from what the code returns, its docstring). */
 export type RootForSkeletonResponse = {
     root_id: number;
     x: number;
@@ -263,8 +275,8 @@ export interface SummariesParams {
   with_nodes?: boolean;
 }
 
-/** What {@link summaries} resolves to. */
-export type SummariesResponse = unknown;
+/** What {@link summaries} resolves to (from what the code returns). */
+export type SummariesResponse = Record<string, unknown>;
 
 /**
  * `GET /{project_id}/skeletons/{skeleton_ids}/summary` — `catmaid.control.skeleton.summaries`, volatile; method inferred (`reads only request.GET`); the view accepts any method.

@@ -12,8 +12,8 @@ export interface StackInfoParams {
   stack_id: number;
 }
 
-/** What {@link stackInfo} resolves to. */
-export type StackInfoResponse = unknown;
+/** What {@link stackInfo} resolves to (from what the code returns). */
+export type StackInfoResponse = Record<string, unknown>;
 
 /**
  * `GET /{project_id}/stack/{stack_id}/info` — `catmaid.control.stack.stack_info`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
@@ -37,7 +37,7 @@ export interface StacksParams {
   project_id?: number;
 }
 
-/** What {@link stacks} resolves to (from its docstring). */
+/** What {@link stacks} resolves to (from what the code returns, its docstring). */
 export type StacksResponse = Array<unknown>;
 
 /**

@@ -16,8 +16,8 @@ export interface NodeListTuplesParams {
   z1: number;
 }
 
-/** What {@link nodeListTuples} resolves to. */
-export type NodeListTuplesResponse = unknown;
+/** What {@link nodeListTuples} resolves to (from what the code returns). */
+export type NodeListTuplesResponse = [Array<unknown>, Array<unknown>, Record<string, unknown>, boolean, Array<unknown>];
 
 /**
  * Retrieve all nodes intersecting a bounding box.
@@ -66,8 +66,11 @@ export interface CreateTreenodeParams {
   z: number;
 }
 
-/** What {@link createTreenode} resolves to. */
-export type CreateTreenodeResponse = unknown;
+/** What {@link createTreenode} resolves to (from what the code returns). */
+export type CreateTreenodeResponse = {
+    treenode_id: number;
+    skeleton_id: number;
+  };
 
 /**
  * `POST /{project_id}/treenode/create` — `catmaid.control.treenode.create_treenode`, volatile; method inferred (`reads request.POST`); the view accepts any method.
@@ -99,8 +102,10 @@ export interface UpdateConfidenceParams {
   new_confidence?: number;
 }
 
-/** What {@link updateConfidence} resolves to. */
-export type UpdateConfidenceResponse = unknown;
+/** What {@link updateConfidence} resolves to (from what the code returns). */
+export type UpdateConfidenceResponse = {
+    message: string;
+  };
 
 /**
  * `POST /{project_id}/treenodes/{treenode_id}/confidence` — `catmaid.control.treenode.update_confidence`, volatile; method inferred (`reads request.POST`); the view accepts any method.
@@ -127,8 +132,8 @@ export interface TreenodeInfoParams {
   treenode_id: number;
 }
 
-/** What {@link treenodeInfo} resolves to. */
-export type TreenodeInfoResponse = unknown;
+/** What {@link treenodeInfo} resolves to (from what the code returns). */
+export type TreenodeInfoResponse = Record<string, unknown>;
 
 /**
  * `GET /{project_id}/treenodes/{treenode_id}/info` — `catmaid.control.treenode.treenode_info`, volatile; method inferred (`reads no request parameters`); the view accepts any method.

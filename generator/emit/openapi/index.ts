@@ -238,7 +238,12 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
         ? { [op.response?.contentType ?? (format === 'html' ? 'text/html' : 'text/plain')]: { schema: { type: 'string' } } }
         : format === 'unknown' || (!format && !route.view?.file)
           ? { '*/*': { schema: {} } }
-          : { 'application/json': { schema: op.response?.schema && !op.response.contradicted ? responseSchema(op.response.schema, models) : {} } };
+          : {
+              'application/json': {
+                schema: op.response?.schema ? responseSchema(op.response.schema, models) : {},
+                ...(op.response?.examples?.length ? { examples: Object.fromEntries(op.response.examples.map((value, i) => [`example${i + 1}`, { value }])) } : {}),
+              },
+            };
   const errorResponse = { description: "CATMAID's error", content: { 'application/json': { schema: { $ref: '#/components/schemas/CatmaidError' } } } };
 
   const view = route.view ? `${route.view.module}.${route.view.name}` : null;
@@ -251,11 +256,7 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
     ...(requestBody ? { requestBody } : {}),
     responses: {
       '200': {
-        description: op.response?.contradicted
-          ? `Not described: ${op.response.contradicted}.`
-          : op.response?.schema
-            ? 'As documented in the docstring.'
-            : 'Success; the body is not documented.',
+        description: op.response?.schema ? `The answer, typed from ${[...new Set((op.response.evidence ?? []).map((e) => e.source))].join(', ') || 'the docstring'}.` : 'Success; the shape of the body is not known.',
         content: okContent,
       },
       '4XX': errorResponse,
@@ -269,6 +270,7 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
     ...(route.prefixMatch ? { 'x-catmaid-prefix-match': true } : {}),
     'x-catmaid-view': view,
     'x-catmaid-method-source': `${op.methodSource}: ${op.methodEvidence}`,
+    ...(op.response?.evidence?.length ? { 'x-catmaid-response-evidence': op.response.evidence.map((e) => ({ source: e.source, file: e.file, line: e.line })) } : {}),
     // What Django lets through to the view: a list, or 'any' when nothing restricts the method.
     ...(op.accepts ? { 'x-catmaid-accepts': op.accepts.methods } : {}),
     ...(op.writes ? { 'x-catmaid-writes': true } : {}),

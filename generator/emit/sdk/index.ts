@@ -154,7 +154,7 @@ function groupOf(route: Route): string {
 function responseTypeText(o: EmitOperation): string {
   switch (responseKind(o.route, o.op)) {
     case 'json':
-      return o.op.response?.schema && !o.op.response.contradicted ? schemaType(o.op.response.schema, (name) => o.models.get(name) ?? 'unknown') : 'unknown';
+      return o.op.response?.schema ? schemaType(o.op.response.schema, (name) => o.models.get(name) ?? 'unknown') : 'unknown';
     case 'text':
       return 'string';
     case 'blob':
@@ -163,6 +163,26 @@ function responseTypeText(o: EmitOperation): string {
       return 'Response';
   }
 }
+
+/** Where the result type comes from, and an example answer where one is known. */
+function responseDocs(o: EmitOperation): string {
+  const r = o.op.response;
+  const sources = [...new Set((r?.evidence ?? []).map((e) => EVIDENCE_TEXT[e.source]))];
+  const lines = [`What {@link ${o.fn}} resolves to${r?.schema && sources.length ? ` (from ${sources.join(', ')})` : ''}.`];
+  const example = r?.examples?.[0];
+  if (example !== undefined) {
+    const text = JSON.stringify(example);
+    if (text.length <= 400) lines.push(`@example ${commentText(text)}`);
+  }
+  return lines.join('\n');
+}
+
+const EVIDENCE_TEXT: Record<string, string> = {
+  observed: 'answers a server gave',
+  test: "CATMAID's API tests",
+  code: 'what the code returns',
+  docstring: 'its docstring',
+};
 
 function operationStatements(o: EmitOperation, diagnostics: readonly Diagnostic[]): StatementStructures[] {
   const { op, route } = o;
@@ -200,9 +220,7 @@ function operationStatements(o: EmitOperation, diagnostics: readonly Diagnostic[
     isExported: true,
     docs: [
       {
-        description: op.response?.contradicted
-          ? `What {@link ${o.fn}} resolves to. Not typed: ${op.response.contradicted} (drift; see \`catmaid-codegen lint\`).`
-          : `What {@link ${o.fn}} resolves to${op.response?.schema ? ' (from its docstring)' : ''}.`,
+        description: responseDocs(o),
       },
     ],
     type: responseTypeText(o),

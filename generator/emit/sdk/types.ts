@@ -40,9 +40,16 @@ export function schemaType(schema: JsonSchema | JsonValue | undefined, resolveRe
   }
   if (Array.isArray(schema['anyOf']) && schema['anyOf'].length > 0) {
     const members = [...new Set(schema['anyOf'].map((m) => schemaType(m, resolveRef, indent)))];
+    if (members.includes('unknown')) return 'unknown';
     return members.length === 1 ? members[0]! : members.map((m) => (/^[\w<>, ]+$/.test(m) ? m : `(${m})`)).join(' | ');
   }
+  // A tuple of fixed arity (`return nodes, connectors, tags`).
+  if (Array.isArray(schema['prefixItems'])) {
+    return `[${schema['prefixItems'].map((m) => schemaType(m, resolveRef, indent)).join(', ')}]`;
+  }
   switch (schema['type']) {
+    case 'null':
+      return 'null';
     case 'integer':
     case 'number':
       return 'number';

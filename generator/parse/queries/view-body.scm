@@ -48,8 +48,8 @@
     (conditional_expression)
   ] @alias.value) @alias
 
-; return JsonResponse(…), return helper(*args, **kwargs), return response
-(return_statement [(call) (identifier)] @return.value) @return
+; return JsonResponse(…), return helper(*args, **kwargs), return response, return {…}
+(return_statement (_) @return.value) @return
 
 ; if not x: raise …, if x is None: raise …, if None in (x, y): raise …, if not all((x, y)): raise …:
 ; the function fails without what x was read from (the reader interprets the condition)

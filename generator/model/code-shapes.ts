@@ -1,0 +1,103 @@
+/**
+ * What a handler answers as its code shows it: the JSON Schemas of its JSON returns (read by
+ * parse/json-shapes.ts, also through a helper whose call it returns), with the calls of other
+ * functions they hold (`{ $call: 'helper' }`) replaced by what those functions return — in the
+ * same module or another of the tree, a few calls deep, never around a cycle. CATMAID's error
+ * answers (`{'error': …}`) are left out.
+ *
+ * Consumes: a handler's {@link Flow}, the {@link RequestFlow} (to find functions) and the
+ * {@link ModuleIndex}. Produces: one merged {@link JsonSchema} with the places it comes from.
+ */
+import { returnedShapeOf } from '../parse/function-facts.js';
+import { CALL_KEY, isOpen, merge } from '../parse/json-shapes.js';
+import type { ModuleFacts } from '../parse/module.js';
+import type { ModuleIndex } from './modules.js';
+import type { Flow, RequestFlow } from './request-flow.js';
+import type { Evidence, JsonSchema, JsonValue } from './types.js';
+
+/** How many calls deep a returned value is followed. */
+const MAX_CALL_DEPTH = 4;
+
+export class CodeShapes {
+  constructor(
+    private readonly flow: RequestFlow,
+    private readonly modules: ModuleIndex,
+  ) {}
+
+  /** The merged shape of a handler's JSON answers, or undefined when none is read. */
+  answer(flow: Flow): { schema: JsonSchema; evidence: Evidence[] } | undefined {
+    let schema: JsonSchema | undefined;
+    const evidence: Evidence[] = [];
+    for (const r of flow.returns) {
+      if (!r.schema || isErrorAnswer(r.schema)) continue;
+      const resolved = this.resolve(r.schema, this.moduleOf(r.file), []);
+      schema = schema ? merge(schema, resolved) : resolved;
+      evidence.push({ kind: 'code', text: `${r.constructor}(…)`, file: r.file, line: r.line });
+    }
+    return schema ? { schema: withoutEmptyMarks(schema), evidence } : undefined;
+  }
+
+  private moduleOf(file: string): ModuleFacts | undefined {
+    const m = this.modules.byFile(file);
+    return m ? this.modules.moduleFacts(m) ?? undefined : undefined;
+  }
+
+  /** A shape with its `{ $call }` placeholders replaced by what the called functions return. */
+  private resolve(schema: JsonSchema, module: ModuleFacts | undefined, stack: string[]): JsonSchema {
+    const call = schema[CALL_KEY];
+    if (typeof call === 'string') return this.callShape(call, module, stack);
+    if (!JSON.stringify(schema).includes(`"${CALL_KEY}"`)) return schema;
+    if (Array.isArray(schema['anyOf'])) return (schema['anyOf'] as JsonSchema[]).map((s) => this.resolve(s, module, stack)).reduce(merge);
+    const out: JsonSchema = {};
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'properties' && isRecord(value)) {
+        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isRecord(v) ? this.resolve(v, module, stack) : v]));
+      } else if ((key === 'items' || key === 'additionalProperties') && isRecord(value)) {
+        out[key] = this.resolve(value, module, stack);
+      } else if (key === 'prefixItems' && Array.isArray(value)) {
+        out[key] = value.map((v) => (isRecord(v) ? this.resolve(v, module, stack) : v));
+      } else {
+        out[key] = value;
+      }
+    }
+    return out;
+  }
+
+  /** What a function of the tree returns, or open where it cannot be read. */
+  private callShape(callee: string, module: ModuleFacts | undefined, stack: string[]): JsonSchema {
+    if (!module || stack.length >= MAX_CALL_DEPTH) return {};
+    const target = this.flow.calleeFunction(callee, module);
+    if (!target) return {};
+    const id = `${target.module.file}:${target.def.startIndex}`;
+    if (stack.includes(id)) return {};
+    const shape = returnedShapeOf(this.flow.functionFacts(target.def, target.module));
+    return shape && !isOpen(shape) ? this.resolve(shape, target.module, [...stack, id]) : {};
+  }
+}
+
+/**
+ * A shape without the marks of empty list literals (`maxItems: 0`, see json-shapes.ts): they
+ * serve merging a `[]` with the lists filled later, not clients (a `return []` of a stub, an
+ * early return for nothing, does not mean the answer is always empty).
+ */
+function withoutEmptyMarks(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'maxItems' && v === 0 && !schema['prefixItems']) continue;
+    if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? withoutEmptyMarks(p) : p]));
+    else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = withoutEmptyMarks(v);
+    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? withoutEmptyMarks(m) : m));
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** CATMAID's error answer: an object whose keys include `error`. */
+function isErrorAnswer(schema: JsonSchema): boolean {
+  const props = schema['properties'];
+  return isRecord(props) && 'error' in props;
+}
+
+function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}

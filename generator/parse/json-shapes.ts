@@ -1,0 +1,375 @@
+/**
+ * The JSON a Python expression turns into when a view answers it (`JsonResponse(x)`,
+ * `Response(x)`, `HttpResponse(json.dumps(x))`), as a JSON Schema: dict and list literals,
+ * names built up from them (`result = {…}; result['k'] = …`, `rows.append(…)`), comprehensions,
+ * tuples of fixed arity, values whose kind the code shows (`int(…)`, literals, `len(…)`, `.id`,
+ * `None` → null), records whose keys are data. A call of another function is left as a
+ * placeholder (`{ $call: 'helper' }`) that the model replaces by what that function returns
+ * (model/code-shapes.ts), so that these facts stay plain data. What is not known stays open
+ * (`{}`), never guessed.
+ *
+ * Consumes: an expression node and the {@link LocalValues} of its function. Produces: a
+ * {@link JsonSchema} (plain data), within a bound on depth and size.
+ */
+import type { JsonSchema, JsonValue } from '../model/types.js';
+import { stringLiteral } from './literals.js';
+import type { SyntaxNode } from './parser.js';
+
+/** How a name gets its value in a function body, in statement order. */
+type ValueEvent =
+  | { kind: 'assign'; at: number; value: SyntaxNode }
+  | { kind: 'key'; at: number; key: string | undefined; value: SyntaxNode }
+  | { kind: 'append'; at: number; value: SyntaxNode }
+  | { kind: 'extend'; at: number; value: SyntaxNode }
+  | { kind: 'update'; at: number; value: SyntaxNode };
+
+/** Every statement-level assignment and mutation of local names in a function body. */
+export type LocalValues = Map<string, ValueEvent[]>;
+
+/** What {@link shapeOf} needs besides the expression. */
+export interface ShapeScope {
+  locals: LocalValues;
+  /** Loop variables of enclosing comprehensions: open, whatever a local of that name holds. */
+  shadowed?: ReadonlySet<string>;
+  /** Nodes left before the shape is cut (shared by one answer's whole shape). */
+  budget: { nodes: number };
+}
+
+/** The placeholder key of a call whose result the model fills in. */
+export const CALL_KEY = '$call';
+
+/** How deep a shape goes; below, values are open. */
+const MAX_DEPTH = 12;
+/** How many expressions one answer's shape may look at. */
+export const SHAPE_BUDGET = 4000;
+
+const OPEN: JsonSchema = {};
+const COMPOUND = new Set(['block', 'if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause', 'finally_clause', 'with_statement']);
+
+/** The assignments and mutations of names in a function body, statement by statement (nested functions left out). */
+export function localValues(body: SyntaxNode): LocalValues {
+  const out: LocalValues = new Map();
+  const add = (name: string, event: ValueEvent) => out.set(name, [...(out.get(name) ?? []), event]);
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'expression_statement') {
+      const e = node.namedChildren[0];
+      if (e?.type === 'assignment') {
+        const left = e.childForFieldName('left');
+        const right = e.childForFieldName('right');
+        if (!left || !right) return;
+        if (left.type === 'identifier') add(left.text, { kind: 'assign', at: node.startIndex, value: right });
+        else if (left.type === 'subscript') {
+          const of = left.childForFieldName('value');
+          const key = left.childForFieldName('subscript');
+          if (of?.type === 'identifier' && key) add(of.text, { kind: 'key', at: node.startIndex, key: key.type === 'string' ? stringLiteral(key) : undefined, value: right });
+        }
+      } else if (e?.type === 'augmented_assignment') {
+        const left = e.childForFieldName('left');
+        const right = e.childForFieldName('right');
+        if (left?.type === 'identifier' && right) add(left.text, { kind: 'extend', at: node.startIndex, value: right });
+      } else if (e?.type === 'call') {
+        // rows.append(x), rows.extend(xs), result.update({…})
+        const fn = e.childForFieldName('function');
+        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+        const of = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+        const arg = e.childForFieldName('arguments')?.namedChildren[0];
+        if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update')) add(of.text, { kind: method, at: node.startIndex, value: arg });
+      }
+      return;
+    }
+    if (!COMPOUND.has(node.type)) return;
+    for (const c of node.namedChildren) visit(c);
+  };
+  for (const c of body.namedChildren) visit(c);
+  return out;
+}
+
+/** The JSON Schema of what `node` becomes as JSON, looking at names as they are before `before`. */
+export function shapeOf(node: SyntaxNode, scope: ShapeScope, before: number, depth = 0): JsonSchema {
+  if (depth > MAX_DEPTH || --scope.budget.nodes < 0) return OPEN;
+  switch (node.type) {
+    case 'string':
+    case 'concatenated_string':
+      return { type: 'string' };
+    case 'integer':
+      return { type: 'integer' };
+    case 'float':
+      return { type: 'number' };
+    case 'true':
+    case 'false':
+      return { type: 'boolean' };
+    case 'none':
+      return { type: 'null' };
+    case 'parenthesized_expression':
+      return node.namedChildren[0] ? shapeOf(node.namedChildren[0], scope, before, depth) : OPEN;
+    case 'unary_operator':
+      return numeric(shapeOf(node.childForFieldName('argument')!, scope, before, depth + 1));
+    case 'binary_operator': {
+      const op = node.childForFieldName('operator')?.type;
+      const left = shapeOf(node.childForFieldName('left')!, scope, before, depth + 1);
+      const right = shapeOf(node.childForFieldName('right')!, scope, before, depth + 1);
+      if (op === '+' && left['type'] === 'string' && right['type'] === 'string') return { type: 'string' };
+      if (op === '+' && left['type'] === 'array' && right['type'] === 'array') return merge(left, right);
+      if (op === '%' && left['type'] === 'string') return { type: 'string' };
+      if (op === '/' && isNumber(left) && isNumber(right)) return { type: 'number' };
+      if (['+', '-', '*', '//', '%', '**'].includes(op ?? '') && isNumber(left) && isNumber(right)) return left['type'] === 'integer' && right['type'] === 'integer' ? { type: 'integer' } : { type: 'number' };
+      return OPEN;
+    }
+    case 'comparison_operator':
+    case 'not_operator':
+      return { type: 'boolean' };
+    case 'boolean_operator': {
+      // `a or b` is one of them
+      const [a, b] = node.namedChildren;
+      return a && b ? merge(shapeOf(a, scope, before, depth + 1), shapeOf(b, scope, before, depth + 1)) : OPEN;
+    }
+    case 'conditional_expression': {
+      const [a, , b] = node.namedChildren;
+      return a && b ? merge(shapeOf(a, scope, before, depth + 1), shapeOf(b, scope, before, depth + 1)) : OPEN;
+    }
+    case 'dictionary':
+      return dictShape(node, scope, before, depth);
+    case 'list':
+    case 'tuple':
+    case 'set':
+    case 'expression_list': // return a, b, c
+      return sequenceShape(node.namedChildren.filter((c) => c.type !== 'comment'), scope, before, depth, node.type !== 'set');
+    case 'list_comprehension':
+    case 'set_comprehension':
+    case 'generator_expression': {
+      const body = node.namedChildren[0];
+      return { type: 'array', items: body ? shapeOf(body, inComprehension(node, scope), before, depth + 1) : OPEN };
+    }
+    case 'dictionary_comprehension': {
+      const pair = node.namedChildren[0];
+      const value = pair?.type === 'pair' ? pair.childForFieldName('value') : null;
+      return { type: 'object', additionalProperties: value ? shapeOf(value, inComprehension(node, scope), before, depth + 1) : OPEN };
+    }
+    case 'identifier':
+      return scope.shadowed?.has(node.text) ? OPEN : nameShape(node.text, scope, before, depth);
+    case 'attribute':
+      return attributeShape(node);
+    case 'call':
+      return callShape(node, scope, before, depth);
+    default:
+      return OPEN;
+  }
+}
+
+/** The scope inside a comprehension: its loop variables hide locals of the same names. */
+function inComprehension(node: SyntaxNode, scope: ShapeScope): ShapeScope {
+  const names = new Set(scope.shadowed ?? []);
+  for (const clause of node.namedChildren) {
+    if (clause.type !== 'for_in_clause') continue;
+    const left = clause.childForFieldName('left');
+    for (const n of left?.type === 'identifier' ? [left] : left?.namedChildren ?? []) if (n.type === 'identifier') names.add(n.text);
+  }
+  return { ...scope, shadowed: names };
+}
+
+function dictShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: number): JsonSchema {
+  const properties: Record<string, JsonValue> = {};
+  const required: string[] = [];
+  let additional: JsonSchema | undefined;
+  let open = false;
+  for (const entry of node.namedChildren) {
+    if (entry.type === 'comment') continue;
+    if (entry.type !== 'pair') {
+      open = true; // **spread
+      continue;
+    }
+    const key = entry.childForFieldName('key')!;
+    const value = shapeOf(entry.childForFieldName('value')!, scope, before, depth + 1);
+    const name = key.type === 'string' ? stringLiteral(key) : undefined;
+    if (name !== undefined) {
+      properties[name] = value;
+      required.push(name);
+    } else {
+      // a key from data: a record
+      additional = additional ? merge(additional, value) : value;
+    }
+  }
+  const out: JsonSchema = { type: 'object' };
+  if (Object.keys(properties).length) out['properties'] = properties;
+  if (required.length && !open) out['required'] = required;
+  if (additional) out['additionalProperties'] = additional;
+  return out;
+}
+
+/**
+ * A list or tuple literal: a fixed-arity tuple (`prefixItems`) where its items differ (`[nodes,
+ * connectors, tags]`), else an array of the items' common shape.
+ */
+function sequenceShape(items: SyntaxNode[], scope: ShapeScope, before: number, depth: number, fixed: boolean): JsonSchema {
+  if (items.some((i) => i.type === 'list_splat')) return { type: 'array' };
+  const shapes = items.map((i) => shapeOf(i, scope, before, depth + 1));
+  // `[]`: empty where it is made, whatever it holds later (see merge)
+  if (shapes.length === 0) return { type: 'array', maxItems: 0 };
+  const texts = new Set(shapes.map((s) => JSON.stringify(s)));
+  if (texts.size === 1 || !fixed) return { type: 'array', items: shapes.reduce(merge) };
+  return { type: 'array', prefixItems: shapes, minItems: shapes.length, maxItems: shapes.length };
+}
+
+/** A name: its last assignment before `before`, with what later statements add to it. */
+function nameShape(name: string, scope: ShapeScope, before: number, depth: number): JsonSchema {
+  const events = (scope.locals.get(name) ?? []).filter((e) => e.at < before);
+  let start = -1;
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i]!.kind === 'assign') {
+      start = i;
+      break;
+    }
+  }
+  if (start < 0) return OPEN;
+  const assigned = events[start] as Extract<ValueEvent, { kind: 'assign' }>;
+  let shape = shapeOf(assigned.value, scope, assigned.at, depth + 1);
+  for (const e of events.slice(start + 1)) {
+    if (--scope.budget.nodes < 0) return OPEN;
+    const value = shapeOf(e.value, scope, e.at, depth + 1);
+    switch (e.kind) {
+      case 'key':
+        if (shape['type'] !== 'object') return shape['type'] === undefined ? OPEN : shape;
+        shape = e.key !== undefined ? withProperty(shape, e.key, value) : { ...shape, additionalProperties: shape['additionalProperties'] ? merge(shape['additionalProperties'] as JsonSchema, value) : value };
+        break;
+      case 'append':
+        if (shape['type'] === 'array') shape = { type: 'array', items: shape['items'] && !shape['prefixItems'] ? merge(shape['items'] as JsonSchema, value) : value };
+        break;
+      case 'extend':
+        if (shape['type'] === 'array' && value['type'] === 'array') shape = merge(shape, value);
+        break;
+      case 'update':
+        if (shape['type'] === 'object' && value['type'] === 'object') shape = mergeObjects(shape, value, true);
+        break;
+      default:
+        break;
+    }
+  }
+  return shape;
+}
+
+/** `x.id`, `x.pk`, `x.skeleton_id`: integers by Django's naming; anything else is open. */
+function attributeShape(node: SyntaxNode): JsonSchema {
+  const name = node.childForFieldName('attribute')?.text ?? '';
+  if (name === 'id' || name === 'pk' || /_id$/.test(name)) return { type: 'integer' };
+  return OPEN;
+}
+
+const CONVERSIONS: Record<string, JsonSchema> = {
+  int: { type: 'integer' },
+  float: { type: 'number' },
+  str: { type: 'string' },
+  bool: { type: 'boolean' },
+  len: { type: 'integer' },
+  round: { type: 'number' },
+  dict: { type: 'object' },
+  model_to_dict: { type: 'object' },
+};
+const STRING_METHODS = new Set(['isoformat', 'strftime', 'format', 'join', 'lower', 'upper', 'strip', 'replace']);
+
+function callShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: number): JsonSchema {
+  const fn = node.childForFieldName('function');
+  const args = node.childForFieldName('arguments');
+  const first = args?.type === 'argument_list' ? args.namedChildren.find((a) => a.type !== 'keyword_argument' && a.type !== 'comment') : args?.type === 'generator_expression' ? args : undefined;
+  if (fn?.type === 'identifier') {
+    const name = fn.text;
+    if (name in CONVERSIONS) return { ...CONVERSIONS[name]! };
+    if (name === 'list' || name === 'sorted' || name === 'tuple' || name === 'set') {
+      const inner = first ? shapeOf(first, scope, before, depth + 1) : OPEN;
+      return inner['type'] === 'array' ? { type: 'array', ...(inner['items'] ? { items: inner['items'] } : {}) } : { type: 'array' };
+    }
+    if (name === 'sum' || name === 'max' || name === 'min' || name === 'abs') return first ? numeric(shapeOf(first, scope, before, depth + 1)['items'] as JsonSchema ?? OPEN) : OPEN;
+  }
+  if (fn?.type === 'attribute') {
+    const method = fn.childForFieldName('attribute')?.text ?? '';
+    if (STRING_METHODS.has(method)) return { type: 'string' };
+    if (method === 'count') return { type: 'integer' };
+    if (method === 'fetchall') return { type: 'array', items: { type: 'array' } };
+    if (method === 'values_list' && args?.text.includes('flat=True')) return { type: 'array' };
+    if (method === 'keys' || method === 'values' || method === 'items') {
+      const of = shapeOf(fn.childForFieldName('object')!, scope, before, depth + 1);
+      if (method === 'keys' && of['type'] === 'object') return { type: 'array', items: { type: 'string' } };
+      if (method === 'values' && of['type'] === 'object' && of['additionalProperties']) return { type: 'array', items: of['additionalProperties'] };
+      return { type: 'array' };
+    }
+  }
+  // A function the model may look into: what it returns is filled in later.
+  return fn && /^[A-Za-z_][\w.]*$/.test(fn.text) && !/^[A-Z]/.test(fn.text.replace(/^.*\./, '')) ? { [CALL_KEY]: fn.text } : OPEN;
+}
+
+function numeric(s: JsonSchema): JsonSchema {
+  return s['type'] === 'integer' || s['type'] === 'number' ? { type: s['type'] } : OPEN;
+}
+
+function isNumber(s: JsonSchema): boolean {
+  return s['type'] === 'integer' || s['type'] === 'number';
+}
+
+function withProperty(shape: JsonSchema, key: string, value: JsonSchema): JsonSchema {
+  const properties = { ...((shape['properties'] as Record<string, JsonValue> | undefined) ?? {}) };
+  properties[key] = properties[key] ? merge(properties[key] as JsonSchema, value) : value;
+  const required = new Set((shape['required'] as string[] | undefined) ?? []);
+  required.add(key);
+  return { ...shape, properties, required: [...required] };
+}
+
+/** True for a schema that says nothing (`{}`). */
+export function isOpen(s: JsonSchema): boolean {
+  return Object.keys(s).length === 0;
+}
+
+/**
+ * The shape of a value that is one or the other (two returns, two branches): the same kinds
+ * merge (object properties kept, required where both have them; array items merged), an
+ * integer and a number are a number, `null` makes the other nullable, anything else is either
+ * (`anyOf`). Open absorbs everything.
+ */
+export function merge(a: JsonSchema, b: JsonSchema): JsonSchema {
+  if (isOpen(a) || isOpen(b)) return OPEN;
+  if (JSON.stringify(a) === JSON.stringify(b)) return a;
+  const ta = a['type'];
+  const tb = b['type'];
+  if (ta === 'object' && tb === 'object') return mergeObjects(a, b, false);
+  if (ta === 'array' && tb === 'array') {
+    // `[]` on one side: the other side's items
+    if (a['maxItems'] === 0) return b;
+    if (b['maxItems'] === 0) return a;
+    if (a['prefixItems'] && b['prefixItems'] && (a['prefixItems'] as JsonValue[]).length === (b['prefixItems'] as JsonValue[]).length) {
+      const pa = a['prefixItems'] as JsonSchema[];
+      const pb = b['prefixItems'] as JsonSchema[];
+      return { ...a, prefixItems: pa.map((s, i) => merge(s, pb[i]!)) };
+    }
+    const ia = (a['items'] as JsonSchema | undefined) ?? (a['prefixItems'] ? (a['prefixItems'] as JsonSchema[]).reduce(merge) : undefined);
+    const ib = (b['items'] as JsonSchema | undefined) ?? (b['prefixItems'] ? (b['prefixItems'] as JsonSchema[]).reduce(merge) : undefined);
+    if (!ia || !ib) return { type: 'array' };
+    return { type: 'array', items: merge(ia, ib) };
+  }
+  if (isNumber(a) && isNumber(b)) return { type: 'number' };
+  const members = [...flatten(a), ...flatten(b)];
+  const unique = new Map(members.map((m) => [JSON.stringify(m), m]));
+  return unique.size === 1 ? [...unique.values()][0]! : { anyOf: [...unique.values()] };
+}
+
+function flatten(s: JsonSchema): JsonSchema[] {
+  return Array.isArray(s['anyOf']) ? (s['anyOf'] as JsonSchema[]) : [s];
+}
+
+/** Two object shapes as one: every property; required where both require it (or where `both` says either is there). */
+function mergeObjects(a: JsonSchema, b: JsonSchema, both: boolean): JsonSchema {
+  const pa = (a['properties'] as Record<string, JsonSchema> | undefined) ?? {};
+  const pb = (b['properties'] as Record<string, JsonSchema> | undefined) ?? {};
+  const properties: Record<string, JsonValue> = {};
+  for (const k of new Set([...Object.keys(pa), ...Object.keys(pb)])) {
+    properties[k] = pa[k] && pb[k] ? merge(pa[k]!, pb[k]!) : (pa[k] ?? pb[k])!;
+  }
+  const ra = new Set((a['required'] as string[] | undefined) ?? []);
+  const rb = new Set((b['required'] as string[] | undefined) ?? []);
+  const required = both ? [...new Set([...ra, ...rb])] : [...ra].filter((k) => rb.has(k));
+  const aa = a['additionalProperties'] as JsonSchema | undefined;
+  const ab = b['additionalProperties'] as JsonSchema | undefined;
+  const additional = aa && ab ? merge(aa, ab) : (aa ?? ab);
+  const out: JsonSchema = { type: 'object' };
+  if (Object.keys(properties).length) out['properties'] = properties;
+  if (required.length) out['required'] = required;
+  if (additional) out['additionalProperties'] = additional;
+  return out;
+}
