@@ -49,8 +49,12 @@ describe('diff of two route models', () => {
     ['enum-values-added', ['GET /{project_id}/skeletons/ non-breaking documented Modifications order']],
     ['path-parameter-type-changed', ['GET /{project_id}/skeletons/{skeleton_id}/info breaking documented Modifications skeleton_id']],
     ['response-format-changed', ['GET /{project_id}/skeleton/{skeleton_id}/swc breaking volatile Modifications']],
-    ['response-changed', ['GET /{project_id}/skeletons/ breaking documented Modifications']],
-    ['response-documented', ['GET /{project_id}/stacks info documented Modifications']],
+    ['response-key-removed', ['GET /{project_id}/skeletons/ breaking documented Modifications']],
+    ['response-key-added', ['GET /{project_id}/stack/{stack_id}/summary non-breaking volatile Modifications']],
+    ['response-kind-changed', ['GET /{project_id}/stack/{stack_id}/summary breaking volatile Modifications']],
+    ['response-nullable', ['GET /{project_id}/stack/{stack_id}/summary breaking volatile Modifications']],
+    ['response-not-nullable', ['GET /{project_id}/stack/{stack_id}/summary non-breaking volatile Modifications']],
+    ['response-typed', ['GET /{project_id}/stack/{stack_id}/levels info volatile Modifications']],
     ['writes-changed', ['POST /{project_id}/skeletons/merge info volatile Modifications']],
   ])('reports %s', (kind, expected) => {
     expect(find(kind)).toEqual(expected);
@@ -61,7 +65,7 @@ describe('diff of two route models', () => {
   });
 
   it('counts what it found', () => {
-    expect(diff.counts).toEqual({ total: 26, breaking: 15, nonBreaking: 7, info: 4, documented: 16 });
+    expect(diff.counts).toEqual({ total: 30, breaking: 17, nonBreaking: 9, info: 4, documented: 15 });
   });
 });
 
@@ -75,7 +79,7 @@ describe('catmaid-codegen diff', () => {
     const json = runCli(args('--format', 'json'));
     expect(json.status).toBe(0);
     await expect(json.stdout).toMatchFileSnapshot(join(fixturesDir, 'api-v2', 'expected', 'diff.json'));
-    expect(JSON.parse(json.stdout).counts.total).toBe(26);
+    expect(JSON.parse(json.stdout).counts.total).toBe(30);
   });
 
   it('compares two routes.json files', () => {
@@ -84,7 +88,14 @@ describe('catmaid-codegen diff', () => {
     writeFileSync(join(dir, 'v2.json'), JSON.stringify(fixtureModel('api-v2')));
     const result = runCli(['diff', join(dir, 'v1.json'), join(dir, 'v2.json'), '--format', 'json']);
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout).counts.total).toBe(26);
+    expect(JSON.parse(result.stdout).counts.total).toBe(30);
+  });
+
+  it('says where in the answer a response change is, with the evidence of both sides', () => {
+    const diff = diffModels(fixtureModel('api-v1'), fixtureModel('api-v2'));
+    const kinds = diff.findings.filter((f) => f.path === '/{project_id}/stack/{stack_id}/summary').map((f) => `${f.kind} ${f.at}`);
+    expect(kinds).toEqual(['response-key-added /mirrors', 'response-kind-changed /dimension', 'response-not-nullable /comment', 'response-nullable /title']);
+    expect(diff.findings.find((f) => f.kind === 'response-kind-changed')!.message).toBe('The value at `/dimension` is an object now (was an array). (evidence: code → code)');
   });
 
   it('says nothing of accepted methods when the older model predates them', () => {
@@ -146,7 +157,7 @@ describe('catmaid-codegen changelog', () => {
       `## 2021.2.1 (commit ${repo.tags['2021.2.1']!.slice(0, 12)})`,
       `## 2020.10.1 (commit ${repo.tags['2020.10.1']!.slice(0, 12)})`,
     ]);
-    expect(result.stdout).toContain(`Compared with 2020.10.1 (commit ${repo.tags['2020.10.1']!.slice(0, 12)}): 26 changes, 15 breaking`);
+    expect(result.stdout).toContain(`Compared with 2020.10.1 (commit ${repo.tags['2020.10.1']!.slice(0, 12)}): 30 changes, 17 breaking`);
   });
 
   it('takes a range, and JSON', () => {

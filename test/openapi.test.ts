@@ -58,9 +58,24 @@ describe('openapi.json', () => {
       "param-undocumented: the code reads 'from' from request.GET, the docstring does not document it",
     ]);
     expect(list['responses']).toMatchObject({ '200': { content: { 'application/json': { schema: { type: 'array', items: { type: 'integer' } } } } } });
+    // The docstring's model, inlined where the code's shape is combined with it; hostile names stay data.
     const hostile = docOf('hostile');
     const withModel = hostile.paths['/{project_id}/delete']!['delete']!;
-    expect(JSON.stringify(withModel['responses'])).toContain('#/components/schemas/deleteDelete_my_model___');
+    expect(JSON.stringify(withModel['responses'])).toContain('"*/ weird key"');
+  });
+
+  it('shares an object shape that stands in several answers as one component, named where it first stands', () => {
+    const model = structuredClone(fixtureModel('example'));
+    const shape = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } }, required: ['id', 'name'] };
+    const op = (id: string) => model.routes.flatMap((r) => r.operations).find((o) => o.operationId === id)!;
+    op('projects').response = { format: 'json', schema: { type: 'array', items: shape } };
+    op('stacks').response = { format: 'json', schema: { type: 'object', properties: { first: shape, count: { type: 'integer' } } } };
+    const doc = JSON.parse(emitOpenApi(model).content);
+    const names = Object.keys(doc.components.schemas).filter((n: string) => n !== 'CatmaidError');
+    expect(names).toEqual(['ProjectsItem']);
+    expect(doc.components.schemas.ProjectsItem).toEqual(shape);
+    expect(doc.paths['/projects/'].get.responses['200'].content['application/json'].schema).toEqual({ type: 'array', items: { $ref: '#/components/schemas/ProjectsItem' } });
+    expect(doc.paths['/{project_id}/stacks'].get.responses['200'].content['application/json'].schema.properties.first).toEqual({ $ref: '#/components/schemas/ProjectsItem' });
   });
 
   it('sends parameters documented as paramType: body as a JSON body', () => {

@@ -9,6 +9,7 @@
 import type { JsonValue, Operation, Parameter, Route, RouteModel } from '../model/types.js';
 import { catmaidLabel } from '../emit/provenance.js';
 import { compareText } from '../util/compare.js';
+import { responseChanges, type ResponseChangeKind } from './responses.js';
 
 export type Severity = 'breaking' | 'non-breaking' | 'info';
 export type Section = 'Additions' | 'Modifications' | 'Deprecations' | 'Removals';
@@ -34,9 +35,7 @@ export type FindingKind =
   | 'enum-values-removed'
   | 'enum-values-added'
   | 'path-parameter-type-changed'
-  | 'response-format-changed'
-  | 'response-changed'
-  | 'response-documented'
+  | ResponseChangeKind
   | 'writes-changed';
 
 /** One change of the API surface. */
@@ -55,6 +54,8 @@ export interface Finding {
   message: string;
   /** The parameter concerned, where there is one. */
   parameter?: string;
+  /** The place in the answer a response change is at (a JSON pointer), where there is one. */
+  at?: string;
   from?: JsonValue;
   to?: JsonValue;
 }
@@ -138,6 +139,7 @@ export function diffModels(older: RouteModel, newer: RouteModel): ApiDiff {
       compareText(a.method, b.method) ||
       compareText(a.kind, b.kind) ||
       compareText(a.parameter ?? '', b.parameter ?? '') ||
+      compareText(a.at ?? '', b.at ?? '') ||
       compareText(a.message, b.message),
   );
   return {
@@ -200,17 +202,9 @@ function compareOperations(o: Op, n: Op): Finding[] {
     add('parameter-removed', 'breaking', `${q.in[0]!.toUpperCase()}${q.in.slice(1)} parameter \`${q.name}\` removed.`, { parameter: q.name });
   }
 
-  // Responses, where known.
-  const of = o.op.response;
-  const nf = n.op.response;
-  if (of && nf && of.format !== nf.format && of.format !== 'unknown' && nf.format !== 'unknown') {
-    add('response-format-changed', 'breaking', `Answers ${nf.format} now (was ${of.format}).`, { from: of.format, to: nf.format });
-  }
-  if (of?.schema && nf?.schema && JSON.stringify(of.schema) !== JSON.stringify(nf.schema)) {
-    const narrowed = schemaNarrowed(of.schema, nf.schema);
-    add('response-changed', narrowed ? 'breaking' : 'non-breaking', narrowed ? 'The documented response lost or changed fields.' : 'The documented response gained fields.', { from: of.schema, to: nf.schema });
-  } else if (!of?.schema && nf?.schema) {
-    add('response-documented', 'info', 'The response is documented now.');
+  // Responses, where known: format and shape, place by place.
+  for (const c of responseChanges(o.op.response, n.op.response)) {
+    add(c.kind, c.kind === 'response-typed' ? 'info' : c.breaking ? 'breaking' : 'non-breaking', c.message, { ...(c.at ? { at: c.at } : {}), ...(c.from !== undefined ? { from: c.from } : {}), ...(c.to !== undefined ? { to: c.to } : {}) });
   }
   return out;
 }
@@ -247,17 +241,3 @@ function typeText(p: Parameter): string {
   return p.enum ? `one of ${p.enum.map((v) => JSON.stringify(v)).join(', ')}` : baseTypeText(p);
 }
 
-/** True when a response schema lost a property or changed a type the older one had. */
-function schemaNarrowed(before: JsonValue, after: JsonValue): boolean {
-  if (!before || typeof before !== 'object' || Array.isArray(before)) return JSON.stringify(before) !== JSON.stringify(after);
-  if (!after || typeof after !== 'object' || Array.isArray(after)) return true;
-  if (before['type'] !== after['type'] || before['$ref'] !== after['$ref']) return true;
-  const bp = before['properties'];
-  const ap = after['properties'];
-  if (bp && typeof bp === 'object' && !Array.isArray(bp)) {
-    if (!ap || typeof ap !== 'object' || Array.isArray(ap)) return true;
-    for (const [k, v] of Object.entries(bp)) if (!(k in ap) || schemaNarrowed(v, ap[k]!)) return true;
-  }
-  if (before['items'] !== undefined) return after['items'] === undefined || schemaNarrowed(before['items'], after['items']);
-  return false;
-}

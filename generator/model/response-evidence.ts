@@ -51,6 +51,13 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
     const pl = (low['properties'] as Record<string, JsonSchema> | undefined) ?? {};
     const properties: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(ph)) properties[k] = pl[k] ? combine(v, pl[k]!, conflicts, `${at}/${k}`, strict) : v;
+    // Documented as always there, but some answers leave it out.
+    const requiredHigh = new Set(Array.isArray(high['required']) ? (high['required'] as string[]) : []);
+    if (strict && Array.isArray(high['required'])) {
+      for (const k of Array.isArray(low['required']) ? (low['required'] as string[]) : []) {
+        if (k in ph && !requiredHigh.has(k)) conflicts.push({ at: `${at}/${k}`, kept: 'a key some answers leave out', dropped: 'a required key' });
+      }
+    }
     const closed = strict && Array.isArray(high['required']) && !high['additionalProperties'];
     for (const [k, v] of Object.entries(pl)) {
       if (k in ph) continue;

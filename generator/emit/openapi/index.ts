@@ -12,6 +12,7 @@ import type { JsonSchema, JsonValue, Operation, Parameter, Route, RouteModel, Va
 import { compareText } from '../../util/compare.js';
 import { catmaidLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
 import type { EmittedFile } from '../files.js';
+import { shareComponents } from './components.js';
 
 type Json = { [key: string]: JsonValue };
 
@@ -63,6 +64,7 @@ export function emitOpenApi(model: RouteModel): EmittedFile {
   }
 
   if (unknownReferenced) schemas['Unknown'] = { description: 'A model a docstring names but does not define.' };
+  shareComponents(paths, schemas);
   const source = outputSource(model.source);
   const document: Json = {
     openapi: '3.1.0',
