@@ -4,7 +4,8 @@
  * part that prints or writes. Wrong usage is one line on stderr and exit 2; `--debug` shows the
  * stack of an unexpected error.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { computeChangelog } from './diff/changelog.js';
 import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
@@ -17,9 +18,12 @@ import { startEmitter } from './emit/parallel.js';
 import { sortFiles } from './emit/files.js';
 import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
-import { buildRouteModel } from './model/build.js';
+import { buildRouteModel, type BuildOptions } from './model/build.js';
 import { staleFiles, writeOutput } from './output/write.js';
 import { openSource } from './source/open.js';
+import { formatObservedWarnings, observedBuildOptions } from './source/observed.js';
+import type { VerifyOptions } from './verify/index.js';
+import type { Recording } from './verify/record.js';
 import { formatDiagnostics, formatDriftReport, formatRouteTable } from './report.js';
 import { generatorInfo } from './util/package-info.js';
 
@@ -46,11 +50,12 @@ function main(argv: string[]): void {
     .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
     .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
     .option('--json', 'print the route model as JSON')
+    .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
     .option('--strict', 'exit with status 1 when there is any error-level diagnostic')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action((flags: SourceFlags & { json?: boolean; strict?: boolean }) => {
+    .action((flags: SourceFlags & { json?: boolean; strict?: boolean; observed?: string }) => {
       const tree = openSource({ source: flags.source, ref: flags.ref });
-      const { model } = buildRouteModel(tree);
+      const { model } = buildRouteModel(tree, observedOptions(flags.observed));
       if (flags.json) {
         process.stdout.write(JSON.stringify(model, null, 2) + '\n');
       } else {
@@ -81,13 +86,15 @@ function main(argv: string[]): void {
     .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
     .option('--out <dir>', 'output directory of the generated package')
     .option('--package-name <name>', 'npm name of the generated package', 'catmaid-client')
+    .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
     .option('--check', 'write nothing; exit 1 and list the files that differ when --out is stale')
     .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
     .option('--strict', 'write nothing and exit with status 1 when there is any error-level diagnostic')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean }) => {
+    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean; observed?: string }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the package into');
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
+      const build = observedOptions(flags.observed);
       // The emitter loads in a second thread while this one reads the source.
       const emitter = startEmitter();
       let files: EmittedFile[];
@@ -95,7 +102,7 @@ function main(argv: string[]): void {
       const timing = process.env['CATMAID_CODEGEN_TIMING'] ? (what: string) => process.stderr.write(`${performance.now().toFixed(0).padStart(6)} ms  ${what}\n`) : () => {};
       try {
         timing('started');
-        model = buildRouteModel(openSource({ source: flags.source, ref: flags.ref })).model;
+        model = buildRouteModel(openSource({ source: flags.source, ref: flags.ref }), build).model;
         timing('model built');
         const sdk = emitter.emit(model, { packageName: flags.packageName });
         // The OpenAPI document is made here while the worker emits the TypeScript.
@@ -197,16 +204,18 @@ function main(argv: string[]): void {
     .option('--concurrency <n>', 'requests in flight at once', '4')
     .option('--no-accepts', "do not probe each route's accepted methods (one request per route with a method it should refuse)")
     .option('--all', 'list skipped operations too')
+    .option('--record <dir>', 'store each JSON answer with a 2xx status in <dir>, one file per operation, for `generate --observed`')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--debug', 'show stack traces of unexpected errors')
     .action(async (flags: SourceFlags & VerifyFlags) => {
       if (flags.model && (flags.source || flags.ref)) throw new UsageError('give --model or --source, not both');
       if (flags.token !== undefined && flags.tokenFile !== undefined) throw new UsageError('give --token or --token-file, not both');
       const token = flags.tokenFile !== undefined ? readTokenFile(flags.tokenFile) : flags.token ?? process.env['CATMAID_TOKEN'];
+      if (flags.record !== undefined) checkRecordDir(flags.record);
       const model = flags.model ? readModelFile(flags.model) : buildRouteModel(openSource({ source: flags.source, ref: flags.ref })).model;
-      const { verifyModel } = await import('./verify/index.js');
+      const { verifyAndRecord, verifyModel } = await import('./verify/index.js');
       const { formatVerifyJson, formatVerifyTable } = await import('./verify/format.js');
-      const report = await verifyModel(model, {
+      const options: VerifyOptions = {
         url: flags.url,
         ...(token ? { token } : {}),
         ...(flags.projectId !== undefined ? { projectId: positiveInteger('--project-id', flags.projectId) } : {}),
@@ -215,7 +224,20 @@ function main(argv: string[]): void {
         timeoutMs: positiveInteger('--timeout-ms', flags.timeoutMs),
         concurrency: positiveInteger('--concurrency', flags.concurrency),
         accepts: flags.accepts !== false,
-      });
+      };
+      // Recording reads a copy of every answer: only when asked.
+      const { report, recordings } = flags.record !== undefined ? await verifyAndRecord(model, options) : { report: await verifyModel(model, options), recordings: [] };
+      if (flags.record !== undefined) {
+        writeRecordings(flags.record, recordings);
+        const bytes = recordings.reduce((n, r) => n + Buffer.byteLength(r.content), 0);
+        const cut = recordings.filter((r) => r.cut).length;
+        const redacted = recordings.filter((r) => r.redacted > 0).length;
+        process.stderr.write(
+          `recorded ${recordings.length} answers in ${flags.record} (${bytes} bytes; largest answer ${Math.max(0, ...recordings.map((r) => r.answerBytes))} bytes; ${cut} bodies cut to the bounds` +
+            (redacted ? `; host or token replaced in ${redacted}` : '') +
+            ')\n',
+        );
+      }
       process.stdout.write(flags.format === 'json' ? formatVerifyJson(report) : formatVerifyTable(report, { all: !!flags.all }));
       if (report.summary.failed > 0) process.exitCode = 1;
     });
@@ -236,6 +258,49 @@ interface VerifyFlags {
   accepts?: boolean;
   all?: boolean;
   format: string;
+  record?: string;
+}
+
+/** The build options of `--observed <dir>`: its recordings; a warning on stderr for each file that is not one. */
+function observedOptions(dir: string | undefined): BuildOptions {
+  if (dir === undefined) return {};
+  const { options, warnings } = observedBuildOptions(dir);
+  process.stderr.write(formatObservedWarnings(dir, warnings));
+  return options;
+}
+
+/** A `--record` directory must be one, or be creatable: checked before any request. */
+function checkRecordDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--record ${dir} is not a directory`);
+    return;
+  }
+  let parent = dirname(resolve(dir));
+  while (!existsSync(parent)) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) throw new UsageError(`cannot create --record ${dir}: ${parent} is not a directory`);
+}
+
+/**
+ * Writes the recordings into `dir` (created with its parents), each file atomically: written
+ * beside its place under a temporary name, then renamed over it. Other files of `dir` are left.
+ */
+function writeRecordings(dir: string, recordings: Recording[]): void {
+  checkRecordDir(dir);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create --record ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 1);
+  }
+  for (const r of recordings) {
+    const temporary = join(dir, `.${r.name}.${process.pid}.tmp`);
+    try {
+      writeFileSync(temporary, r.content);
+      renameSync(temporary, join(dir, r.name));
+    } catch (e) {
+      rmSync(temporary, { force: true });
+      throw new UsageError(`cannot write ${join(dir, r.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 1);
+    }
+  }
 }
 
 /** The token in a file (its first line), or one clear error that does not show the file's content. */

@@ -4,7 +4,7 @@
  * answers (status, parsing, documented type).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../generator/errors.js';
-import { verifyModel, writeReason, type VerifyOptions, type VerifyReport } from '../generator/verify/index.js';
+import { verifyAndRecord, verifyModel, writeReason, type Recording, type VerifyOptions, type VerifyReport } from '../generator/verify/index.js';
+import type { ObservedRecording } from '../generator/source/observed.js';
+import { boundBody, makeRecording, MAX_BODY_BYTES, recordingNames, requestedPath, sentParams, templateName } from '../generator/verify/record.js';
 import { judgeProbe, parseAllow, probeMethod, probeSpec, resolveRoute } from '../generator/verify/accepts.js';
 import type { RouteModel } from '../generator/model/types.js';
 import { formatVerifyTable } from '../generator/verify/format.js';
@@ -102,6 +104,9 @@ async function run(options: Partial<VerifyOptions> = {}, overrides: Record<strin
 }
 
 const result = (report: VerifyReport, operationId: string) => report.results.find((r) => r.operationId === operationId)!;
+
+/** Bytes of the files of a directory. */
+const totalBytes = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
 describe('verify', () => {
   it('fills required parameters from what the server lists', async () => {
@@ -518,6 +523,171 @@ describe('accepted methods: the pieces', () => {
   });
 });
 
+describe('verify --record: what is recorded', () => {
+  const record = async (options: Partial<VerifyOptions> = {}, overrides: Record<string, Answer> = {}, model: RouteModel = fixtureModel('example')) => {
+    const server = fakeCatmaid(overrides);
+    return verifyAndRecord(model, { url: BASE, token: TOKEN, fetch: server.fetch, concurrency: 1, includeVolatile: true, ...options });
+  };
+  const stored = (recordings: Recording[], name: string): ObservedRecording => {
+    const found = recordings.find((r) => r.name === name);
+    if (!found) throw new Error(`no recording ${name} among ${recordings.map((r) => r.name).join(', ')}`);
+    return JSON.parse(found.content) as ObservedRecording;
+  };
+  const withoutTimes = (report: VerifyReport) => JSON.parse(JSON.stringify(report, (k, v) => (k === 'ms' ? undefined : v)));
+
+  it('records every operation called that answered JSON with a 2xx status, one file each, and nothing else', async () => {
+    const { report, recordings } = await record();
+    expect(recordings.map((r) => r.name)).toEqual([
+      'GET__{project_id}__.json',
+      'GET__{project_id}__annotations__.json',
+      'GET__{project_id}__skeleton__{skeleton_id}__neuronname.json',
+      'GET__{project_id}__skeletons__.json',
+      'GET__{project_id}__skeletons__{skeleton_id}__root.json',
+      'GET__{project_id}__stacks.json',
+      // 200 with a body that does not match the documented type: evidence all the same.
+      'GET__permissions.json',
+      'GET__projects__.json',
+      'GET__version.json',
+      'POST__{project_id}__annotations__.json',
+    ]);
+    // Not the HTML page (/apis/), the 403 (cable-length), the 404s, nor what was skipped.
+    expect(result(report, 'getSwaggerView')).toMatchObject({ outcome: 'pass', status: 200 });
+    expect(result(report, 'cableLength')).toMatchObject({ outcome: 'denied' });
+    // Recording changes nothing of the report.
+    const plain = await verifyModel(fixtureModel('example'), { url: BASE, token: TOKEN, fetch: fakeCatmaid().fetch, concurrency: 1, includeVolatile: true });
+    expect(withoutTimes(report)).toEqual(withoutTimes(plain));
+  });
+
+  it('stores method, path called, template, operation id, status, parameter names, the server version and the body; no host, query, header or token', async () => {
+    const { recordings } = await record();
+    const content = recordings.find((r) => r.name === 'GET__{project_id}__skeletons__.json')!.content;
+    expect(content).toBe(
+      JSON.stringify(
+        { method: 'GET', path: '/3/skeletons/', pathTemplate: '/{project_id}/skeletons/', operationId: 'listSkeletons', status: 200, params: [], catmaidVersion: '2021.12.21-12-gabcdef', body: [12, 7] },
+        null,
+        2,
+      ) + '\n',
+    );
+    // Object keys sorted: the same answer gives the same bytes whatever order the server wrote.
+    expect(stored(recordings, 'GET__projects__.json').body).toEqual([{ id: 5, stacks: [], title: 'other' }, { id: 3, stacks: [{ id: 4 }], title: 'fly' }]);
+    const all = recordings.map((r) => r.content).join('\n');
+    for (const never of [TOKEN, 'catmaid.test', '/catmaid/', 'X-Authorization', 'Content-Type', 'recordedAt']) expect(all).not.toContain(never);
+  });
+
+  it('names the parameters sent, query and body, as the wire spells them', async () => {
+    const { recordings } = await record({ allowWrites: true, projectId: 3 }, { 'POST /3/treenode/create': () => new Response(JSON.stringify({ treenode_id: 71, skeleton_id: 7 }), { status: 200 }) });
+    expect(stored(recordings, 'POST__{project_id}__treenode__create.json')).toMatchObject({ method: 'POST', path: '/3/treenode/create', params: ['x', 'y', 'z'], body: { skeleton_id: 7, treenode_id: 71 } });
+    expect(sentParams('http://h/c/3/x?skeleton_ids%5B0%5D=7&with_tags=true&skeleton_ids%5B1%5D=8', undefined)).toEqual(['skeleton_ids[0]', 'with_tags', 'skeleton_ids[1]']);
+    expect(sentParams('http://h/c/3/x?a=1', { body: 'b=2&a=3', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).toEqual(['a', 'b']);
+    expect(sentParams('http://h/c/3/x', { body: '{"json":1,"body":[2]}', headers: { 'Content-Type': 'application/json' } })).toEqual(['json', 'body']);
+    const form = new FormData();
+    form.append('file', new Blob(['x']));
+    expect(sentParams('http://h/c/3/x', { body: form })).toEqual(['file']);
+  });
+
+  it('records JSON by its Content-Type where the model does not say JSON, and neither text nor an empty answer', async () => {
+    const model = structuredClone(fixtureModel('example'));
+    const op = (path: string) => model.routes.find((r) => r.path === path)!.operations[0]!;
+    op('/{project_id}/stacks').response = { format: 'unknown' };
+    op('/{project_id}/skeletons/{skeleton_id}/root').response = { format: 'text' };
+    const { recordings } = await record({}, {
+      'GET /3/': () => new Response('', { status: 200, headers: { 'Content-Type': 'application/json' } }),
+      'GET /3/skeletons/7/root': () => new Response('{"root_id": 70}', { status: 200, headers: { 'Content-Type': 'text/plain' } }),
+      'GET /3/stacks': () => new Response('[{"id": 4}]', { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' } }),
+    }, model);
+    expect(stored(recordings, 'GET__{project_id}__stacks.json').body).toEqual([{ id: 4 }]);
+    expect(recordings.map((r) => r.name)).not.toContain('GET__{project_id}__.json');
+    expect(recordings.map((r) => r.name)).not.toContain('GET__{project_id}__skeletons__{skeleton_id}__root.json');
+  });
+
+  it('cuts large bodies to their first items, keys and characters, and says where', async () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ id: i + 9, name: `annotation ${i}`.padEnd(1500, '.'), users: [] }));
+    const wide = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, i]));
+    const { recordings } = await record({}, { 'GET /3/annotations/': () => new Response(JSON.stringify({ annotations: many, wide }), { status: 200 }) });
+    const annotations = stored(recordings, 'GET__{project_id}__annotations__.json');
+    const body = annotations.body as { annotations: Array<{ id: number; name: string }>; wide: Record<string, number> };
+    expect(body.annotations).toHaveLength(20);
+    expect(body.annotations[0]).toEqual({ id: 9, name: 'annotation 0'.padEnd(1000, '.'), users: [] });
+    expect(Object.keys(body.wide)).toHaveLength(100);
+    expect(annotations.cut!.limits).toEqual({ items: 20, keys: 100, chars: 1000 });
+    expect(annotations.cut!.at).toEqual([
+      { at: ['annotations'], items: 500 },
+      ...Array.from({ length: 20 }, (_, i) => ({ at: ['annotations', i, 'name'], chars: 1500 })),
+      { at: ['wide'], keys: 150 },
+    ]);
+    expect(recordings.find((r) => r.name === 'GET__{project_id}__annotations__.json')).toMatchObject({ cut: true });
+    expect(recordings.filter((r) => r.cut)).toHaveLength(1);
+    expect(stored(recordings, 'GET__{project_id}__skeletons__.json').cut).toBeUndefined();
+  });
+
+  it('replaces the host and the token wherever the body has them', async () => {
+    const { recordings } = await record({}, {
+      'GET /3/stacks': () => new Response(JSON.stringify([{ id: 4, image_base: 'http://catmaid.test/tiles/', mirror: 'https://CATMAID.TEST:8443/x', note: `made with ${TOKEN}`, other: 'http://notcatmaid.test/', module: 'catmaid.testing' }]), { status: 200 }),
+    });
+    const stacks = stored(recordings, 'GET__{project_id}__stacks.json');
+    expect(stacks.body).toEqual([{ id: 4, image_base: 'http://redacted.invalid/tiles/', mirror: 'https://redacted.invalid/x', note: 'made with [redacted token]', other: 'http://notcatmaid.test/', module: 'catmaid.testing' }]);
+    expect(stacks.redacted).toBe(3);
+  });
+});
+
+describe('verify --record: the pieces', () => {
+  it('names files by method and path template, the same on every file system, without collisions', () => {
+    expect(templateName('/{project_id}/skeletons/')).toBe('__{project_id}__skeletons__');
+    expect(templateName('/')).toBe('__');
+    // `_` where it could be read as part of `__` is written out: different templates, different names.
+    const templates = ['/a_/b', '/a/_b', '/a__b', '/a/b', '/a//b', '/a_b', '/_', '/__', '/~5F', '/a?b', '/a:b', '/(?P<x>\\d+)', '/ä'];
+    const names = templates.map(templateName);
+    expect(new Set(names).size).toBe(templates.length);
+    for (const n of names) expect(n).toMatch(/^[A-Za-z0-9._{}~-]*$/);
+    expect(templateName('/a?b')).toBe('__a~3Fb');
+    expect(templateName('/ä')).toBe('__~C3~A4');
+
+    const model = structuredClone(fixtureModel('example'));
+    const stacks = model.routes.find((r) => r.path === '/{project_id}/stacks')!;
+    // The same template twice (a `.+` route after a `\d+` one), and one differing only in case.
+    const twin = structuredClone(stacks);
+    twin.operations[0]!.operationId = 'noopStacks';
+    const upper = structuredClone(stacks);
+    upper.path = '/{project_id}/Stacks';
+    upper.operations[0]!.operationId = 'upperStacks';
+    model.routes.push(twin, upper);
+    const byId = recordingNames(model);
+    expect(byId.get('stacks')).toBe('GET__{project_id}__stacks~stacks.json');
+    expect(byId.get('noopStacks')).toBe('GET__{project_id}__stacks~noopStacks.json');
+    expect(byId.get('upperStacks')).toBe('GET__{project_id}__Stacks~upperStacks.json');
+    expect(byId.get('listSkeletons')).toBe('GET__{project_id}__skeletons__.json');
+    const lower = [...byId.values()].map((n) => n.toLowerCase());
+    expect(new Set(lower).size).toBe(lower.length);
+  });
+
+  it('takes the path without the base URL\'s sub-path and query, decoded', () => {
+    expect(requestedPath('http://h:8/catmaid/3/skeletons/?a=1', 'http://h:8/catmaid/')).toBe('/3/skeletons/');
+    expect(requestedPath('http://h:8/catmaid/3/annotations/a%20b', 'http://h:8/catmaid')).toBe('/3/annotations/a b');
+    expect(requestedPath('http://h/version', 'http://h')).toBe('/version');
+  });
+
+  it('bounds a body that is still large with tighter limits', () => {
+    const huge = Array.from({ length: 40 }, () => Object.fromEntries(Array.from({ length: 90 }, (_, k) => [`k${k}`, 'x'.repeat(900)])));
+    const model = fixtureModel('example');
+    const route = model.routes.find((r) => r.path === '/{project_id}/stacks')!;
+    const recording = makeRecording(route, route.operations[0]!, 'x.json', { url: 'http://h/3/stacks', status: 200, params: [], body: huge, bytes: 0 }, { baseUrl: 'http://h/' });
+    const stored = JSON.parse(recording.content) as ObservedRecording;
+    expect(stored.cut!.limits).toEqual({ items: 5, keys: 50, chars: 200 });
+    expect(stored.body).toHaveLength(5);
+    expect(Buffer.byteLength(JSON.stringify(stored.body))).toBeLessThan(MAX_BODY_BYTES);
+    expect(boundBody([1, [2, 3, 4], 'abcdef'], { items: 2, keys: 1, chars: 3 })).toEqual({ body: [1, [2, 3]], cut: [{ at: [], items: 3 }, { at: [1], items: 3 }], redacted: 0 });
+    expect(boundBody({ b: 1, a: 'ab' }, { items: 2, keys: 1, chars: 1 })).toEqual({ body: { a: 'a' }, cut: [{ at: [], keys: 2 }, { at: ['a'], chars: 2 }], redacted: 0 });
+  });
+
+  it('replaces a one-label host only where it is a URL\'s host', () => {
+    const model = fixtureModel('example');
+    const route = model.routes.find((r) => r.path === '/{project_id}/stacks')!;
+    const body = { a: 'http://catmaid/tiles', b: 'catmaid.control.stack', c: 'user@catmaid:22', d: 'https://catmaidx/' };
+    const recording = makeRecording(route, route.operations[0]!, 'x.json', { url: 'http://catmaid/3/stacks', status: 200, params: [], body, bytes: 0 }, { baseUrl: 'http://catmaid/' });
+    expect((JSON.parse(recording.content) as ObservedRecording).body).toEqual({ a: 'http://redacted.invalid/tiles', b: 'catmaid.control.stack', c: 'user@redacted.invalid', d: 'https://catmaidx/' });
+  });
+});
+
 describe('writeReason', () => {
   it('counts code that changes data as a write, also where the URLconf does not record it', () => {
     const model = fixtureModel('operations');
@@ -625,6 +795,50 @@ describe('catmaid-codegen verify', () => {
     expect(result.stdout).toMatch(/^not-configured +GET +\/\{project_id\}\/stacks +500 +yes +- +PATCH 405 ok +\d+ ms +AttributeError: 'Settings' object has no attribute 'DVID_URL'$/m);
     expect(result.stdout).toMatch(/^4 operations: 4 checked, 2 passed, 0 failed, 0 denied, 1 not mounted, 1 not configured; 0 skipped/m);
     expect(result.status).toBe(0);
+  });
+
+  it('--record writes one file per JSON answer, the same bytes on every run, and never the token or the host', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-record-'));
+    writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
+    const args = (url: string, out: string) => ['verify', '--url', url, '--token-file', join(dir, 'token'), '--source', fixtureSource('example'), '--include-volatile', '--format', 'json', '--record', out];
+    const [first, second] = [join(dir, 'first'), join(dir, 'nested', 'second')];
+    const { url, runs } = await serve(async (url) => ({ url, runs: [await cli(args(url, first)), await cli(args(url, second))] }));
+    for (const [run, out] of [[runs[0]!, first], [runs[1]!, second]] as const) {
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`recorded 10 answers in ${out} (${totalBytes(out)} bytes; largest answer 81 bytes; 0 bodies cut to the bounds)\n`);
+      // The report on stdout has no bodies.
+      expect(run.stdout).not.toContain('"body"');
+    }
+    const files = readdirSync(first).sort();
+    expect(files).toHaveLength(10);
+    expect(files).toContain('GET__{project_id}__skeletons__.json');
+    expect(files.filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(first, 'GET__{project_id}__skeletons__.json'), 'utf8'))).toEqual({
+      method: 'GET', path: '/3/skeletons/', pathTemplate: '/{project_id}/skeletons/', operationId: 'listSkeletons', status: 200, params: [], catmaidVersion: '2021.12.21-12-gabcdef', body: [12, 7],
+    });
+    // Deterministic: a second run writes the same bytes.
+    expect(readdirSync(second).sort()).toEqual(files);
+    for (const f of files) expect(readFileSync(join(second, f), 'utf8')).toBe(readFileSync(join(first, f), 'utf8'));
+    // Nowhere in the directories: the token, the host, the sub-path of the base URL, a header.
+    const { host, hostname } = new URL(url);
+    for (const out of [first, second]) {
+      for (const f of readdirSync(out)) {
+        const text = readFileSync(join(out, f), 'utf8');
+        for (const never of [TOKEN, host, hostname, '/catmaid/', 'Authorization', 'Content-Type']) expect(text).not.toContain(never);
+      }
+    }
+  });
+
+  it('--record refuses a file as its directory, in one line, before any request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-record-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    let requests = 0;
+    const result = await serve(async (url) => cli(['verify', '--url', url, '--token', TOKEN, '--source', fixtureSource('example'), '--record', file]), { 'GET /version': () => (requests++, new Response('{}')) });
+    expect(result).toMatchObject({ status: 2, stdout: '', stderr: `catmaid-codegen: --record ${file} is not a directory\n` });
+    expect(requests).toBe(0);
+    const below = runCli(['verify', '--url', 'http://127.0.0.1:1/', '--source', fixtureSource('example'), '--record', join(file, 'sub')]);
+    expect(below).toMatchObject({ status: 2, stderr: `catmaid-codegen: cannot create --record ${join(file, 'sub')}: ${file} is not a directory\n` });
   });
 
   it.each([

@@ -11,6 +11,7 @@ import { operationSpec } from '../emit/spec.js';
 import type { Operation, Route } from '../model/types.js';
 import type { OperationResult, VerifyOptions } from './index.js';
 import type { Planned } from './plan.js';
+import { sentParams, type AnswerToRecord } from './record.js';
 import type { LoadedRuntime } from './runtime.js';
 
 /** A validator for the docstring's response type; models are reachable as `#/models/<name>`. */
@@ -68,11 +69,43 @@ function isNotConfigured(error: CallError): boolean {
   return (error.type === 'AttributeError' && /^'Settings' object has no attribute '\w+'/.test(error.message)) || error.type === 'ImproperlyConfigured';
 }
 
-/** An operation's result, whether its answer came from the view, and the URL called. */
+/** An operation's result, whether its answer came from the view, the URL called, and the answer to record. */
 export interface Checked {
   result: OperationResult;
   reached: boolean;
   url?: string;
+  /** With `record`: the answer, where it was JSON with a 2xx status. */
+  answer?: AnswerToRecord;
+}
+
+/**
+ * Lets go of a response's body without waiting: the body of a clone is one branch of a tee, whose
+ * cancel settles only once the other branch is cancelled or read to its end too.
+ */
+function discard(response: Response | undefined): void {
+  response?.body?.cancel().catch(() => {});
+}
+
+/** The media type of a Content-Type, lower case, without parameters. */
+const essence = (value: string | null | undefined) => (value ?? '').split(';')[0]!.trim().toLowerCase();
+
+/**
+ * The answer to record from a copy of a successful response: where it is JSON, by its
+ * Content-Type (`application/json`, `…+json`) or because the model reads it as JSON, and not empty.
+ */
+async function answerToRecord(copy: Response, readAs: string, url: string, sent: RequestInit | undefined): Promise<AnswerToRecord | undefined> {
+  const type = essence(copy.headers.get('Content-Type'));
+  if (!copy.ok || (type !== 'application/json' && !type.endsWith('+json') && readAs !== 'json')) {
+    discard(copy);
+    return undefined;
+  }
+  try {
+    const text = await copy.text();
+    if (text.trim() === '') return undefined;
+    return { url, status: copy.status, params: sentParams(url, sent), body: JSON.parse(text), bytes: Buffer.byteLength(text) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -80,15 +113,21 @@ export interface Checked {
  * or failed in the view: a status other than 405, not Django's own 404 page, not a route this
  * server leaves out), so that a probe of the route's accepted methods can reuse the call.
  */
-export async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOptions, ajv: Ajv): Promise<Checked> {
+export async function check(runtime: LoadedRuntime, planned: Planned, options: VerifyOptions, ajv: Ajv, record = false): Promise<Checked> {
   const { route, op } = planned;
   const result: OperationResult = { operationId: op.operationId, method: op.method, path: route.path ?? '', documented: op.documented, outcome: 'pass' };
   const baseFetch = options.fetch ?? globalThis.fetch;
   let answered: Response | undefined;
   let url: string | undefined;
+  let sent: RequestInit | undefined;
+  // With `record`, a copy of the answer, read once the call has judged it.
+  let copy: Response | undefined;
   const recordingFetch: typeof fetch = async (input, init) => {
     url = String(input);
+    sent = init;
     answered = await baseFetch(input, init);
+    discard(copy);
+    copy = record ? answered.clone() : undefined;
     return answered;
   };
   const client = runtime.createClient({ baseUrl: options.url, ...(options.token !== undefined ? { token: options.token } : {}), fetch: recordingFetch });
@@ -96,10 +135,13 @@ export async function check(runtime: LoadedRuntime, planned: Planned, options: V
   const spec = operationSpec(route, op);
   const started = performance.now();
   let reached = false;
+  let answer: AnswerToRecord | undefined;
   try {
     const data = await runtime.call<unknown>(client, spec, planned.params, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
-    if (data instanceof Response) await data.body?.cancel();
     result.ms = Math.round(performance.now() - started);
+    // The copy is read (or let go) first: a body not read (`response`) is cancelled after it.
+    if (copy !== undefined && url !== undefined) answer = await answerToRecord(copy, spec.response, url, sent);
+    if (data instanceof Response) await data.body?.cancel();
     result.reachable = true;
     result.status = answered?.status;
     reached = true;
@@ -121,6 +163,7 @@ export async function check(runtime: LoadedRuntime, planned: Planned, options: V
       result.reason = describeErrors(validate.errors);
     }
   } catch (e) {
+    discard(copy);
     result.ms = Math.round(performance.now() - started);
     const error = e as Error & { status?: number; type?: string };
     if (e instanceof runtime.CatmaidError) {
@@ -143,5 +186,5 @@ export async function check(runtime: LoadedRuntime, planned: Planned, options: V
       result.reason = error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 30_000} ms` : `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
     }
   }
-  return { result, reached, ...(url !== undefined ? { url } : {}) };
+  return { result, reached, ...(url !== undefined ? { url } : {}), ...(answer !== undefined ? { answer } : {}) };
 }

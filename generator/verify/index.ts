@@ -10,6 +10,9 @@
  * configured (a view failing on a setting it lacks) is reported as such, not as a failure. Nothing
  * that writes is called unless `allowWrites` is set, and then only in the project `projectId` names.
  *
+ * With recording (`verify --record`), every answer that is JSON with a 2xx status is also returned
+ * as a recording file's name and content (record.ts), for the CLI to write.
+ *
  * This module runs the check and holds its public types: what may be called is decided in plan.ts,
  * one answer is judged in check.ts, and the first requests (version, token) are preflight.ts.
  */
@@ -22,9 +25,11 @@ import { check, type Checked } from './check.js';
 import { discoverValues, type ServerValues } from './discover.js';
 import { plan, probeWriteReason, type Planned } from './plan.js';
 import { probe } from './preflight.js';
+import { makeRecording, recordingNames, type Recording } from './record.js';
 import { loadRuntime, type LoadedRuntime } from './runtime.js';
 
 export { writeReason } from './plan.js';
+export type { Recording } from './record.js';
 
 export interface VerifyOptions {
   /** Where CATMAID is served, sub-path included. */
@@ -202,6 +207,19 @@ async function probeAccepts(
 
 /** Checks the model's operations against the server at `options.url`. */
 export async function verifyModel(model: RouteModel, options: VerifyOptions): Promise<VerifyReport> {
+  return (await run(model, options, false)).report;
+}
+
+/**
+ * Checks as {@link verifyModel} does, and returns the recording of every operation called that
+ * answered JSON with a 2xx status (`verify --record`; see record.ts), in file-name order, for the
+ * caller to write.
+ */
+export async function verifyAndRecord(model: RouteModel, options: VerifyOptions): Promise<{ report: VerifyReport; recordings: Recording[] }> {
+  return run(model, options, true);
+}
+
+async function run(model: RouteModel, options: VerifyOptions, record: boolean): Promise<{ report: VerifyReport; recordings: Recording[] }> {
   if (options.allowWrites && options.projectId === undefined) throw new UsageError('--allow-writes needs --project-id: the one project that may be written to');
   let base: URL;
   try {
@@ -233,11 +251,19 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
 
   const planned = model.routes.flatMap((route) => route.operations.map((op) => plan(route, op, { notes, ...values }, options)));
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-  const checked = await pool(planned, options.concurrency ?? 4, (p) =>
-    p.skip !== undefined
-      ? Promise.resolve<Checked>({ result: { operationId: p.op.operationId, method: p.op.method, path: p.route.path ?? p.route.regex ?? '', documented: p.op.documented, outcome: 'skipped', reason: p.skip }, reached: false })
-      : check(runtime, p, options, ajv),
-  );
+  // With `record`, each answer is bounded into its recording as soon as it arrives.
+  const recordings: Recording[] = [];
+  const names = record ? recordingNames(model) : undefined;
+  const context = { baseUrl: options.url, ...(options.token !== undefined ? { token: options.token } : {}), ...(report.server.version ? { catmaidVersion: report.server.version } : {}) };
+  const checked = await pool(planned, options.concurrency ?? 4, async (p) => {
+    if (p.skip !== undefined) {
+      return { result: { operationId: p.op.operationId, method: p.op.method, path: p.route.path ?? p.route.regex ?? '', documented: p.op.documented, outcome: 'skipped', reason: p.skip }, reached: false } satisfies Checked;
+    }
+    const { answer, ...c } = await check(runtime, p, options, ajv, record);
+    const name = names?.get(p.op.operationId);
+    if (answer !== undefined && name !== undefined) recordings.push(makeRecording(p.route, p.op, name, answer, context));
+    return c;
+  });
   const results = checked.map((c) => c.result);
   const accepts = options.accepts !== false ? await probeAccepts(runtime, model, planned, checked, options) : undefined;
   report.results = results.sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method) || compareText(a.operationId, b.operationId));
@@ -253,5 +279,6 @@ export async function verifyModel(model: RouteModel, options: VerifyOptions): Pr
     skipped: count('skipped'),
     ...(accepts ? { accepts } : {}),
   };
-  return report;
+  recordings.sort((a, b) => compareText(a.name, b.name));
+  return { report, recordings };
 }
