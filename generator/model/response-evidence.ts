@@ -44,6 +44,14 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
     // a nullable answer: what low says of the value, nullable
     if (th === 'null') return { anyOf: [low, high] };
     if (!(th === 'any' || tl === 'any')) conflicts.push({ at, kept: describe(high), dropped: describe(low) });
+    // A docstring that documents one element of a list answer (an object for an array of
+    // objects): what it says of the element still fills the element's open parts.
+    if (th === 'array' && tl === 'object') {
+      // …or names the list as its one key (`type: {projects: {type: array, …}}` for a bare list)
+      const only = Object.values((low['properties'] as Record<string, JsonSchema> | undefined) ?? {});
+      if (only.length === 1 && kindOf(only[0]!) === 'array') return combine(high, only[0]!, [], at, strict);
+      if (isRecord(high['items']) && kindOf(high['items'] as JsonSchema) === 'object') return { ...high, items: combine(high['items'] as JsonSchema, low, [], `${at}/0`, strict) };
+    }
     return high;
   }
   if (th === 'object') {

@@ -16,12 +16,18 @@ import { stringLiteral } from './literals.js';
 import type { SyntaxNode } from './parser.js';
 
 /** How a name gets its value in a function body, in statement order. */
-type ValueEvent =
-  | { kind: 'assign'; at: number; value: SyntaxNode }
-  | { kind: 'key'; at: number; key: string | undefined; value: SyntaxNode }
-  | { kind: 'append'; at: number; value: SyntaxNode }
-  | { kind: 'extend'; at: number; value: SyntaxNode }
-  | { kind: 'update'; at: number; value: SyntaxNode };
+type ValueEvent = (
+  | { kind: 'assign'; value: SyntaxNode }
+  | { kind: 'key'; key: string | undefined; value: SyntaxNode }
+  | { kind: 'append'; value: SyntaxNode }
+  | { kind: 'extend'; value: SyntaxNode }
+  | { kind: 'update'; value: SyntaxNode }
+) & {
+  /** Where the statement starts. */
+  at: number;
+  /** How many compound statements (if, for, try, …) it sits in: a key set deeper than the assignment may not be set. */
+  depth: number;
+};
 
 /** Every statement-level assignment and mutation of local names in a function body. */
 export type LocalValues = Map<string, ValueEvent[]>;
@@ -50,37 +56,38 @@ const COMPOUND = new Set(['block', 'if_statement', 'elif_clause', 'else_clause',
 export function localValues(body: SyntaxNode): LocalValues {
   const out: LocalValues = new Map();
   const add = (name: string, event: ValueEvent) => out.set(name, [...(out.get(name) ?? []), event]);
-  const visit = (node: SyntaxNode): void => {
+  const visit = (node: SyntaxNode, depth: number): void => {
     if (node.type === 'expression_statement') {
       const e = node.namedChildren[0];
       if (e?.type === 'assignment') {
         const left = e.childForFieldName('left');
         const right = e.childForFieldName('right');
         if (!left || !right) return;
-        if (left.type === 'identifier') add(left.text, { kind: 'assign', at: node.startIndex, value: right });
+        if (left.type === 'identifier') add(left.text, { kind: 'assign', at: node.startIndex, depth, value: right });
         else if (left.type === 'subscript') {
           const of = left.childForFieldName('value');
           const key = left.childForFieldName('subscript');
-          if (of?.type === 'identifier' && key) add(of.text, { kind: 'key', at: node.startIndex, key: key.type === 'string' ? stringLiteral(key) : undefined, value: right });
+          if (of?.type === 'identifier' && key) add(of.text, { kind: 'key', at: node.startIndex, depth, key: key.type === 'string' ? stringLiteral(key) : undefined, value: right });
         }
       } else if (e?.type === 'augmented_assignment') {
         const left = e.childForFieldName('left');
         const right = e.childForFieldName('right');
-        if (left?.type === 'identifier' && right) add(left.text, { kind: 'extend', at: node.startIndex, value: right });
+        if (left?.type === 'identifier' && right) add(left.text, { kind: 'extend', at: node.startIndex, depth, value: right });
       } else if (e?.type === 'call') {
         // rows.append(x), rows.extend(xs), result.update({…})
         const fn = e.childForFieldName('function');
         const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
         const of = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
         const arg = e.childForFieldName('arguments')?.namedChildren[0];
-        if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update')) add(of.text, { kind: method, at: node.startIndex, value: arg });
+        if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update')) add(of.text, { kind: method, at: node.startIndex, depth, value: arg });
       }
       return;
     }
     if (!COMPOUND.has(node.type)) return;
-    for (const c of node.namedChildren) visit(c);
+    // Statements in a block of an if, for, while, try or with sit one level deeper.
+    for (const c of node.namedChildren) visit(c, node.type === 'block' ? depth + 1 : depth);
   };
-  for (const c of body.namedChildren) visit(c);
+  for (const c of body.namedChildren) visit(c, 0);
   return out;
 }
 
@@ -210,26 +217,32 @@ function sequenceShape(items: SyntaxNode[], scope: ShapeScope, before: number, d
   return { type: 'array', prefixItems: shapes, minItems: shapes.length, maxItems: shapes.length };
 }
 
-/** A name: its last assignment before `before`, with what later statements add to it. */
+/**
+ * A name: its last assignment before `before`, with what the statements after it add to that
+ * value until the name is assigned again — also after `before`, since a dict or list stored
+ * elsewhere (`cs[k] = c`) is the same object the later `c['k'] = …` changes.
+ */
 function nameShape(name: string, scope: ShapeScope, before: number, depth: number): JsonSchema {
-  const events = (scope.locals.get(name) ?? []).filter((e) => e.at < before);
+  const events = scope.locals.get(name) ?? [];
   let start = -1;
   for (let i = events.length - 1; i >= 0; i--) {
-    if (events[i]!.kind === 'assign') {
+    if (events[i]!.kind === 'assign' && events[i]!.at < before) {
       start = i;
       break;
     }
   }
   if (start < 0) return OPEN;
   const assigned = events[start] as Extract<ValueEvent, { kind: 'assign' }>;
+  let end = events.findIndex((e, i) => i > start && e.kind === 'assign');
+  if (end < 0) end = events.length;
   let shape = shapeOf(assigned.value, scope, assigned.at, depth + 1);
-  for (const e of events.slice(start + 1)) {
+  for (const e of events.slice(start + 1, end)) {
     if (--scope.budget.nodes < 0) return OPEN;
     const value = shapeOf(e.value, scope, e.at, depth + 1);
     switch (e.kind) {
       case 'key':
         if (shape['type'] !== 'object') return shape['type'] === undefined ? OPEN : shape;
-        shape = e.key !== undefined ? withProperty(shape, e.key, value) : { ...shape, additionalProperties: shape['additionalProperties'] ? merge(shape['additionalProperties'] as JsonSchema, value) : value };
+        shape = e.key !== undefined ? withProperty(shape, e.key, value, e.depth <= assigned.depth) : { ...shape, additionalProperties: shape['additionalProperties'] ? merge(shape['additionalProperties'] as JsonSchema, value) : value };
         break;
       case 'append':
         if (shape['type'] === 'array') shape = { type: 'array', items: shape['items'] && !shape['prefixItems'] ? merge(shape['items'] as JsonSchema, value) : value };
@@ -247,10 +260,14 @@ function nameShape(name: string, scope: ShapeScope, before: number, depth: numbe
   return shape;
 }
 
-/** `x.id`, `x.pk`, `x.skeleton_id`: integers by Django's naming; anything else is open. */
+/**
+ * `x.id`, `x.pk`: integers by Django's naming; `x.skeleton_id` a foreign key's integer, or null
+ * where the key is nullable. Anything else is open.
+ */
 function attributeShape(node: SyntaxNode): JsonSchema {
   const name = node.childForFieldName('attribute')?.text ?? '';
-  if (name === 'id' || name === 'pk' || /_id$/.test(name)) return { type: 'integer' };
+  if (name === 'id' || name === 'pk') return { type: 'integer' };
+  if (/_id$/.test(name)) return { anyOf: [{ type: 'integer' }, { type: 'null' }] };
   return OPEN;
 }
 
@@ -304,12 +321,17 @@ function isNumber(s: JsonSchema): boolean {
   return s['type'] === 'integer' || s['type'] === 'number';
 }
 
-function withProperty(shape: JsonSchema, key: string, value: JsonSchema): JsonSchema {
+/** An object shape with a key set (`result['k'] = v`); `always`: set on every path, so required. */
+function withProperty(shape: JsonSchema, key: string, value: JsonSchema, always: boolean): JsonSchema {
   const properties = { ...((shape['properties'] as Record<string, JsonValue> | undefined) ?? {}) };
-  properties[key] = properties[key] ? merge(properties[key] as JsonSchema, value) : value;
+  properties[key] = key in properties ? merge(properties[key] as JsonSchema, value) : value;
+  // A key set on some paths only is not required, unless the value had it already.
   const required = new Set((shape['required'] as string[] | undefined) ?? []);
-  required.add(key);
-  return { ...shape, properties, required: [...required] };
+  if (always) required.add(key);
+  const out: JsonSchema = { ...shape, properties };
+  if (required.size) out['required'] = [...required];
+  else delete out['required'];
+  return out;
 }
 
 /** True for a schema that says nothing (`{}`). */
