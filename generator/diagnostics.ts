@@ -81,6 +81,19 @@ export const DIAGNOSTIC_CODES = {
   'response-doc-mismatch': 'warning',
   /** Two operations would get the same id; one was renamed. */
   'operation-id-collision': 'info',
+  /**
+   * A literal a CATMAID API test compares an answer with is nested deeper than 32 levels or has
+   * more than 10,000 parts: the deeper parts, or all of it, count as unknown.
+   */
+  'test-literal-too-large': 'warning',
+  /** A request of a CATMAID API test whose path cannot be evaluated statically (a helper's parameter, `reverse()`); left out. */
+  'test-url-unknown': 'info',
+  /**
+   * A request of a CATMAID API test whose path no route of the model matches: a route the model
+   * lacks (its path depends on settings) or one the test requests to see it fail. Not reported
+   * when the test expects a 404.
+   */
+  'test-url-unmatched': 'warning',
 } as const satisfies Record<string, DiagnosticLevel>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -12,7 +12,9 @@ const base = MemorySource.fromDirectory(fixtureSource('example'));
 const APP_URLS = 'django/applications/catmaid/urls.py';
 const SKELETON = 'django/applications/catmaid/control/skeleton.py';
 const text = (path: string) => base.read(path)!.toString('utf8');
-const codes = (m: RouteModel, code: string) => m.diagnostics.filter((d) => d.code === code).map((d) => `${d.level} ${d.file}:${d.line}`);
+/** The example's API test module that is broken on purpose; the cases here break other files. */
+const BROKEN_TEST = 'django/applications/catmaid/tests/apis/test_stacks.py';
+const codes = (m: RouteModel, code: string) => m.diagnostics.filter((d) => d.code === code && d.file !== BROKEN_TEST).map((d) => `${d.level} ${d.file}:${d.line}`);
 const paths = (m: RouteModel) => new Set(m.routes.map((r) => r.path));
 const intact = fixtureModel('example');
 

@@ -21,8 +21,25 @@ export interface RecordedAnswer {
   path: string;
   /** Names of the parameters the request sent (query and body), as the wire spells them. */
   params: string[];
-  /** The JSON answer: a test's expected literal, or an observed body. */
+  /**
+   * The JSON answer: a test's expected literal, or an observed body. `null` at each pointer of
+   * {@link unknown}, where it stands for a value that is there but not known (not for JSON null).
+   */
   body: JsonValue;
+  /**
+   * JSON pointers (RFC 6901) into `body` of the values a test's literal has but that could not be
+   * evaluated statically (`{'id': skeleton.id, 'name': 'x'}` → `['/id']`; a variable, a call, a
+   * comprehension): `body` has `null` there, so the keys an object has and the length of an array
+   * stay what the test asserts. `['']` (the root): nothing of the answer is known — a test that
+   * made the request but compared no literal with its answer; its method, path, params and status
+   * are still evidence ({@link knowsBody}). Absent when every value is known.
+   */
+  unknown?: string[];
+  /**
+   * The test compares without regard to order (`assertCountEqual`, `frozenset(parsed_response)`):
+   * the items of `body`, an array, may come in any order (nested arrays are still ordered).
+   */
+  unordered?: true;
   /** The part of the answer `body` is: `parsed_response['k'][0]` → `['k', 0]`; absent for the whole. */
   at?: Array<string | number>;
   /** The HTTP status the answer had, where known. */
@@ -34,29 +51,77 @@ export interface RecordedAnswer {
 
 /**
  * The route Django serves an answer's path with: the first route in resolution order whose
- * regex matches it. A part unknown to a test (`{}`) matches any path segment. Undefined when no
- * route matches.
+ * regex matches it. A part unknown to a test (`{}`, mostly an id the test got at run time)
+ * stands for a parameter of the route's path template; only where no route has one there does
+ * it match a literal segment. Undefined when no route matches.
  */
 export function matchAnswer(routes: readonly Route[], answer: Pick<RecordedAnswer, 'path'>): Route | undefined {
   const path = answer.path.replace(/^\//, '');
-  let best: Route | undefined;
-  for (const route of routes) {
-    if (route.regex === null || route.path === null || route.shadowedBy !== undefined) continue;
-    if (best && best.order < route.order) continue;
-    if (matches(route, path)) best = route;
-  }
-  return best;
+  const first = (loose: boolean) => {
+    let best: Route | undefined;
+    for (const route of routes) {
+      if (route.regex === null || route.path === null || route.shadowedBy !== undefined) continue;
+      if (best && best.order < route.order) continue;
+      if (matches(route, path, loose)) best = route;
+    }
+    return best;
+  };
+  return first(false) ?? (path.includes('{}') ? first(true) : undefined);
+}
+
+/** False for an answer that says nothing about the body (`unknown` is `['']`): a request a test only made. */
+export function knowsBody(answer: Pick<RecordedAnswer, 'unknown'>): boolean {
+  return !answer.unknown?.includes('');
+}
+
+/**
+ * The answers whose path no route matches ({@link matchAnswer}): a test of a route the model
+ * lacks (one defined under a setting, with a path known only at run time) or of one that is gone.
+ * The model builder reports the tests' ones as `test-url-unmatched`.
+ */
+export function unmatchedAnswers(routes: readonly Route[], answers: readonly RecordedAnswer[]): RecordedAnswer[] {
+  return answers.filter((a) => matchAnswer(routes, a) === undefined);
 }
 
 const compiled = new Map<string, RegExp | null>();
 
-function matches(route: Route, path: string): boolean {
+function matches(route: Route, path: string, loose: boolean): boolean {
   if (!path.includes('{}')) return regexOf(route.regex!)?.test(path) ?? false;
-  // A part the test does not know: compare with the route's template segment by segment.
-  const template = route.path!.replace(/^\//, '').split('/');
+  // A part the test does not know: compare with the route's templates segment by segment.
   const parts = path.split('/');
-  if (template.length !== parts.length) return false;
-  return template.every((t, i) => parts[i] === '{}' || t === parts[i] || /^\{[^}]+\}$/.test(t));
+  return (route.variants ?? [route.path!]).some((variant) => {
+    const template = variant.replace(/^\//, '').split('/');
+    return template.length === parts.length && template.every((t, i) => segmentMatches(route, t, parts[i]!, loose));
+  });
+}
+
+/**
+ * One segment of a path with unknown parts against one of a template: `{}` matches a segment
+ * with a parameter (`{skeleton_id}`, `export.{extension}`), or, `loose`, any non-empty one; a
+ * known segment matches the template's literal text or its parameters' patterns.
+ */
+function segmentMatches(route: Route, template: string, part: string, loose: boolean): boolean {
+  const hasParam = /\{[^}]+\}/.test(template);
+  if (part.includes('{}')) {
+    if (template === '' || (!loose && !hasParam)) return false;
+    const re = new RegExp('^' + part.split('{}').map(escapeRegex).join('.+') + '$');
+    return re.test(template);
+  }
+  if (!hasParam) return template === part;
+  const source = template
+    .split(/(\{[^}]+\})/)
+    .map((piece) => {
+      const name = /^\{([^}]+)\}$/.exec(piece)?.[1];
+      if (name === undefined) return escapeRegex(piece);
+      const pattern = route.pathParams.find((p) => p.name === name)?.pattern;
+      return `(?:${pattern ?? '[^/]+'})`;
+    })
+    .join('');
+  return regexOf(`^${source}$`)?.test(part) ?? false;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A Python regex as a JavaScript one, where it translates (named groups, `\d`, anchors). */

@@ -17,7 +17,7 @@ import { generatorInfo } from '../util/package-info.js';
 import { ModuleIndex, type ModuleFile } from './modules.js';
 import { assignOperationIds } from './operation-ids.js';
 import { OperationBuilder } from './operations.js';
-import type { RecordedAnswer } from './answers.js';
+import { unmatchedAnswers, type RecordedAnswer } from './answers.js';
 import { applyAnswers } from './response-evidence.js';
 import { readApiTests } from '../parse/api-tests.js';
 import { analyseRegex, joinRegexParts, RegexSyntaxError, routeToRegex } from './regex.js';
@@ -76,7 +76,12 @@ export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): B
   routes.sort(compareRoutes);
   new OperationBuilder(modules, diagnostics).fill(routes);
   // What CATMAID's API tests and a lab's server say the operations answer.
-  const answers = [...readApiTests(tree, (file) => modules.parse(file), diagnostics), ...(options.observed ?? [])];
+  const tested = readApiTests(tree, (file) => modules.parse(file), diagnostics);
+  for (const a of unmatchedAnswers(routes, tested)) {
+    // A test that expects a 404 requests a path no route serves on purpose.
+    if (a.status !== 404) diagnostics.add('test-url-unmatched', `${a.method} ${a.path} of an API test matches no route`, a.file, a.line);
+  }
+  const answers = [...tested, ...(options.observed ?? [])];
   applyAnswers(routes, answers, diagnostics);
   assignOperationIds(routes, diagnostics);
   mounts.sort((a, b) => compareOptionalText(a.path, b.path) || compareText(a.target, b.target) || a.source.line - b.source.line);

@@ -11,7 +11,7 @@
  */
 import type { DiagnosticBag } from '../diagnostics.js';
 import { isOpen, merge } from '../parse/json-shapes.js';
-import { matchAnswer, type RecordedAnswer } from './answers.js';
+import { knowsBody, matchAnswer, type RecordedAnswer } from './answers.js';
 import type { Evidence, JsonSchema, JsonValue, Operation, ResponseEvidence, ResponseInfo, Route } from './types.js';
 
 /** How many examples an operation keeps. */
@@ -133,23 +133,28 @@ export function inlineModels(schema: JsonSchema, models: Record<string, JsonSche
   return out;
 }
 
-/** The JSON Schema of a JSON value: what a real answer shows of its type. */
-export function shapeOfJson(value: JsonValue, depth = 0): JsonSchema {
-  if (depth > 24) return {};
+/**
+ * The JSON Schema of a JSON value: what a real answer shows of its type. Numbers are `number`:
+ * a test's `7620.0` reads as `7620`, so an integer here does not show the value is always one.
+ * Places listed in `unknown` (JSON pointers) are open.
+ */
+export function shapeOfJson(value: JsonValue, unknown: ReadonlySet<string> = new Set(), at = '', depth = 0): JsonSchema {
+  if (depth > 24 || unknown.has(at)) return {};
   if (value === null) return { type: 'null' };
   if (typeof value === 'string') return { type: 'string' };
   if (typeof value === 'boolean') return { type: 'boolean' };
-  if (typeof value === 'number') return { type: Number.isInteger(value) ? 'integer' : 'number' };
+  if (typeof value === 'number') return { type: 'number' };
+  const child = (key: string | number) => `${at}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
   if (Array.isArray(value)) {
     if (value.length === 0) return { type: 'array' };
-    return { type: 'array', items: value.map((v) => shapeOfJson(v, depth + 1)).reduce(merge) };
+    return { type: 'array', items: value.map((v, i) => shapeOfJson(v, unknown, child(i), depth + 1)).reduce(merge) };
   }
   const keys = Object.keys(value);
   // Keys that are data (ids): a record, not properties.
   if (keys.length > 0 && keys.every((k) => /^-?\d+$/.test(k))) {
-    return { type: 'object', additionalProperties: keys.map((k) => shapeOfJson(value[k]!, depth + 1)).reduce(merge) };
+    return { type: 'object', additionalProperties: keys.map((k) => shapeOfJson(value[k]!, unknown, child(k), depth + 1)).reduce(merge) };
   }
-  const properties = Object.fromEntries(keys.map((k) => [k, shapeOfJson(value[k]!, depth + 1)]));
+  const properties = Object.fromEntries(keys.map((k) => [k, shapeOfJson(value[k]!, unknown, child(k), depth + 1)]));
   return { type: 'object', ...(keys.length ? { properties, required: keys } : {}) };
 }
 
@@ -205,11 +210,12 @@ export function applyAnswers(routes: Route[], answers: RecordedAnswer[], diagnos
     const evidence: ResponseEvidence[] = [];
     const examples: JsonValue[] = [];
     for (const a of ranked) {
-      if (a.body === undefined) continue;
-      const shape = a.at?.length ? nest(shapeOfJson(a.body), a.at) : shapeOfJson(a.body);
+      if (a.body === undefined || !knowsBody(a)) continue;
+      const whole = shapeOfJson(a.body, new Set(a.unknown ?? []));
+      const shape = a.at?.length ? nest(whole, a.at) : whole;
       schema = schema ? merge(schema, shape) : shape;
       evidence.push({ source: a.source, file: a.file, line: a.line });
-      if (!a.at?.length && examples.length < MAX_EXAMPLES) examples.push(a.body);
+      if (!a.at?.length && !a.unknown?.length && examples.length < MAX_EXAMPLES) examples.push(a.body);
     }
     if (!schema) continue;
     const response: ResponseInfo = op.response ?? { format: 'json' };
