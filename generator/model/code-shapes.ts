@@ -9,7 +9,7 @@
  * {@link ModuleIndex}. Produces: one merged {@link JsonSchema} with the places it comes from.
  */
 import { returnedShapeOf } from '../parse/function-facts.js';
-import { CALL_KEY, isOpen, merge } from '../parse/json-shapes.js';
+import { CALL_KEY, isOpen, merge, withoutEmptyMarks } from '../parse/json-shapes.js';
 import type { ModuleFacts } from '../parse/module.js';
 import type { ModuleIndex } from './modules.js';
 import type { Flow, RequestFlow } from './request-flow.js';
@@ -73,23 +73,6 @@ export class CodeShapes {
     const shape = returnedShapeOf(this.flow.functionFacts(target.def, target.module));
     return shape && !isOpen(shape) ? this.resolve(shape, target.module, [...stack, id]) : {};
   }
-}
-
-/**
- * A shape without the marks of empty list literals (`maxItems: 0`, see json-shapes.ts): they
- * serve merging a `[]` with the lists filled later, not clients (a `return []` of a stub, an
- * early return for nothing, does not mean the answer is always empty).
- */
-function withoutEmptyMarks(schema: JsonSchema): JsonSchema {
-  const out: JsonSchema = {};
-  for (const [k, v] of Object.entries(schema)) {
-    if (k === 'maxItems' && v === 0 && !schema['prefixItems']) continue;
-    if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? withoutEmptyMarks(p) : p]));
-    else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = withoutEmptyMarks(v);
-    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? withoutEmptyMarks(m) : m));
-    else out[k] = v;
-  }
-  return out;
 }
 
 /** CATMAID's error answer: an object whose keys include `error`. */

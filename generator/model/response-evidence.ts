@@ -10,7 +10,7 @@
  * Produces: `response.schema`, `response.evidence` and `response.examples`, and diagnostics.
  */
 import type { DiagnosticBag } from '../diagnostics.js';
-import { isOpen, merge } from '../parse/json-shapes.js';
+import { isOpen, merge, withoutEmptyMarks } from '../parse/json-shapes.js';
 import { knowsBody, matchAnswer, type RecordedAnswer } from './answers.js';
 import type { Evidence, JsonSchema, JsonValue, Operation, ResponseEvidence, ResponseInfo, Route } from './types.js';
 
@@ -72,8 +72,10 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
       if (!closed) properties[k] = v;
       else if (Array.isArray(low['required']) && low['required'].includes(k)) conflicts.push({ at: `${at}/${k}`, kept: 'no such key', dropped: 'a required key' });
     }
-    const ah = high['additionalProperties'] as JsonSchema | undefined;
+    let ah = high['additionalProperties'] as JsonSchema | undefined;
     const al = low['additionalProperties'] as JsonSchema | undefined;
+    // `high` only knows some keys (a part a test compares): where `low` lists the keys, it knows more.
+    if (ah && isOpen(ah) && Object.keys(pl).length) ah = undefined;
     const additional = ah && al ? combine(ah, al, conflicts, `${at}/*`, strict) : (ah ?? (Object.keys(ph).length ? undefined : al));
     const out: JsonSchema = { ...low, ...high, type: 'object' };
     delete out['properties'];
@@ -85,6 +87,13 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
   if (th === 'array') {
     // A tuple against a list of one kind: the elements the code shows are checked against that
     // kind, but an element the code leaves open is not filled from a claim the tuple disproves.
+    if (high['prefixItems'] && Array.isArray(low['prefixItems'])) {
+      // Two tuples: position by position, the longer one's length.
+      const ph = high['prefixItems'] as JsonSchema[];
+      const pl = low['prefixItems'] as JsonSchema[];
+      const prefixItems = Array.from({ length: Math.max(ph.length, pl.length) }, (_, i) => (ph[i] && pl[i] ? combine(ph[i]!, pl[i]!, conflicts, `${at}/${i}`, strict) : (ph[i] ?? pl[i])!));
+      return { ...low, ...high, prefixItems, minItems: prefixItems.length, ...(high['maxItems'] !== undefined || low['maxItems'] !== undefined ? { maxItems: prefixItems.length } : {}) };
+    }
     if (high['prefixItems']) {
       if (isRecord(low['items'])) {
         (high['prefixItems'] as JsonSchema[]).forEach((item, i) => {
@@ -146,8 +155,13 @@ export function shapeOfJson(value: JsonValue, unknown: ReadonlySet<string> = new
   if (typeof value === 'number') return { type: 'number' };
   const child = (key: string | number) => `${at}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
   if (Array.isArray(value)) {
-    if (value.length === 0) return { type: 'array' };
-    return { type: 'array', items: value.map((v, i) => shapeOfJson(v, unknown, child(i), depth + 1)).reduce(merge) };
+    // `[]`: whatever the other answers' lists hold (the mark is dropped once merged)
+    if (value.length === 0) return { type: 'array', maxItems: 0 };
+    const items = value.map((v, i) => shapeOfJson(v, unknown, child(i), depth + 1));
+    // Values of different kinds side by side are a tuple (a row), not a list of either.
+    const kinds = new Set(items.filter((s) => s['type'] !== 'null' && !isOpen(s)).map((s) => JSON.stringify(s['type'] ?? s)));
+    if (kinds.size > 1) return { type: 'array', prefixItems: items, minItems: items.length, maxItems: items.length };
+    return { type: 'array', items: items.reduce(merge) };
   }
   const keys = Object.keys(value);
   // Keys that are data (ids): a record, not properties.
@@ -195,14 +209,29 @@ export function combineCodeAndDocs(
  * first, the response's current schema fills what they leave open, and their bodies are examples.
  */
 export function applyAnswers(routes: Route[], answers: RecordedAnswer[], diagnostics: DiagnosticBag): void {
+  // What one handler answers is the same whichever route or method reaches it: the answers go to
+  // every operation of that handler (a test's POST to a view the model calls with GET, the POST
+  // of a route and the GET of another route of the same view).
+  const byHandler = new Map<string, Array<{ route: Route; op: Operation }>>();
+  for (const route of routes) {
+    for (const op of route.operations) {
+      if (!op.handler) continue;
+      const key = `${op.handler.file}:${op.handler.line}`;
+      byHandler.set(key, [...(byHandler.get(key) ?? []), { route, op }]);
+    }
+  }
   const byOperation = new Map<Operation, { route: Route; list: RecordedAnswer[] }>();
   for (const answer of answers) {
+    if (answer.status !== undefined && (answer.status < 200 || answer.status > 299)) continue;
     const route = matchAnswer(routes, answer);
-    const op = route?.operations.find((o) => o.method === answer.method);
-    if (!route || !op || (answer.status !== undefined && (answer.status < 200 || answer.status > 299))) continue;
-    const entry = byOperation.get(op) ?? { route, list: [] };
-    entry.list.push(answer);
-    byOperation.set(op, entry);
+    const op = route?.operations.find((o) => o.method === answer.method) ?? route?.operations.find((o) => o.accepts?.methods === 'any' || o.accepts?.methods.includes(answer.method));
+    if (!route || !op) continue;
+    const targets = op.handler ? byHandler.get(`${op.handler.file}:${op.handler.line}`) ?? [{ route, op }] : [{ route, op }];
+    for (const t of targets) {
+      const entry = byOperation.get(t.op) ?? { route: t.route, list: [] };
+      entry.list.push(answer);
+      byOperation.set(t.op, entry);
+    }
   }
   for (const [op, { route, list }] of byOperation) {
     const ranked = [...list.filter((a) => a.source === 'observed'), ...list.filter((a) => a.source === 'test')];
@@ -218,6 +247,7 @@ export function applyAnswers(routes: Route[], answers: RecordedAnswer[], diagnos
       if (!a.at?.length && !a.unknown?.length && examples.length < MAX_EXAMPLES) examples.push(a.body);
     }
     if (!schema) continue;
+    schema = withoutEmptyMarks(schema);
     const response: ResponseInfo = op.response ?? { format: 'json' };
     const conflicts: Conflict[] = [];
     const current = response.schema ? inlineModels(response.schema, response.models) : undefined;
@@ -233,11 +263,18 @@ export function applyAnswers(routes: Route[], answers: RecordedAnswer[], diagnos
   }
 }
 
-/** A part's shape placed where it is in the whole answer: `['k', 0]` → `{k: [part]}`. */
+/**
+ * A part's shape placed where it is in the whole answer: `['k', 0]` → `{k: [part, …]}`. A number
+ * is a position (the answer may be a tuple): the positions before it are open, and the array may
+ * be longer.
+ */
 function nest(shape: JsonSchema, at: Array<string | number>): JsonSchema {
   let out = shape;
   for (const key of [...at].reverse()) {
-    out = typeof key === 'number' ? { type: 'array', items: out } : { type: 'object', properties: { [key]: out } };
+    out =
+      typeof key === 'number'
+        ? { type: 'array', prefixItems: [...Array.from({ length: key }, () => ({})), out], minItems: key + 1 }
+        : { type: 'object', properties: { [key]: out }, additionalProperties: {} };
   }
   return out;
 }

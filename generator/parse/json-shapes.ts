@@ -22,6 +22,9 @@ type ValueEvent = (
   | { kind: 'append'; value: SyntaxNode }
   | { kind: 'extend'; value: SyntaxNode }
   | { kind: 'update'; value: SyntaxNode }
+  | { kind: 'execute'; value: SyntaxNode }
+  /** `for row in rows:`: the name holds an element of `value`. */
+  | { kind: 'element'; value: SyntaxNode }
 ) & {
   /** Where the statement starts. */
   at: number;
@@ -79,11 +82,16 @@ export function localValues(body: SyntaxNode): LocalValues {
         const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
         const of = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
         const arg = e.childForFieldName('arguments')?.namedChildren[0];
-        if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update')) add(of.text, { kind: method, at: node.startIndex, depth, value: arg });
+        if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update' || method === 'execute')) add(of.text, { kind: method, at: node.startIndex, depth, value: arg });
       }
       return;
     }
     if (!COMPOUND.has(node.type)) return;
+    if (node.type === 'for_statement') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (left?.type === 'identifier' && right) add(left.text, { kind: 'element', at: node.startIndex, depth, value: right });
+    }
     // Statements in a block of an if, for, while, try or with sit one level deeper.
     for (const c of node.namedChildren) visit(c, node.type === 'block' ? depth + 1 : depth);
   };
@@ -213,6 +221,8 @@ function sequenceShape(items: SyntaxNode[], scope: ShapeScope, before: number, d
   // `[]`: empty where it is made, whatever it holds later (see merge)
   if (shapes.length === 0) return { type: 'array', maxItems: 0 };
   const texts = new Set(shapes.map((s) => JSON.stringify(s)));
+  // `[row[0], row[1], row[2]]`: values not known, but how many there are is.
+  if (fixed && shapes.length > 1 && shapes.every(isOpen)) return tuple(shapes);
   if (texts.size === 1 || !fixed) return { type: 'array', items: shapes.reduce(merge) };
   return { type: 'array', prefixItems: shapes, minItems: shapes.length, maxItems: shapes.length };
 }
@@ -225,17 +235,18 @@ function sequenceShape(items: SyntaxNode[], scope: ShapeScope, before: number, d
 function nameShape(name: string, scope: ShapeScope, before: number, depth: number): JsonSchema {
   const events = scope.locals.get(name) ?? [];
   let start = -1;
+  const binds = (e: ValueEvent) => e.kind === 'assign' || e.kind === 'element';
   for (let i = events.length - 1; i >= 0; i--) {
-    if (events[i]!.kind === 'assign' && events[i]!.at < before) {
+    if (binds(events[i]!) && events[i]!.at < before) {
       start = i;
       break;
     }
   }
   if (start < 0) return OPEN;
-  const assigned = events[start] as Extract<ValueEvent, { kind: 'assign' }>;
-  let end = events.findIndex((e, i) => i > start && e.kind === 'assign');
+  const assigned = events[start]!;
+  let end = events.findIndex((e, i) => i > start && binds(e));
   if (end < 0) end = events.length;
-  let shape = shapeOf(assigned.value, scope, assigned.at, depth + 1);
+  let shape = assigned.kind === 'element' ? elementOf(shapeOf(assigned.value, scope, assigned.at, depth + 1)) : shapeOf(assigned.value, scope, assigned.at, depth + 1);
   for (const e of events.slice(start + 1, end)) {
     if (--scope.budget.nodes < 0) return OPEN;
     const value = shapeOf(e.value, scope, e.at, depth + 1);
@@ -292,7 +303,10 @@ function callShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: n
     if (name in CONVERSIONS) return { ...CONVERSIONS[name]! };
     if (name === 'list' || name === 'sorted' || name === 'tuple' || name === 'set') {
       const inner = first ? shapeOf(first, scope, before, depth + 1) : OPEN;
-      return inner['type'] === 'array' ? { type: 'array', ...(inner['items'] ? { items: inner['items'] } : {}) } : { type: 'array' };
+      // list(row) of a tuple keeps it one; sorting or a set mixes the positions
+      if (inner['prefixItems'] && (name === 'list' || name === 'tuple')) return inner;
+      const items = inner['type'] === 'array' ? elementOf(inner) : OPEN;
+      return { type: 'array', ...(isOpen(items) ? {} : { items }) };
     }
     if (name === 'sum' || name === 'max' || name === 'min' || name === 'abs') return first ? numeric(shapeOf(first, scope, before, depth + 1)['items'] as JsonSchema ?? OPEN) : OPEN;
   }
@@ -300,7 +314,13 @@ function callShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: n
     const method = fn.childForFieldName('attribute')?.text ?? '';
     if (STRING_METHODS.has(method)) return { type: 'string' };
     if (method === 'count') return { type: 'integer' };
-    if (method === 'fetchall') return { type: 'array', items: { type: 'array' } };
+    if (method === 'fetchall' || method === 'fetchmany' || method === 'fetchone') {
+      // A row is a tuple of what the SQL selects: `SELECT id, name FROM …` gives rows of two.
+      const of = fn.childForFieldName('object');
+      const columns = of?.type === 'identifier' ? selectedColumns(of.text, scope, before) : undefined;
+      const row: JsonSchema = columns ? tuple(Array.from({ length: columns }, () => OPEN)) : { type: 'array' };
+      return method === 'fetchone' ? { anyOf: [row, { type: 'null' }] } : { type: 'array', items: row };
+    }
     if (method === 'values_list' && args?.text.includes('flat=True')) return { type: 'array' };
     if (method === 'keys' || method === 'values' || method === 'items') {
       const of = shapeOf(fn.childForFieldName('object')!, scope, before, depth + 1);
@@ -311,6 +331,76 @@ function callShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: n
   }
   // A function the model may look into: what it returns is filled in later.
   return fn && /^[A-Za-z_][\w.]*$/.test(fn.text) && !/^[A-Z]/.test(fn.text.replace(/^.*\./, '')) ? { [CALL_KEY]: fn.text } : OPEN;
+}
+
+/** What iterating a value yields: an array's items, a tuple's merged positions, a dict's keys. */
+function elementOf(s: JsonSchema): JsonSchema {
+  if (s['type'] === 'array') {
+    if (Array.isArray(s['prefixItems'])) {
+      const positions = s['prefixItems'] as JsonSchema[];
+      return positions.length ? positions.reduce(merge) : OPEN;
+    }
+    return isRecord(s['items']) ? (s['items'] as JsonSchema) : OPEN;
+  }
+  if (s['type'] === 'object') return { type: 'string' };
+  return OPEN;
+}
+
+/** A tuple of fixed arity. */
+function tuple(items: JsonSchema[]): JsonSchema {
+  return { type: 'array', prefixItems: items, minItems: items.length, maxItems: items.length };
+}
+
+/** How many columns the SQL last run on a cursor selects, where its text shows it. */
+function selectedColumns(cursor: string, scope: ShapeScope, before: number): number | undefined {
+  const runs = (scope.locals.get(cursor) ?? []).filter((e) => e.kind === 'execute' && e.at < before);
+  const sql = runs[runs.length - 1]?.value;
+  if (!sql) return undefined;
+  const text = sql.type === 'string' ? (stringLiteral(sql) ?? sql.text) : sql.type === 'identifier' ? lastAssignedText(sql.text, scope, before) : undefined;
+  return text ? countSelectList(text) : undefined;
+}
+
+/** The text of the string a name was last assigned (`query = '''SELECT …'''`). */
+function lastAssignedText(name: string, scope: ShapeScope, before: number): string | undefined {
+  const assigns = (scope.locals.get(name) ?? []).filter((e) => e.kind === 'assign' && e.at < before);
+  const value = assigns[assigns.length - 1]?.value;
+  return value?.type === 'string' ? (stringLiteral(value) ?? value.text) : undefined;
+}
+
+/**
+ * The number of columns of a query's main SELECT (the first at the top level, after any WITH):
+ * the commas of its select list outside parentheses, plus one. Undefined when it is not found.
+ */
+export function countSelectList(sql: string): number | undefined {
+  const text = sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
+  let depth = 0;
+  let start = -1;
+  const upper = text.toUpperCase();
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && start < 0 && /^SELECT\b/.test(upper.slice(i, i + 7)) && (i === 0 || /[\s(;]/.test(text[i - 1]!))) {
+      start = i + 6;
+      break;
+    }
+  }
+  if (start < 0) return undefined;
+  let list = text.slice(start).replace(/^\s*DISTINCT\s+ON\s*\([^)]*\)/i, '').replace(/^\s*(DISTINCT|ALL)\b/i, '');
+  depth = 0;
+  let commas = 0;
+  const up = list.toUpperCase();
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) commas++;
+    else if (depth === 0 && /[\s)]/.test(list[i - 1] ?? ' ') && /^(FROM|WHERE|GROUP|ORDER|LIMIT|UNION|HAVING|;)\b/.test(up.slice(i, i + 6))) {
+      list = list.slice(0, i);
+      break;
+    }
+  }
+  return list.trim() ? commas + 1 : undefined;
 }
 
 function numeric(s: JsonSchema): JsonSchema {
@@ -355,10 +445,18 @@ export function merge(a: JsonSchema, b: JsonSchema): JsonSchema {
     // `[]` on one side: the other side's items
     if (a['maxItems'] === 0) return b;
     if (b['maxItems'] === 0) return a;
-    if (a['prefixItems'] && b['prefixItems'] && (a['prefixItems'] as JsonValue[]).length === (b['prefixItems'] as JsonValue[]).length) {
+    if (a['prefixItems'] && b['prefixItems']) {
       const pa = a['prefixItems'] as JsonSchema[];
       const pb = b['prefixItems'] as JsonSchema[];
-      return { ...a, prefixItems: pa.map((s, i) => merge(s, pb[i]!)) };
+      // Tuples of one arity, or parts of one (a test comparing `answer[0]`, another `answer[3]`).
+      const partial = a['maxItems'] === undefined || b['maxItems'] === undefined;
+      if (pa.length === pb.length || partial) {
+        const length = Math.max(pa.length, pb.length);
+        const prefixItems = Array.from({ length }, (_, i) => (pa[i] && pb[i] ? merge(pa[i]!, pb[i]!) : (pa[i] ?? pb[i])!));
+        const out: JsonSchema = { type: 'array', prefixItems, minItems: Math.min(Number(a['minItems'] ?? 0), Number(b['minItems'] ?? 0)) };
+        if (!partial && a['maxItems'] === b['maxItems']) out['maxItems'] = a['maxItems']!;
+        return out;
+      }
     }
     const ia = (a['items'] as JsonSchema | undefined) ?? (a['prefixItems'] ? (a['prefixItems'] as JsonSchema[]).reduce(merge) : undefined);
     const ib = (b['items'] as JsonSchema | undefined) ?? (b['prefixItems'] ? (b['prefixItems'] as JsonSchema[]).reduce(merge) : undefined);
@@ -394,4 +492,26 @@ function mergeObjects(a: JsonSchema, b: JsonSchema, both: boolean): JsonSchema {
   if (required.length) out['required'] = required;
   if (additional) out['additionalProperties'] = additional;
   return out;
+}
+
+/**
+ * A shape without the marks of empty list literals (`maxItems: 0`, see json-shapes.ts): they
+ * serve merging a `[]` with the lists filled later, not clients (a `return []` of a stub, an
+ * early return for nothing, does not mean the answer is always empty).
+ */
+export function withoutEmptyMarks(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'maxItems' && v === 0 && !schema['prefixItems']) continue;
+    if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? withoutEmptyMarks(p) : p]));
+    else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = withoutEmptyMarks(v);
+    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? withoutEmptyMarks(m) : m));
+    else out[k] = v;
+  }
+  return out;
+}
+
+
+function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
 }

@@ -12,7 +12,7 @@ export interface NeuronnameParams {
   skeleton_id: number;
 }
 
-/** What {@link neuronname} resolves to (from what the code returns). */
+/** What {@link neuronname} resolves to (from CATMAID's API tests, what the code returns). */
 export type NeuronnameResponse = {
     neuronname: string;
     neuronid: number;
@@ -77,10 +77,13 @@ export interface SplitSkeletonParams {
   upstream_annotation_map?: string;
 }
 
-/** What {@link splitSkeleton} resolves to (from what the code returns). */
+/**
+ * What {@link splitSkeleton} resolves to (from CATMAID's API tests, what the code returns).
+ * @example {"existing_skeleton_id":2388,"new_skeleton_id":2390}
+ */
 export type SplitSkeletonResponse = {
-    new_skeleton_id: number;
     existing_skeleton_id: number;
+    new_skeleton_id: number;
   };
 
 /**
@@ -117,7 +120,10 @@ export interface ListSkeletonsParams {
   nodecount_gt?: number;
 }
 
-/** What {@link listSkeletons} resolves to (from what the code returns, its docstring). */
+/**
+ * What {@link listSkeletons} resolves to (from CATMAID's API tests, what the code returns, its docstring).
+ * @example [235,373]
+ */
 export type ListSkeletonsResponse = Array<number>;
 
 /**
@@ -147,7 +153,7 @@ export interface CableLengthParams {
   skeleton_id: number;
 }
 
-/** What {@link cableLength} resolves to (from what the code returns). */
+/** What {@link cableLength} resolves to (from CATMAID's API tests, what the code returns). */
 export type CableLengthResponse = {
     cable_length: number;
   };
@@ -238,7 +244,10 @@ export interface RootForSkeletonParams {
   skeleton_id: number;
 }
 
-/** What {@link rootForSkeleton} resolves to (from what the code returns, its docstring). */
+/**
+ * What {@link rootForSkeleton} resolves to (from CATMAID's API tests, what the code returns, its docstring).
+ * @example {"root_id":377,"x":7620,"y":2890,"z":0}
+ */
 export type RootForSkeletonResponse = {
     root_id: number;
     x: number;

@@ -12,8 +12,10 @@ export interface StackInfoParams {
   stack_id: number;
 }
 
-/** What {@link stackInfo} resolves to (from what the code returns). */
-export type StackInfoResponse = Record<string, unknown>;
+/** What {@link stackInfo} resolves to (from CATMAID's API tests, what the code returns). */
+export type StackInfoResponse = {
+    title?: string;
+  } & Record<string, unknown>;
 
 /**
  * `GET /{project_id}/stack/{stack_id}/info` — `catmaid.control.stack.stack_info`, volatile; method inferred (`reads no request parameters`); the view accepts any method.

@@ -16,8 +16,8 @@ export interface NodeListTuplesParams {
   z1: number;
 }
 
-/** What {@link nodeListTuples} resolves to (from what the code returns). */
-export type NodeListTuplesResponse = [Array<unknown>, Array<unknown>, Record<string, unknown>, boolean, Array<unknown>];
+/** What {@link nodeListTuples} resolves to (from CATMAID's API tests, what the code returns). */
+export type NodeListTuplesResponse = [Array<unknown>, Array<unknown>, Record<string, unknown>, Array<unknown>, Array<unknown>];
 
 /**
  * Retrieve all nodes intersecting a bounding box.
@@ -132,8 +132,11 @@ export interface TreenodeInfoParams {
   treenode_id: number;
 }
 
-/** What {@link treenodeInfo} resolves to (from what the code returns). */
-export type TreenodeInfoResponse = Record<string, unknown>;
+/** What {@link treenodeInfo} resolves to (from CATMAID's API tests, what the code returns). */
+export type TreenodeInfoResponse = {
+    skeleton_id?: number;
+    neuron_name?: string;
+  } & Record<string, unknown>;
 
 /**
  * `GET /{project_id}/treenodes/{treenode_id}/info` — `catmaid.control.treenode.treenode_info`, volatile; method inferred (`reads no request parameters`); the view accepts any method.
