@@ -25,7 +25,7 @@ export interface Diagnostic {
 }
 
 /** Every diagnostic code the generator emits, with its default level. */
-/** Codes of the findings where a docstring and the code disagree (`catmaid-codegen lint`). */
+/** Codes of the findings where a docstring, the code and CATMAID's API tests disagree (`catmaid-codegen lint`). */
 export const DRIFT_CODES: ReadonlySet<DiagnosticCode> = new Set([
   'param-doc-unread',
   'param-undocumented',
@@ -33,6 +33,7 @@ export const DRIFT_CODES: ReadonlySet<DiagnosticCode> = new Set([
   'param-default-mismatch',
   'param-required-mismatch',
   'response-doc-mismatch',
+  'test-param-unknown',
   'docstring-yaml',
 ]);
 
@@ -94,6 +95,12 @@ export const DIAGNOSTIC_CODES = {
    * when the test expects a 404.
    */
   'test-url-unmatched': 'warning',
+  /**
+   * A CATMAID API test sends a parameter the operation it requests does not list (the view ignores
+   * it, or reads it in a way the generator does not follow). Not reported where the code reads a
+   * request dict as a whole or hands the request on to code that is not followed.
+   */
+  'test-param-unknown': 'warning',
 } as const satisfies Record<string, DiagnosticLevel>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -96,8 +96,10 @@ describe('the example fixture', () => {
     expect(matchAnswer(model.routes, { path: '/3/treenodes/{}/info' })?.path).toBe('/{project_id}/treenodes/{treenode_id}/info');
     const tests = model.diagnostics.filter((d) => d.file?.includes('/tests/'));
     expect(tests.map((d) => `${d.level} ${d.code} ${d.file}:${d.line}`)).toEqual([
+      `warning test-param-unknown ${skeletons}:15`,
       `warning test-url-unmatched ${skeletons}:75`,
       `warning syntax-error ${stacks}:18`,
+      `warning test-param-unknown ${treenodes}:29`,
     ]);
   });
 
@@ -432,6 +434,44 @@ describe('in the model', () => {
     const { model } = buildRouteModel(tree);
     expect(model.diagnostics.filter((d) => d.code === 'test-url-unmatched').map((d) => [d.message, d.line])).toEqual([
       ['GET /3/also-missing of an API test matches no route', lineOf(tests, 'also-missing')],
+    ]);
+  });
+  it('reports a parameter a test sends that the operation does not list, unless the view reads the whole dict', () => {
+    const urls = py`
+      from django.conf.urls import url
+      from catmaid.control import views
+      urlpatterns = [
+          url(r'^(?P<project_id>\d+)/x$', views.x),
+          url(r'^(?P<project_id>\d+)/all$', views.everything),
+      ]
+    `;
+    const views = py`
+      from django.http import JsonResponse
+      from catmaid.control.common import get_request_list
+
+      def x(request, project_id):
+          ids = get_request_list(request.POST, 'skeleton_ids', map_fn=int)
+          return JsonResponse({'n': len(ids)})
+
+      def everything(request, project_id):
+          return JsonResponse({k: v for k, v in request.GET.items()})
+    `;
+    const tests = method(`
+      self.client.post('/3/x', {'skeleton_ids[0]': 1, 'skeleton_ids[1]': 2, 'with_tags': True})
+      self.client.post('/3/x', {'with_tags': False})
+      response = self.client.post('/3/x', {'refused': 1})
+      self.assertEqual(response.status_code, 403)
+      self.client.get('/3/all', {'anything': 1})
+      self.client.get('/3/x', {'skeleton_ids': 1})
+    `);
+    const tree = new MemorySource({
+      'django/applications/catmaid/urls.py': urls,
+      'django/applications/catmaid/control/views.py': views,
+      [FILE]: tests,
+    });
+    const { model } = buildRouteModel(tree);
+    expect(model.diagnostics.filter((d) => d.code === 'test-param-unknown').map((d) => [d.message, d.line, d.operation])).toEqual([
+      ["an API test sends 'with_tags', which POST /{project_id}/x does not list: the view ignores it, or reads it where the generator cannot follow", lineOf(tests, 'with_tags'), 'POST /{project_id}/x'],
     ]);
   });
 });

@@ -325,7 +325,7 @@ describe('catmaid-codegen lint', () => {
     expect(lines).toContain('  GET /{project_id}/skeletons/');
     expect(lines).toContain("      115  param-undocumented       the code reads 'minx' from request.POST, the docstring does not document it");
     expect(lines[lines.length - 1]).toBe(
-      '27 findings in 11 operations across 3 files: param-doc-unread 1, param-undocumented 19, param-location-mismatch 2, param-default-mismatch 0, param-required-mismatch 2, response-doc-mismatch 2, docstring-yaml 1',
+      '27 findings in 11 operations across 3 files: param-doc-unread 1, param-undocumented 19, param-location-mismatch 2, param-default-mismatch 0, param-required-mismatch 2, response-doc-mismatch 2, test-param-unknown 0, docstring-yaml 1',
     );
   });
 
@@ -334,7 +334,7 @@ describe('catmaid-codegen lint', () => {
     const clean = runCli(['lint', '--source', fixtureSource('era-2021-path'), '--strict']);
     expect(clean.status).toBe(0);
     expect(clean.stdout).toBe(
-      '0 findings in 0 operations across 0 files: param-doc-unread 0, param-undocumented 0, param-location-mismatch 0, param-default-mismatch 0, param-required-mismatch 0, response-doc-mismatch 0, docstring-yaml 0\n',
+      '0 findings in 0 operations across 0 files: param-doc-unread 0, param-undocumented 0, param-location-mismatch 0, param-default-mismatch 0, param-required-mismatch 0, response-doc-mismatch 0, test-param-unknown 0, docstring-yaml 0\n',
     );
   });
 });

@@ -8,7 +8,7 @@
  * Consumes: recorded answers and the routes. Produces: the route and method each answer belongs
  * to ({@link matchAnswer}), by Django's resolution order.
  */
-import type { HttpMethod, JsonValue, Route } from './types.js';
+import type { HttpMethod, JsonValue, Operation, Route } from './types.js';
 
 /** One request and the answer it got (or, in a test, the literal the answer is compared with). */
 export interface RecordedAnswer {
@@ -136,4 +136,15 @@ function regexOf(source: string): RegExp | null {
     compiled.set(source, re);
   }
   return re;
+}
+
+/**
+ * The operation that serves a recorded request: the matched route's operation of the request's
+ * method, else the one whose view accepts that method too (a test's POST to a view the model
+ * calls with GET).
+ */
+export function answeringOperation(routes: readonly Route[], answer: Pick<RecordedAnswer, 'path' | 'method'>): { route: Route; op: Operation } | undefined {
+  const route = matchAnswer(routes, answer);
+  const op = route?.operations.find((o) => o.method === answer.method) ?? route?.operations.find((o) => o.accepts?.methods === 'any' || o.accepts?.methods.includes(answer.method));
+  return route && op ? { route, op } : undefined;
 }

@@ -19,6 +19,7 @@ import { assignOperationIds } from './operation-ids.js';
 import { OperationBuilder } from './operations.js';
 import { unmatchedAnswers, type RecordedAnswer } from './answers.js';
 import { applyAnswers } from './response-evidence.js';
+import { checkTestParameters } from './test-parameters.js';
 import { readApiTests } from '../parse/api-tests.js';
 import { analyseRegex, joinRegexParts, RegexSyntaxError, routeToRegex } from './regex.js';
 import { SCHEMA_VERSION, type Mount, type Route, type RouteModel, type ViewRef } from './types.js';
@@ -74,13 +75,15 @@ export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): B
   const routes = pending.map((p, order) => toRoute(p, order, modules, diagnostics));
   markShadowed(routes, diagnostics);
   routes.sort(compareRoutes);
-  new OperationBuilder(modules, diagnostics).fill(routes);
+  const operations = new OperationBuilder(modules, diagnostics);
+  operations.fill(routes);
   // What CATMAID's API tests and a lab's server say the operations answer.
   const tested = readApiTests(tree, (file) => modules.parse(file), diagnostics);
   for (const a of unmatchedAnswers(routes, tested)) {
     // A test that expects a 404 requests a path no route serves on purpose.
     if (a.status !== 404) diagnostics.add('test-url-unmatched', `${a.method} ${a.path} of an API test matches no route`, a.file, a.line);
   }
+  checkTestParameters(routes, tested, (op) => operations.openParameters.has(op), diagnostics);
   const answers = [...tested, ...(options.observed ?? [])];
   applyAnswers(routes, answers, diagnostics);
   assignOperationIds(routes, diagnostics);

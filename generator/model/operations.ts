@@ -29,7 +29,7 @@ import {
   type MethodChoice,
 } from './methods.js';
 import type { ModuleFile, ModuleIndex } from './modules.js';
-import { buildParameters } from './parameters.js';
+import { buildParameters, readsUnlisted } from './parameters.js';
 import { RequestFlow, type Flow } from './request-flow.js';
 import { CodeShapes } from './code-shapes.js';
 import { combineCodeAndDocs } from './response-evidence.js';
@@ -74,6 +74,12 @@ export class OperationBuilder {
   private readonly docstrings = new Map<string, { doc: DocstringFacts; documented?: DocumentedOperation }>();
   private readonly flow: RequestFlow;
   private readonly codeShapes: CodeShapes;
+  /**
+   * Operations whose code may read parameters their list does not name: it reads a request dict as
+   * a whole (`request.POST.items()`), hands the request to code that was not followed (a class, a
+   * serializer), or its handler is outside the tree.
+   */
+  readonly openParameters = new WeakSet<Operation>();
 
   constructor(
     private readonly modules: ModuleIndex,
@@ -310,7 +316,7 @@ export class OperationBuilder {
     const permissions = dedupePermissions([...permissionsOf(h.decorators.flatMap((d) => (d.inner ? [d, d.inner] : [d]))), ...urlconfPermissions]);
     const change = h.flow?.changes.find((c) => (!c.methods || c.methods.includes(h.method)) && c.file === h.location?.file && !c.via);
     const deprecated = documentedOp?.deprecated || /^deprecated\b|\bis deprecated\b/i.test(doc?.summary ?? '');
-    return {
+    const op: Operation = {
       operationId: '',
       method: h.method,
       methodSource: h.methodSource,
@@ -329,6 +335,8 @@ export class OperationBuilder {
       ...(change ? { changesData: { evidence: change.evidence, line: change.line } } : {}),
       ...(h.location ? { handler: h.location } : {}),
     };
+    if (readsUnlisted(h)) this.openParameters.add(op);
+    return op;
   }
 
   private docstring(d: { text: string; line: number }, file: string | null) {

@@ -63,7 +63,7 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
   }
   const readNames = new Set<string>();
   for (const { reads: rs } of inferred.values()) readNames.add(rs[0]!.name);
-  const readsEverything = wholeDicts.some((w) => (!w.methods || w.methods.includes(h.method)) && locationOf(w.dict, h.method));
+  const readsEverything = readsWholeDict(h);
   // Request values handed where they cannot be followed: what is read there is not known.
   const escaped = (h.flow?.escapes ?? []).length > 0;
   const escapes = h.flow?.escapes ?? [];
@@ -204,6 +204,19 @@ export function buildParameters(route: Route, h: Handler, docs: DocumentedOperat
 }
 
 /** Where a read of a request dictionary travels, for an operation of `method`; undefined when it cannot. */
+/** The handler reads a request dict as a whole for its method (`request.POST.items()`, `request.GET.dict()` handed on). */
+function readsWholeDict(h: Handler): boolean {
+  return (h.flow?.wholeDicts ?? []).some((w) => (!w.methods || w.methods.includes(h.method)) && locationOf(w.dict, h.method));
+}
+
+/**
+ * The handler may read parameters its list does not name: it reads a request dict as a whole,
+ * hands request values to code that was not followed, or was not read at all (outside the tree).
+ */
+export function readsUnlisted(h: Handler): boolean {
+  return !h.facts || !h.location || readsWholeDict(h) || (h.flow?.escapes ?? []).length > 0;
+}
+
 function locationOf(dict: RequestDict, method: HttpMethod): Parameter['in'] | undefined {
   switch (dict) {
     case 'GET':

@@ -11,7 +11,7 @@
  */
 import type { DiagnosticBag } from '../diagnostics.js';
 import { isOpen, merge, withoutEmptyMarks } from '../parse/json-shapes.js';
-import { knowsBody, matchAnswer, type RecordedAnswer } from './answers.js';
+import { knowsBody, answeringOperation, type RecordedAnswer } from './answers.js';
 import type { Evidence, JsonSchema, JsonValue, Operation, ResponseEvidence, ResponseInfo, Route } from './types.js';
 
 /** How many examples an operation keeps. */
@@ -223,9 +223,9 @@ export function applyAnswers(routes: Route[], answers: RecordedAnswer[], diagnos
   const byOperation = new Map<Operation, { route: Route; list: RecordedAnswer[] }>();
   for (const answer of answers) {
     if (answer.status !== undefined && (answer.status < 200 || answer.status > 299)) continue;
-    const route = matchAnswer(routes, answer);
-    const op = route?.operations.find((o) => o.method === answer.method) ?? route?.operations.find((o) => o.accepts?.methods === 'any' || o.accepts?.methods.includes(answer.method));
-    if (!route || !op) continue;
+    const served = answeringOperation(routes, answer);
+    if (!served) continue;
+    const { route, op } = served;
     const targets = op.handler ? byHandler.get(`${op.handler.file}:${op.handler.line}`) ?? [{ route, op }] : [{ route, op }];
     for (const t of targets) {
       const entry = byOperation.get(t.op) ?? { route: t.route, list: [] };

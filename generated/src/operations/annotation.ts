@@ -33,7 +33,7 @@ export type ListAnnotationsResponse = {
  * `GET /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, POST, OPTIONS.
  * Requires a project role (browse).
  *
- * Docs and code disagree:
+ * Where docs, code and CATMAID's tests disagree:
  * - 'annotations' is documented, but the code never reads it
  * - 'with_annotations' is documented, but the code never reads it
  * @param client - the server to call
@@ -75,7 +75,7 @@ export type ListAnnotationsPostResponse = {
  * `POST /{project_id}/annotations/` — `catmaid.control.annotation.list_annotations`, documented; method declared (`@api_view(["GET","POST"])`); the view accepts GET, POST, OPTIONS.
  * Requires a project role (browse).
  *
- * Docs and code disagree:
+ * Where docs, code and CATMAID's tests disagree:
  * - 'with_annotations' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters

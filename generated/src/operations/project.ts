@@ -77,7 +77,7 @@ export type ProjectsResponse = Array<{
  *
  * `GET /projects/` — `catmaid.control.project.projects`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  *
- * Docs and code disagree:
+ * Where docs, code and CATMAID's tests disagree:
  * - 'with_mirrors' is documented, but the code never reads it
  * @param client - the server to call
  * @param params - path, query and body parameters

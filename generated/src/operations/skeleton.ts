@@ -132,8 +132,9 @@ export type ListSkeletonsResponse = Array<number>;
  * `GET /{project_id}/skeletons/` — `catmaid.control.skeleton.list_skeletons`, documented; method declared (`@api_view(["GET"])`); the view accepts GET, OPTIONS.
  * Requires a project role (browse).
  *
- * Docs and code disagree:
+ * Where docs, code and CATMAID's tests disagree:
  * - 'nodecount_gt' is documented, but the code never reads it
+ * - an API test sends 'from', which GET /{project_id}/skeletons/ does not list: the view ignores it, or reads it where the generator cannot follow
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)

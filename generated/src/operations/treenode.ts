@@ -24,6 +24,9 @@ export type NodeListTuplesResponse = [Array<unknown>, Array<unknown>, Record<str
  *
  * `POST /{project_id}/nodes/` — `catmaid.control.treenode.node_list_tuples`, documented; method declared (`api_view(["POST"]) in the URLconf`); the view accepts POST, OPTIONS.
  * Requires a project role (browse).
+ *
+ * Where docs, code and CATMAID's tests disagree:
+ * - an API test sends 'right', which POST /{project_id}/nodes/ does not list: the view ignores it, or reads it where the generator cannot follow
  * @param client - the server to call
  * @param params - path, query and body parameters
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)

@@ -270,7 +270,7 @@ function functionDocs(o: EmitOperation, diagnostics: readonly Diagnostic[]): Opt
   }
   const drift = diagnostics.filter((d) => d.operation === `${op.method} ${route.path}`);
   if (drift.length) {
-    lines.push('', 'Docs and code disagree:');
+    lines.push('', 'Where docs, code and CATMAID\'s tests disagree:');
     for (const d of drift) lines.push(`- ${commentText(d.message)}`);
   }
   const tags: JSDocStructure['tags'] = [
