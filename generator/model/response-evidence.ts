@@ -40,7 +40,7 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
   const tl = kindOf(low);
   if (th !== tl) {
     // integer documented, number returned (or the reverse): the wider one, no conflict
-    if ((th === 'integer' && tl === 'number') || (th === 'number' && tl === 'integer')) return { ...high, type: 'number' };
+    if ((th === 'integer' && tl === 'number') || (th === 'number' && tl === 'integer')) return { ...low, ...high, type: 'number' };
     // a nullable answer: what low says of the value, nullable
     if (th === 'null') return { anyOf: [low, high] };
     if (!(th === 'any' || tl === 'any')) conflicts.push({ at, kept: describe(high), dropped: describe(low) });
@@ -57,11 +57,24 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
   if (th === 'object') {
     const ph = (high['properties'] as Record<string, JsonSchema> | undefined) ?? {};
     const pl = (low['properties'] as Record<string, JsonSchema> | undefined) ?? {};
+    // Keys that are data (ids, dates) against keys by name: a docstring that names a placeholder
+    // (`user_id: {date: {…}}`) for what is a record. The record wins; a placeholder's value still
+    // describes the record's values, where it is the only key.
+    const recordHigh = isRecord(high['additionalProperties']) && !isOpen(high['additionalProperties'] as JsonSchema) && Object.keys(ph).length === 0;
+    if (recordHigh && Object.keys(pl).length > 0 && !low['additionalProperties']) {
+      conflicts.push({ at, kept: 'an object keyed by data', dropped: `the key${Object.keys(pl).length > 1 ? 's' : ''} ${Object.keys(pl).map((k) => `'${k}'`).join(', ')}` });
+      const only = Object.values(pl);
+      const values = only.length === 1 ? combine(high['additionalProperties'] as JsonSchema, only[0]!, conflicts, `${at}/*`, strict) : (high['additionalProperties'] as JsonSchema);
+      const out: JsonSchema = { ...low, ...high, type: 'object', additionalProperties: values };
+      delete out['properties'];
+      delete out['required'];
+      return out;
+    }
     const properties: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(ph)) properties[k] = pl[k] ? combine(v, pl[k]!, conflicts, `${at}/${k}`, strict) : v;
     // Documented as always there, but some answers leave it out.
     const requiredHigh = new Set(Array.isArray(high['required']) ? (high['required'] as string[]) : []);
-    if (strict && Array.isArray(high['required'])) {
+    if (strict && Object.keys(ph).length) {
       for (const k of Array.isArray(low['required']) ? (low['required'] as string[]) : []) {
         if (k in ph && !requiredHigh.has(k)) conflicts.push({ at: `${at}/${k}`, kept: 'a key some answers leave out', dropped: 'a required key' });
       }
@@ -82,6 +95,18 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
     delete out['additionalProperties'];
     if (Object.keys(properties).length) out['properties'] = properties;
     if (additional) out['additionalProperties'] = additional;
+    // A key `high` knows is required where `high` says so (a key the code sets on some paths only,
+    // or a test's answers leave out, is not); a key only `low` names, where `low` says so, unless
+    // `high`'s answers go without it.
+    const requiredLow = new Set(Array.isArray(low['required']) ? (low['required'] as string[]) : []);
+    // `high` that knows only some keys (a part a test compares) does not say which are always there.
+    const partial = isRecord(high['additionalProperties']) && isOpen(high['additionalProperties'] as JsonSchema) && !Array.isArray(high['required']);
+    // A key `high` lists answers without (it has a required list) is not required either.
+    const knowsRequired = Array.isArray(high['required']) && Object.keys(ph).length > 0;
+    const required = Object.keys(properties).filter((k) => (partial ? requiredLow.has(k) || requiredHigh.has(k) : k in ph || knowsRequired ? requiredHigh.has(k) : requiredLow.has(k)));
+    // (set in place, where `low` or `high` had it, so the schema's key order stays)
+    if (required.length) out['required'] = required;
+    else delete out['required'];
     return out;
   }
   if (th === 'array') {

@@ -13,6 +13,7 @@
  */
 import type { JsonSchema, JsonValue } from '../model/types.js';
 import { stringLiteral } from './literals.js';
+import { columnShapes, INTERPOLATED, SQL_JSON } from './sql-shapes.js';
 import type { SyntaxNode } from './parser.js';
 
 /** How a name gets its value in a function body, in statement order. */
@@ -38,8 +39,10 @@ export type LocalValues = Map<string, ValueEvent[]>;
 /** What {@link shapeOf} needs besides the expression. */
 export interface ShapeScope {
   locals: LocalValues;
-  /** Loop variables of enclosing comprehensions: open, whatever a local of that name holds. */
+  /** Loop variables of enclosing comprehensions: open, whatever a local of that name holds… */
   shadowed?: ReadonlySet<string>;
+  /** …unless what they iterate shows their shape (`for row in cursor.fetchall()`: a row). */
+  bound?: ReadonlyMap<string, JsonSchema>;
   /** Nodes left before the shape is cut (shared by one answer's whole shape). */
   budget: { nodes: number };
 }
@@ -153,17 +156,19 @@ export function shapeOf(node: SyntaxNode, scope: ShapeScope, before: number, dep
     case 'set_comprehension':
     case 'generator_expression': {
       const body = node.namedChildren[0];
-      return { type: 'array', items: body ? shapeOf(body, inComprehension(node, scope), before, depth + 1) : OPEN };
+      return { type: 'array', items: body ? shapeOf(body, inComprehension(node, scope, before, depth), before, depth + 1) : OPEN };
     }
     case 'dictionary_comprehension': {
       const pair = node.namedChildren[0];
       const value = pair?.type === 'pair' ? pair.childForFieldName('value') : null;
-      return { type: 'object', additionalProperties: value ? shapeOf(value, inComprehension(node, scope), before, depth + 1) : OPEN };
+      return { type: 'object', additionalProperties: value ? shapeOf(value, inComprehension(node, scope, before, depth), before, depth + 1) : OPEN };
     }
     case 'identifier':
-      return scope.shadowed?.has(node.text) ? OPEN : nameShape(node.text, scope, before, depth);
+      return scope.bound?.get(node.text) ?? (scope.shadowed?.has(node.text) ? OPEN : nameShape(node.text, scope, before, depth));
     case 'attribute':
       return attributeShape(node);
+    case 'subscript':
+      return subscriptShape(node, scope, before, depth);
     case 'call':
       return callShape(node, scope, before, depth);
     default:
@@ -172,14 +177,32 @@ export function shapeOf(node: SyntaxNode, scope: ShapeScope, before: number, dep
 }
 
 /** The scope inside a comprehension: its loop variables hide locals of the same names. */
-function inComprehension(node: SyntaxNode, scope: ShapeScope): ShapeScope {
+function inComprehension(node: SyntaxNode, scope: ShapeScope, before: number, depth: number): ShapeScope {
   const names = new Set(scope.shadowed ?? []);
+  const bound = new Map(scope.bound ?? []);
   for (const clause of node.namedChildren) {
     if (clause.type !== 'for_in_clause') continue;
     const left = clause.childForFieldName('left');
-    for (const n of left?.type === 'identifier' ? [left] : left?.namedChildren ?? []) if (n.type === 'identifier') names.add(n.text);
+    const right = clause.childForFieldName('right');
+    const targets = left?.type === 'identifier' ? [left] : (left?.namedChildren ?? []).filter((n) => n.type === 'identifier');
+    for (const n of targets) {
+      names.add(n.text);
+      bound.delete(n.text);
+    }
+    // What each name holds: an element of the iterable, or a position of a tuple element.
+    const element = right ? elementOf(shapeOf(right, { ...scope, shadowed: names, bound }, before, depth + 1)) : OPEN;
+    if (left?.type === 'identifier') {
+      if (!isOpen(element)) bound.set(left.text, element);
+    } else if (Array.isArray(element['prefixItems'])) {
+      const positions = element['prefixItems'] as JsonSchema[];
+      if (left && positions.length === left.namedChildren.length) {
+        left.namedChildren.forEach((n, i) => {
+          if (n.type === 'identifier' && !isOpen(positions[i]!)) bound.set(n.text, positions[i]!);
+        });
+      }
+    }
   }
-  return { ...scope, shadowed: names };
+  return { ...scope, shadowed: names, bound };
 }
 
 function dictShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: number): JsonSchema {
@@ -318,7 +341,7 @@ function callShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: n
       // A row is a tuple of what the SQL selects: `SELECT id, name FROM …` gives rows of two.
       const of = fn.childForFieldName('object');
       const columns = of?.type === 'identifier' ? selectedColumns(of.text, scope, before) : undefined;
-      const row: JsonSchema = columns ? tuple(Array.from({ length: columns }, () => OPEN)) : { type: 'array' };
+      const row: JsonSchema = columns ? tuple(columns) : { type: 'array' };
       return method === 'fetchone' ? { anyOf: [row, { type: 'null' }] } : { type: 'array', items: row };
     }
     if (method === 'values_list' && args?.text.includes('flat=True')) return { type: 'array' };
@@ -331,6 +354,31 @@ function callShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: n
   }
   // A function the model may look into: what it returns is filled in later.
   return fn && /^[A-Za-z_][\w.]*$/.test(fn.text) && !/^[A-Z]/.test(fn.text.replace(/^.*\./, '')) ? { [CALL_KEY]: fn.text } : OPEN;
+}
+
+/** `x[0]`, `x['k']`: the part of `x`'s shape at that place (of a row, the column; `fetchone()` may be None). */
+function subscriptShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: number): JsonSchema {
+  const of = node.childForFieldName('value');
+  const key = node.childForFieldName('subscript');
+  if (!of || !key) return OPEN;
+  let s = shapeOf(of, scope, before, depth + 1);
+  if (Array.isArray(s['anyOf'])) {
+    const present = (s['anyOf'] as JsonSchema[]).filter((a) => a['type'] !== 'null');
+    if (present.length !== 1) return OPEN;
+    s = present[0]!;
+  }
+  if (s['type'] === 'array' && key.type === 'integer') {
+    const i = Number(key.text);
+    if (Array.isArray(s['prefixItems'])) return ((s['prefixItems'] as JsonSchema[])[i] as JsonSchema | undefined) ?? OPEN;
+    return isRecord(s['items']) ? (s['items'] as JsonSchema) : OPEN;
+  }
+  if (s['type'] === 'object' && key.type === 'string') {
+    const name = stringLiteral(key);
+    const properties = s['properties'] as Record<string, JsonSchema> | undefined;
+    if (name !== undefined && properties?.[name]) return properties[name]!;
+    return isRecord(s['additionalProperties']) ? (s['additionalProperties'] as JsonSchema) : OPEN;
+  }
+  return OPEN;
 }
 
 /** What iterating a value yields: an array's items, a tuple's merged positions, a dict's keys. */
@@ -351,56 +399,28 @@ function tuple(items: JsonSchema[]): JsonSchema {
   return { type: 'array', prefixItems: items, minItems: items.length, maxItems: items.length };
 }
 
-/** How many columns the SQL last run on a cursor selects, where its text shows it. */
-function selectedColumns(cursor: string, scope: ShapeScope, before: number): number | undefined {
+/** The shapes of the columns of the SQL last run on a cursor, where its text shows them. */
+function selectedColumns(cursor: string, scope: ShapeScope, before: number): JsonSchema[] | undefined {
   const runs = (scope.locals.get(cursor) ?? []).filter((e) => e.kind === 'execute' && e.at < before);
   const sql = runs[runs.length - 1]?.value;
   if (!sql) return undefined;
-  const text = sql.type === 'string' ? (stringLiteral(sql) ?? sql.text) : sql.type === 'identifier' ? lastAssignedText(sql.text, scope, before) : undefined;
-  return text ? countSelectList(text) : undefined;
+  const text = sql.type === 'string' ? sqlText(sql) : sql.type === 'identifier' ? lastAssignedText(sql.text, scope, before) : undefined;
+  return text ? columnShapes(text) : undefined;
 }
 
 /** The text of the string a name was last assigned (`query = '''SELECT …'''`). */
 function lastAssignedText(name: string, scope: ShapeScope, before: number): string | undefined {
   const assigns = (scope.locals.get(name) ?? []).filter((e) => e.kind === 'assign' && e.at < before);
   const value = assigns[assigns.length - 1]?.value;
-  return value?.type === 'string' ? (stringLiteral(value) ?? value.text) : undefined;
+  return value?.type === 'string' ? sqlText(value) : undefined;
 }
 
 /**
- * The number of columns of a query's main SELECT (the first at the top level, after any WITH):
- * the commas of its select list outside parentheses, plus one. Undefined when it is not found.
+ * A query's text from its string literal; each `{…}` of an f-string (`{user_select}`, which may add
+ * columns) is {@link INTERPOLATED}.
  */
-export function countSelectList(sql: string): number | undefined {
-  const text = sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
-  let depth = 0;
-  let start = -1;
-  const upper = text.toUpperCase();
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0 && start < 0 && /^SELECT\b/.test(upper.slice(i, i + 7)) && (i === 0 || /[\s(;]/.test(text[i - 1]!))) {
-      start = i + 6;
-      break;
-    }
-  }
-  if (start < 0) return undefined;
-  let list = text.slice(start).replace(/^\s*DISTINCT\s+ON\s*\([^)]*\)/i, '').replace(/^\s*(DISTINCT|ALL)\b/i, '');
-  depth = 0;
-  let commas = 0;
-  const up = list.toUpperCase();
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i]!;
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) commas++;
-    else if (depth === 0 && /[\s)]/.test(list[i - 1] ?? ' ') && /^(FROM|WHERE|GROUP|ORDER|LIMIT|UNION|HAVING|;)\b/.test(up.slice(i, i + 6))) {
-      list = list.slice(0, i);
-      break;
-    }
-  }
-  return list.trim() ? commas + 1 : undefined;
+function sqlText(node: SyntaxNode): string {
+  return stringLiteral(node) ?? node.namedChildren.map((c) => (c.type === 'string_content' ? c.text : c.type === 'interpolation' ? INTERPOLATED : '')).join('');
 }
 
 function numeric(s: JsonSchema): JsonSchema {
@@ -503,6 +523,7 @@ export function withoutEmptyMarks(schema: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k === 'maxItems' && v === 0 && !schema['prefixItems']) continue;
+    if (k === SQL_JSON) continue;
     if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? withoutEmptyMarks(p) : p]));
     else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = withoutEmptyMarks(v);
     else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? withoutEmptyMarks(m) : m));

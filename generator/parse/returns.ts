@@ -9,6 +9,7 @@ import type { JsonSchema } from '../model/types.js';
 import { shapeOf, type ShapeScope } from './json-shapes.js';
 import { stringLiteral } from './literals.js';
 import type { SyntaxNode } from './parser.js';
+import { SQL_JSON } from './sql-shapes.js';
 
 /**
  * The JSON kind a return statement builds when its first argument is a literal:
@@ -67,6 +68,15 @@ function jsonArgument(constructor: string, first: SyntaxNode | undefined): Synta
   return undefined;
 }
 
+/**
+ * `HttpResponse(cursor.fetchone()[0], content_type='application/json')`: the body is JSON that
+ * the query built (parse/sql-shapes.ts); its shape, or undefined for any other text.
+ */
+function sqlJsonText(first: SyntaxNode, scope: ShapeScope, before: number): JsonSchema | undefined {
+  const built = shapeOf(first, scope, before)[SQL_JSON];
+  return built && typeof built === 'object' && !Array.isArray(built) ? (built as JsonSchema) : undefined;
+}
+
 /** What `value` (a call) constructs, as returned by `statement`. */
 function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: ReadonlySet<string>, scope?: ShapeScopeOf): ReturnFact | undefined {
   const fn = value.childForFieldName('function');
@@ -79,7 +89,7 @@ function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: Read
   const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
   const shape = first ? literalShape(first) : undefined;
   const json = scope ? jsonArgument(constructor, first) : undefined;
-  const schema = json ? shapeOf(json, scope!(), statement.startIndex) : undefined;
+  const schema = json ? shapeOf(json, scope!(), statement.startIndex) : scope && constructor === 'HttpResponse' && first && first.type !== 'keyword_argument' ? sqlJsonText(first, scope(), statement.startIndex) : undefined;
   const when = params.size ? parameterTests(statement, params) : [];
   return {
     constructor,
