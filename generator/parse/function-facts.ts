@@ -29,7 +29,8 @@ import {
   type SymbolicRead,
   type WholeDictRead,
 } from './request-reads.js';
-import { localValues, merge, SHAPE_BUDGET, shapeOf, type LocalValues, type ShapeScope } from './json-shapes.js';
+import { merge, SHAPE_BUDGET, shapeOf, type ShapeScope } from './json-shapes.js';
+import { localValues, type LocalValues } from './local-values.js';
 import { readReturn, readReturnedVariable, type ReturnFact } from './returns.js';
 import type { JsonSchema } from '../model/types.js';
 

@@ -13,28 +13,10 @@
  */
 import type { JsonSchema, JsonValue } from '../model/types.js';
 import { stringLiteral } from './literals.js';
-import { columnShapes, INTERPOLATED, SQL_JSON } from './sql-shapes.js';
+import type { LocalValues, ValueEvent } from './local-values.js';
+import { isNumber, isOpen, merge, mergeObjects } from './shape-merge.js';
+import { columnShapes, INTERPOLATED } from './sql-shapes.js';
 import type { SyntaxNode } from './parser.js';
-
-/** How a name gets its value in a function body, in statement order. */
-type ValueEvent = (
-  | { kind: 'assign'; value: SyntaxNode }
-  | { kind: 'key'; key: string | undefined; value: SyntaxNode }
-  | { kind: 'append'; value: SyntaxNode }
-  | { kind: 'extend'; value: SyntaxNode }
-  | { kind: 'update'; value: SyntaxNode }
-  | { kind: 'execute'; value: SyntaxNode }
-  /** `for row in rows:`: the name holds an element of `value`. */
-  | { kind: 'element'; value: SyntaxNode }
-) & {
-  /** Where the statement starts. */
-  at: number;
-  /** How many compound statements (if, for, try, …) it sits in: a key set deeper than the assignment may not be set. */
-  depth: number;
-};
-
-/** Every statement-level assignment and mutation of local names in a function body. */
-export type LocalValues = Map<string, ValueEvent[]>;
 
 /** What {@link shapeOf} needs besides the expression. */
 export interface ShapeScope {
@@ -56,51 +38,6 @@ const MAX_DEPTH = 12;
 export const SHAPE_BUDGET = 4000;
 
 const OPEN: JsonSchema = {};
-const COMPOUND = new Set(['block', 'if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause', 'finally_clause', 'with_statement']);
-
-/** The assignments and mutations of names in a function body, statement by statement (nested functions left out). */
-export function localValues(body: SyntaxNode): LocalValues {
-  const out: LocalValues = new Map();
-  const add = (name: string, event: ValueEvent) => out.set(name, [...(out.get(name) ?? []), event]);
-  const visit = (node: SyntaxNode, depth: number): void => {
-    if (node.type === 'expression_statement') {
-      const e = node.namedChildren[0];
-      if (e?.type === 'assignment') {
-        const left = e.childForFieldName('left');
-        const right = e.childForFieldName('right');
-        if (!left || !right) return;
-        if (left.type === 'identifier') add(left.text, { kind: 'assign', at: node.startIndex, depth, value: right });
-        else if (left.type === 'subscript') {
-          const of = left.childForFieldName('value');
-          const key = left.childForFieldName('subscript');
-          if (of?.type === 'identifier' && key) add(of.text, { kind: 'key', at: node.startIndex, depth, key: key.type === 'string' ? stringLiteral(key) : undefined, value: right });
-        }
-      } else if (e?.type === 'augmented_assignment') {
-        const left = e.childForFieldName('left');
-        const right = e.childForFieldName('right');
-        if (left?.type === 'identifier' && right) add(left.text, { kind: 'extend', at: node.startIndex, depth, value: right });
-      } else if (e?.type === 'call') {
-        // rows.append(x), rows.extend(xs), result.update({…})
-        const fn = e.childForFieldName('function');
-        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
-        const of = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
-        const arg = e.childForFieldName('arguments')?.namedChildren[0];
-        if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update' || method === 'execute')) add(of.text, { kind: method, at: node.startIndex, depth, value: arg });
-      }
-      return;
-    }
-    if (!COMPOUND.has(node.type)) return;
-    if (node.type === 'for_statement') {
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      if (left?.type === 'identifier' && right) add(left.text, { kind: 'element', at: node.startIndex, depth, value: right });
-    }
-    // Statements in a block of an if, for, while, try or with sit one level deeper.
-    for (const c of node.namedChildren) visit(c, node.type === 'block' ? depth + 1 : depth);
-  };
-  for (const c of body.namedChildren) visit(c, 0);
-  return out;
-}
 
 /** The JSON Schema of what `node` becomes as JSON, looking at names as they are before `before`. */
 export function shapeOf(node: SyntaxNode, scope: ShapeScope, before: number, depth = 0): JsonSchema {
@@ -427,9 +364,6 @@ function numeric(s: JsonSchema): JsonSchema {
   return s['type'] === 'integer' || s['type'] === 'number' ? { type: s['type'] } : OPEN;
 }
 
-function isNumber(s: JsonSchema): boolean {
-  return s['type'] === 'integer' || s['type'] === 'number';
-}
 
 /** An object shape with a key set (`result['k'] = v`); `always`: set on every path, so required. */
 function withProperty(shape: JsonSchema, key: string, value: JsonSchema, always: boolean): JsonSchema {
@@ -444,95 +378,9 @@ function withProperty(shape: JsonSchema, key: string, value: JsonSchema, always:
   return out;
 }
 
-/** True for a schema that says nothing (`{}`). */
-export function isOpen(s: JsonSchema): boolean {
-  return Object.keys(s).length === 0;
-}
-
-/**
- * The shape of a value that is one or the other (two returns, two branches): the same kinds
- * merge (object properties kept, required where both have them; array items merged), an
- * integer and a number are a number, `null` makes the other nullable, anything else is either
- * (`anyOf`). Open absorbs everything.
- */
-export function merge(a: JsonSchema, b: JsonSchema): JsonSchema {
-  if (isOpen(a) || isOpen(b)) return OPEN;
-  if (JSON.stringify(a) === JSON.stringify(b)) return a;
-  const ta = a['type'];
-  const tb = b['type'];
-  if (ta === 'object' && tb === 'object') return mergeObjects(a, b, false);
-  if (ta === 'array' && tb === 'array') {
-    // `[]` on one side: the other side's items
-    if (a['maxItems'] === 0) return b;
-    if (b['maxItems'] === 0) return a;
-    if (a['prefixItems'] && b['prefixItems']) {
-      const pa = a['prefixItems'] as JsonSchema[];
-      const pb = b['prefixItems'] as JsonSchema[];
-      // Tuples of one arity, or parts of one (a test comparing `answer[0]`, another `answer[3]`).
-      const partial = a['maxItems'] === undefined || b['maxItems'] === undefined;
-      if (pa.length === pb.length || partial) {
-        const length = Math.max(pa.length, pb.length);
-        const prefixItems = Array.from({ length }, (_, i) => (pa[i] && pb[i] ? merge(pa[i]!, pb[i]!) : (pa[i] ?? pb[i])!));
-        const out: JsonSchema = { type: 'array', prefixItems, minItems: Math.min(Number(a['minItems'] ?? 0), Number(b['minItems'] ?? 0)) };
-        if (!partial && a['maxItems'] === b['maxItems']) out['maxItems'] = a['maxItems']!;
-        return out;
-      }
-    }
-    const ia = (a['items'] as JsonSchema | undefined) ?? (a['prefixItems'] ? (a['prefixItems'] as JsonSchema[]).reduce(merge) : undefined);
-    const ib = (b['items'] as JsonSchema | undefined) ?? (b['prefixItems'] ? (b['prefixItems'] as JsonSchema[]).reduce(merge) : undefined);
-    if (!ia || !ib) return { type: 'array' };
-    return { type: 'array', items: merge(ia, ib) };
-  }
-  if (isNumber(a) && isNumber(b)) return { type: 'number' };
-  const members = [...flatten(a), ...flatten(b)];
-  const unique = new Map(members.map((m) => [JSON.stringify(m), m]));
-  return unique.size === 1 ? [...unique.values()][0]! : { anyOf: [...unique.values()] };
-}
-
-function flatten(s: JsonSchema): JsonSchema[] {
-  return Array.isArray(s['anyOf']) ? (s['anyOf'] as JsonSchema[]) : [s];
-}
-
-/** Two object shapes as one: every property; required where both require it (or where `both` says either is there). */
-function mergeObjects(a: JsonSchema, b: JsonSchema, both: boolean): JsonSchema {
-  const pa = (a['properties'] as Record<string, JsonSchema> | undefined) ?? {};
-  const pb = (b['properties'] as Record<string, JsonSchema> | undefined) ?? {};
-  const properties: Record<string, JsonValue> = {};
-  for (const k of new Set([...Object.keys(pa), ...Object.keys(pb)])) {
-    properties[k] = pa[k] && pb[k] ? merge(pa[k]!, pb[k]!) : (pa[k] ?? pb[k])!;
-  }
-  const ra = new Set((a['required'] as string[] | undefined) ?? []);
-  const rb = new Set((b['required'] as string[] | undefined) ?? []);
-  const required = both ? [...new Set([...ra, ...rb])] : [...ra].filter((k) => rb.has(k));
-  const aa = a['additionalProperties'] as JsonSchema | undefined;
-  const ab = b['additionalProperties'] as JsonSchema | undefined;
-  const additional = aa && ab ? merge(aa, ab) : (aa ?? ab);
-  const out: JsonSchema = { type: 'object' };
-  if (Object.keys(properties).length) out['properties'] = properties;
-  if (required.length) out['required'] = required;
-  if (additional) out['additionalProperties'] = additional;
-  return out;
-}
-
-/**
- * A shape without the marks of empty list literals (`maxItems: 0`, see json-shapes.ts): they
- * serve merging a `[]` with the lists filled later, not clients (a `return []` of a stub, an
- * early return for nothing, does not mean the answer is always empty).
- */
-export function withoutEmptyMarks(schema: JsonSchema): JsonSchema {
-  const out: JsonSchema = {};
-  for (const [k, v] of Object.entries(schema)) {
-    if (k === 'maxItems' && v === 0 && !schema['prefixItems']) continue;
-    if (k === SQL_JSON) continue;
-    if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? withoutEmptyMarks(p) : p]));
-    else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = withoutEmptyMarks(v);
-    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? withoutEmptyMarks(m) : m));
-    else out[k] = v;
-  }
-  return out;
-}
-
-
 function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
+
+// The algebra of shapes, for the readers of this module's results.
+export { isOpen, merge, withoutEmptyMarks } from './shape-merge.js';
