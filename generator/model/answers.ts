@@ -56,7 +56,20 @@ export interface RecordedAnswer {
  * it match a literal segment. Undefined when no route matches.
  */
 export function matchAnswer(routes: readonly Route[], answer: Pick<RecordedAnswer, 'path'>): Route | undefined {
-  const path = answer.path.replace(/^\//, '');
+  // Many answers share a path, and the model builder asks for each answer more than once.
+  let byPath = matched.get(routes);
+  if (!byPath) matched.set(routes, (byPath = new Map()));
+  if (byPath.has(answer.path)) return byPath.get(answer.path);
+  const route = firstMatch(routes, answer.path);
+  byPath.set(answer.path, route);
+  return route;
+}
+
+/** The routes each path matched, per route list (a model's routes are not changed once matched against). */
+const matched = new WeakMap<readonly Route[], Map<string, Route | undefined>>();
+
+function firstMatch(routes: readonly Route[], requested: string): Route | undefined {
+  const path = requested.replace(/^\//, '');
   const first = (loose: boolean) => {
     let best: Route | undefined;
     for (const route of routes) {

@@ -33,43 +33,58 @@ const COMPOUND = new Set(['block', 'if_statement', 'elif_clause', 'else_clause',
 /** The assignments and mutations of names in a function body, statement by statement (nested functions left out). */
 export function localValues(body: SyntaxNode): LocalValues {
   const out: LocalValues = new Map();
-  const add = (name: string, event: ValueEvent) => out.set(name, [...(out.get(name) ?? []), event]);
-  const visit = (node: SyntaxNode, depth: number): void => {
-    if (node.type === 'expression_statement') {
-      const e = node.namedChildren[0];
-      if (e?.type === 'assignment') {
-        const left = e.childForFieldName('left');
-        const right = e.childForFieldName('right');
-        if (!left || !right) return;
-        if (left.type === 'identifier') add(left.text, { kind: 'assign', at: node.startIndex, depth, value: right });
-        else if (left.type === 'subscript') {
-          const of = left.childForFieldName('value');
-          const key = left.childForFieldName('subscript');
-          if (of?.type === 'identifier' && key) add(of.text, { kind: 'key', at: node.startIndex, depth, key: key.type === 'string' ? stringLiteral(key) : undefined, value: right });
-        }
-      } else if (e?.type === 'augmented_assignment') {
-        const left = e.childForFieldName('left');
-        const right = e.childForFieldName('right');
-        if (left?.type === 'identifier' && right) add(left.text, { kind: 'extend', at: node.startIndex, depth, value: right });
-      } else if (e?.type === 'call') {
-        // rows.append(x), rows.extend(xs), result.update({…})
-        const fn = e.childForFieldName('function');
-        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
-        const of = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
-        const arg = e.childForFieldName('arguments')?.namedChildren[0];
-        if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update' || method === 'execute')) add(of.text, { kind: method, at: node.startIndex, depth, value: arg });
-      }
-      return;
-    }
-    if (!COMPOUND.has(node.type)) return;
-    if (node.type === 'for_statement') {
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      if (left?.type === 'identifier' && right) add(left.text, { kind: 'element', at: node.startIndex, depth, value: right });
-    }
-    // Statements in a block of an if, for, while, try or with sit one level deeper.
-    for (const c of node.namedChildren) visit(c, node.type === 'block' ? depth + 1 : depth);
+  const add = (name: string, event: ValueEvent) => {
+    const events = out.get(name);
+    if (events) events.push(event);
+    else out.set(name, [event]);
   };
-  for (const c of body.namedChildren) visit(c, 0);
+  const statement = (node: SyntaxNode, depth: number): void => {
+    const e = node.firstNamedChild;
+    if (e?.type === 'assignment') {
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      if (!left || !right) return;
+      if (left.type === 'identifier') add(left.text, { kind: 'assign', at: node.startIndex, depth, value: right });
+      else if (left.type === 'subscript') {
+        const of = left.childForFieldName('value');
+        const key = left.childForFieldName('subscript');
+        if (of?.type === 'identifier' && key) add(of.text, { kind: 'key', at: node.startIndex, depth, key: key.type === 'string' ? stringLiteral(key) : undefined, value: right });
+      }
+    } else if (e?.type === 'augmented_assignment') {
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      if (left?.type === 'identifier' && right) add(left.text, { kind: 'extend', at: node.startIndex, depth, value: right });
+    } else if (e?.type === 'call') {
+      // rows.append(x), rows.extend(xs), result.update({…})
+      const fn = e.childForFieldName('function');
+      const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      const of = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+      const arg = e.childForFieldName('arguments')?.firstNamedChild;
+      if (of?.type === 'identifier' && arg && (method === 'append' || method === 'extend' || method === 'update' || method === 'execute')) add(of.text, { kind: method, at: node.startIndex, depth, value: arg });
+    }
+  };
+  // A cursor walk: only statements become node objects (crossing into tree-sitter per child is
+  // what costs here).
+  const cursor = body.walk();
+  const visitChildren = (depth: number): void => {
+    if (!cursor.gotoFirstChild()) return;
+    do {
+      if (!cursor.nodeIsNamed) continue;
+      const type = cursor.nodeType;
+      if (type === 'expression_statement') statement(cursor.currentNode, depth);
+      else if (COMPOUND.has(type)) {
+        if (type === 'for_statement') {
+          const node = cursor.currentNode;
+          const left = node.childForFieldName('left');
+          const right = node.childForFieldName('right');
+          if (left?.type === 'identifier' && right) add(left.text, { kind: 'element', at: node.startIndex, depth, value: right });
+        }
+        // Statements in a block of an if, for, while, try or with sit one level deeper.
+        visitChildren(type === 'block' ? depth + 1 : depth);
+      }
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  };
+  visitChildren(0);
   return out;
 }

@@ -68,6 +68,19 @@ function jsonArgument(constructor: string, first: SyntaxNode | undefined): Synta
   return undefined;
 }
 
+/** An `HttpResponse` body taken from a query's rows (`cursor.fetchone()[0]`): the only text whose JSON is looked into. */
+const FETCHED = /\.fetch(?:one|all|many)\s*\(/;
+
+/** `cursor.fetchone()[0]`, or a name in a function that fetches rows of JSON the query builds. */
+function fromQuery(first: SyntaxNode): boolean {
+  if (FETCHED.test(first.text)) return true;
+  if (first.type !== 'identifier') return false;
+  let fn: SyntaxNode | null = first.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  const text = fn?.text ?? '';
+  return FETCHED.test(text) && /json_|_to_json/i.test(text);
+}
+
 /**
  * `HttpResponse(cursor.fetchone()[0], content_type='application/json')`: the body is JSON that
  * the query built (parse/sql-shapes.ts); its shape, or undefined for any other text.
@@ -89,7 +102,7 @@ function readReturnOfCall(value: SyntaxNode, statement: SyntaxNode, params: Read
   const firstArgument = first?.type === 'call' ? first.childForFieldName('function')?.text : undefined;
   const shape = first ? literalShape(first) : undefined;
   const json = scope ? jsonArgument(constructor, first) : undefined;
-  const schema = json ? shapeOf(json, scope!(), statement.startIndex) : scope && constructor === 'HttpResponse' && first && first.type !== 'keyword_argument' ? sqlJsonText(first, scope(), statement.startIndex) : undefined;
+  const schema = json ? shapeOf(json, scope!(), statement.startIndex) : scope && constructor === 'HttpResponse' && first && first.type !== 'keyword_argument' && fromQuery(first) ? sqlJsonText(first, scope(), statement.startIndex) : undefined;
   const when = params.size ? parameterTests(statement, params) : [];
   return {
     constructor,
