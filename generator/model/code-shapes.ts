@@ -24,12 +24,15 @@ export class CodeShapes {
     private readonly modules: ModuleIndex,
   ) {}
 
-  /** The merged shape of a handler's JSON answers, or undefined when none is read. */
-  answer(flow: Flow): { schema: JsonSchema; evidence: Evidence[] } | undefined {
+  /**
+   * The merged shape of a handler's JSON answers to `method` (a return in the branch of another
+   * method does not answer it), or undefined when none is read.
+   */
+  answer(flow: Flow, method: string): { schema: JsonSchema; evidence: Evidence[] } | undefined {
     let schema: JsonSchema | undefined;
     const evidence: Evidence[] = [];
     for (const r of flow.returns) {
-      if (!r.schema || isErrorAnswer(r.schema)) continue;
+      if (!r.schema || isErrorAnswer(r.schema) || (r.methods && !r.methods.includes(method))) continue;
       const resolved = this.resolve(r.schema, this.moduleOf(r.file), []);
       schema = schema ? merge(schema, resolved) : resolved;
       evidence.push({ kind: 'code', text: `${r.constructor}(…)`, file: r.file, line: r.line });

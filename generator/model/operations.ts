@@ -311,7 +311,7 @@ export class OperationBuilder {
     }
     const parameters = buildParameters(route, h, documentedOp, documented, file, this.diagnostics);
     const response = responseOf(h, documentedOp);
-    const code = h.flow && response?.format === 'json' ? this.codeShapes.answer(h.flow) : undefined;
+    const code = h.flow && response?.format === 'json' ? this.codeShapes.answer(h.flow, h.method) : undefined;
     if (response) combineCodeAndDocs(response, code, response.schema && file && h.docstring ? { file, line: h.docstring.line } : undefined, this.diagnostics, where);
     const permissions = dedupePermissions([...permissionsOf(h.decorators.flatMap((d) => (d.inner ? [d, d.inner] : [d]))), ...urlconfPermissions]);
     const change = h.flow?.changes.find((c) => (!c.methods || c.methods.includes(h.method)) && c.file === h.location?.file && !c.via);

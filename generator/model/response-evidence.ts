@@ -194,7 +194,8 @@ export function shapeOfJson(value: JsonValue, unknown: ReadonlySet<string> = new
     return { type: 'object', additionalProperties: keys.map((k) => shapeOfJson(value[k]!, unknown, child(k), depth + 1)).reduce(merge) };
   }
   const properties = Object.fromEntries(keys.map((k) => [k, shapeOfJson(value[k]!, unknown, child(k), depth + 1)]));
-  return { type: 'object', ...(keys.length ? { properties, required: keys } : {}) };
+  // `{}`: no keys at all (the mark, like `maxItems: 0`, is dropped once merged)
+  return { type: 'object', ...(keys.length ? { properties, required: keys } : { maxProperties: 0 }) };
 }
 
 /**

@@ -264,7 +264,8 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
       continue;
     }
     const r = value.type === 'call' ? readReturn(m.node, tested, shapes) : readReturnedVariable(m.node, value, body, tested, shapes);
-    if (r) facts.returns.push(r);
+    const methods = r ? tests.branchOf(m.node) : undefined;
+    if (r) facts.returns.push(methods ? { ...r, methods } : r);
     if (value.type === 'call' && !r?.schema) returnValues.push({ node: value, at: m.node.startIndex });
   }
   lazyReturns.set(facts, { values: returnValues, shapes, shape: undefined });

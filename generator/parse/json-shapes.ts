@@ -164,7 +164,8 @@ function dictShape(node: SyntaxNode, scope: ShapeScope, before: number, depth: n
       additional = additional ? merge(additional, value) : value;
     }
   }
-  const out: JsonSchema = { type: 'object' };
+  // `{}`: no keys yet (marked like `[]`; keys set on it later are read by nameShape)
+  const out: JsonSchema = node.namedChildren.length === 0 ? { type: 'object', maxProperties: 0 } : { type: 'object' };
   if (Object.keys(properties).length) out['properties'] = properties;
   if (required.length && !open) out['required'] = required;
   if (additional) out['additionalProperties'] = additional;
@@ -213,7 +214,7 @@ function nameShape(name: string, scope: ShapeScope, before: number, depth: numbe
     switch (e.kind) {
       case 'key':
         if (shape['type'] !== 'object') return shape['type'] === undefined ? OPEN : shape;
-        shape = e.key !== undefined ? withProperty(shape, e.key, value, e.depth <= assigned.depth) : { ...shape, additionalProperties: shape['additionalProperties'] ? merge(shape['additionalProperties'] as JsonSchema, value) : value };
+        shape = e.key !== undefined ? withProperty(shape, e.key, value, e.depth <= assigned.depth) : withoutKeysMark({ ...shape, additionalProperties: shape['additionalProperties'] ? merge(shape['additionalProperties'] as JsonSchema, value) : value });
         break;
       case 'append':
         if (shape['type'] === 'array') shape = { type: 'array', items: shape['items'] && !shape['prefixItems'] ? merge(shape['items'] as JsonSchema, value) : value };
@@ -373,8 +374,16 @@ function withProperty(shape: JsonSchema, key: string, value: JsonSchema, always:
   const required = new Set((shape['required'] as string[] | undefined) ?? []);
   if (always) required.add(key);
   const out: JsonSchema = { ...shape, properties };
+  delete out['maxProperties'];
   if (required.size) out['required'] = [...required];
   else delete out['required'];
+  return out;
+}
+
+/** A shape without the mark of an empty dict literal, once keys are set on it. */
+function withoutKeysMark(shape: JsonSchema): JsonSchema {
+  const out = { ...shape };
+  delete out['maxProperties'];
   return out;
 }
 

@@ -43,6 +43,8 @@ export interface ReturnFact {
    * a caller that passes `format='json'` never reaches it.
    */
   when?: Array<{ param: string; value: string }>;
+  /** The `request.method` branch the return sits in (`if request.method == 'GET':`), where it is in one. */
+  methods?: string[];
 }
 
 /** The scope to read answers' shapes in, made when first needed (undefined: shapes are not read). */

@@ -73,7 +73,10 @@ export function mergeObjects(a: JsonSchema, b: JsonSchema, both: boolean): JsonS
   const required = both ? [...new Set([...ra, ...rb])] : [...ra].filter((k) => rb.has(k));
   const aa = a['additionalProperties'] as JsonSchema | undefined;
   const ab = b['additionalProperties'] as JsonSchema | undefined;
-  const additional = aa && ab ? merge(aa, ab) : (aa ?? ab);
+  // An object whose keys are not known at all (`dict(…)`, `model_to_dict(…)`) beside one whose
+  // keys are: other keys may come.
+  const unknownKeys = (s: JsonSchema) => !s['properties'] && !s['additionalProperties'] && s['maxProperties'] !== 0;
+  const additional = aa && ab ? merge(aa, ab) : (aa ?? ab ?? (unknownKeys(a) !== unknownKeys(b) ? OPEN : undefined));
   const out: JsonSchema = { type: 'object' };
   if (Object.keys(properties).length) out['properties'] = properties;
   if (required.length) out['required'] = required;
@@ -90,6 +93,7 @@ export function withoutEmptyMarks(schema: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k === 'maxItems' && v === 0 && !schema['prefixItems']) continue;
+    if (k === 'maxProperties' && v === 0) continue;
     if (k === SQL_JSON) continue;
     if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? withoutEmptyMarks(p) : p]));
     else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = withoutEmptyMarks(v);
