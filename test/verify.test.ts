@@ -410,12 +410,20 @@ describe('verify: accepted methods', () => {
     });
   });
 
+  it("checks a tuple answer position by position (JSON Schema 2020-12's prefixItems)", async () => {
+    const model = structuredClone(fixtureModel('example'));
+    const nodes = model.routes.find((r) => r.path === '/{project_id}/nodes/')!.operations[0]!;
+    for (const [p, name] of nodes.parameters.filter((q) => q.in === 'form').map((q, i) => [q, ['x', 'y', 'z'][i]!] as const)) p.name = name;
+    const { report } = await withModel(model, {}, { 'POST /3/nodes/': () => json([[], [], {}, false, []]) });
+    expect(result(report, 'nodeListTuples')).toMatchObject({ outcome: 'fail', schema: 'mismatch', reason: expect.stringContaining('/3 must be array') });
+  });
+
   it('probes a POST view with its form parameters in the query string and no body', async () => {
     const model = structuredClone(fixtureModel('example'));
     const nodes = model.routes.find((r) => r.path === '/{project_id}/nodes/')!.operations[0]!;
     // Parameters the server's values fill (the location), instead of the view's left, top, z1.
     for (const [p, name] of nodes.parameters.filter((q) => q.in === 'form').map((q, i) => [q, ['x', 'y', 'z'][i]!] as const)) p.name = name;
-    const { report, requests } = await withModel(model, {}, { 'POST /3/nodes/': () => json([[], [], {}, false, []]) });
+    const { report, requests } = await withModel(model, {}, { 'POST /3/nodes/': () => json([[], [], {}, [], []]) });
     expect(result(report, 'nodeListTuples')).toMatchObject({ outcome: 'pass', accepts: { expected: ['POST', 'OPTIONS'], probe: 'PATCH', status: 405, allow: ['POST', 'OPTIONS'], agrees: true } });
     expect(requests.filter((r) => r.path === '/3/nodes/').map((r) => [r.method, r.query, r.body])).toEqual([
       ['POST', '', 'x=1.5&y=2&z=3'],

@@ -6,7 +6,8 @@
  * with Ajv), and, for an error, whether it is a refusal (401/403), a route this server does not
  * mount or a view it has not configured rather than a failure.
  */
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
 import { operationSpec } from '../emit/spec.js';
 import type { Operation, Route } from '../model/types.js';
 import type { OperationResult, VerifyOptions } from './index.js';

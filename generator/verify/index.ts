@@ -16,7 +16,8 @@
  * This module runs the check and holds its public types: what may be called is decided in plan.ts,
  * one answer is judged in check.ts, and the first requests (version, token) are preflight.ts.
  */
-import { Ajv } from 'ajv';
+// JSON Schema 2020-12: response types use `prefixItems` for tuples, which draft-07 would ignore.
+import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
 import { UsageError } from '../errors.js';
 import type { Operation, Route, RouteModel } from '../model/types.js';
 import { compareText } from '../util/compare.js';
