@@ -20,7 +20,9 @@ import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
 import { buildRouteModel, type BuildOptions } from './model/build.js';
 import { staleFiles, writeOutput } from './output/write.js';
+import { openExtensions, parseExtensionArg, WithExtensions } from './source/extensions.js';
 import { openSource } from './source/open.js';
+import type { SourceTree } from './source/types.js';
 import { formatObservedWarnings, observedBuildOptions } from './source/observed.js';
 import type { VerifyOptions } from './verify/index.js';
 import type { Recording } from './verify/record.js';
@@ -30,7 +32,25 @@ import { generatorInfo } from './util/package-info.js';
 interface SourceFlags {
   source?: string;
   ref?: string;
+  /** `--extension` (repeatable): `PATH`, `PATH@REF`, `name=PATH[@REF]`. */
+  extension?: string[];
   debug?: boolean;
+}
+
+const EXTENSION_HELP = 'a CATMAID extension (Django app) installed beside CATMAID: PATH (the app or a repository holding it), PATH@REF (a git repository at a ref), name=PATH to name it; repeatable';
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** CATMAID at `--source`/`--ref` with the `--extension`s in it, and the build options that say which. */
+function openWithExtensions(flags: SourceFlags, build: BuildOptions = {}): { tree: SourceTree; build: BuildOptions } {
+  const core = openSource({ source: flags.source, ref: flags.ref });
+  const specs = (flags.extension ?? []).map(parseExtensionArg);
+  if (specs.length === 0) return { tree: core, build };
+  const extensions = openExtensions(specs, core);
+  return { tree: new WithExtensions(core, extensions), build: { ...build, extensions: extensions.map((e) => e.source) } };
 }
 
 function main(argv: string[]): void {
@@ -49,13 +69,14 @@ function main(argv: string[]): void {
     .description('print every URL route of a CATMAID source (a table; the route model with --json)')
     .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
     .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--extension <path>', EXTENSION_HELP, collect)
     .option('--json', 'print the route model as JSON')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
     .option('--strict', 'exit with status 1 when there is any error-level diagnostic')
     .option('--debug', 'show stack traces of unexpected errors')
     .action((flags: SourceFlags & { json?: boolean; strict?: boolean; observed?: string }) => {
-      const tree = openSource({ source: flags.source, ref: flags.ref });
-      const { model } = buildRouteModel(tree, observedOptions(flags.observed));
+      const { tree, build } = openWithExtensions(flags, observedOptions(flags.observed));
+      const { model } = buildRouteModel(tree, build);
       if (flags.json) {
         process.stdout.write(JSON.stringify(model, null, 2) + '\n');
       } else {
@@ -70,10 +91,12 @@ function main(argv: string[]): void {
     .description('report where docstrings and code disagree (drift), per operation, grouped by file')
     .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
     .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--extension <path>', EXTENSION_HELP, collect)
     .option('--strict', 'exit with status 1 when there is any finding')
     .option('--debug', 'show stack traces of unexpected errors')
     .action((flags: SourceFlags & { strict?: boolean }) => {
-      const { model } = buildRouteModel(openSource({ source: flags.source, ref: flags.ref }));
+      const { tree, build } = openWithExtensions(flags);
+      const { model } = buildRouteModel(tree, build);
       const report = formatDriftReport(model.diagnostics);
       process.stdout.write(report.text);
       if (flags.strict && report.findings > 0) process.exitCode = 1;
@@ -84,6 +107,7 @@ function main(argv: string[]): void {
     .description('write a TypeScript client package (and OpenAPI document) for a CATMAID source into --out')
     .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
     .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--extension <path>', EXTENSION_HELP, collect)
     .option('--out <dir>', 'output directory of the generated package')
     .option('--package-name <name>', 'npm name of the generated package', 'catmaid-client')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
@@ -102,7 +126,8 @@ function main(argv: string[]): void {
       const timing = process.env['CATMAID_CODEGEN_TIMING'] ? (what: string) => process.stderr.write(`${performance.now().toFixed(0).padStart(6)} ms  ${what}\n`) : () => {};
       try {
         timing('started');
-        model = buildRouteModel(openSource({ source: flags.source, ref: flags.ref }), build).model;
+        const opened = openWithExtensions(flags, build);
+        model = buildRouteModel(opened.tree, opened.build).model;
         timing('model built');
         const sdk = emitter.emit(model, { packageName: flags.packageName });
         // The OpenAPI document is made here while the worker emits the TypeScript.
@@ -197,6 +222,7 @@ function main(argv: string[]): void {
     .option('--project-id <id>', 'project to read from (default: the first listed); the only one written to with --allow-writes')
     .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
     .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--extension <path>', EXTENSION_HELP, collect)
     .option('--model <routes.json>', 'a route model written by `routes --json`, instead of --source')
     .option('--include-volatile', 'also check undocumented operations')
     .option('--allow-writes', 'also call operations that write (never ones that delete or merge), in --project-id only')
@@ -212,7 +238,11 @@ function main(argv: string[]): void {
       if (flags.token !== undefined && flags.tokenFile !== undefined) throw new UsageError('give --token or --token-file, not both');
       const token = flags.tokenFile !== undefined ? readTokenFile(flags.tokenFile) : flags.token ?? process.env['CATMAID_TOKEN'];
       if (flags.record !== undefined) checkRecordDir(flags.record);
-      const model = flags.model ? readModelFile(flags.model) : buildRouteModel(openSource({ source: flags.source, ref: flags.ref })).model;
+      if (flags.model && flags.extension?.length) throw new UsageError('give --extension with --source, not with --model (the model holds its extensions)');
+      const model = flags.model ? readModelFile(flags.model) : (() => {
+        const { tree, build } = openWithExtensions(flags);
+        return buildRouteModel(tree, build).model;
+      })();
       const { verifyAndRecord, verifyModel } = await import('./verify/index.js');
       const { formatVerifyJson, formatVerifyTable } = await import('./verify/format.js');
       const options: VerifyOptions = {

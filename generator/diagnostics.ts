@@ -101,6 +101,11 @@ export const DIAGNOSTIC_CODES = {
    * request dict as a whole or hands the request on to code that is not followed.
    */
   'test-param-unknown': 'warning',
+  /**
+   * Extensions were given (`--extension`), but this CATMAID's project URLconf has no loop over
+   * `settings.INSTALLED_EXTENSIONS` (releases before extensions were supported): none is served.
+   */
+  'extension-not-mounted': 'warning',
 } as const satisfies Record<string, DiagnosticLevel>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

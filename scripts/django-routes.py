@@ -5,6 +5,11 @@ Consumes
   --repo REPO   a CATMAID git repository (bare is fine; only `git archive` is used)
   --ref REF     a tag, branch or commit of that repository
   --out FILE    where to write the JSON (default: stdout)
+  --extension NAME=REPO@REF
+                a CATMAID extension installed as NAME (repeatable): its package NAME/
+                from git repository REPO at REF goes on the path after CATMAID's own
+                directories, and settings.INSTALLED_EXTENSIONS lists it, so the project
+                URLconf mounts it at ^ext/NAME/ as a real installation would
 
 Produces one JSON document in the format of the shared oracle files
 (shared/oracle/routes-<ref>.json): `routes`, `conditional_routes`, `mounts`,
@@ -1145,7 +1150,16 @@ def main():
     ap.add_argument('--repo', required=True, help='CATMAID git repository (bare is fine)')
     ap.add_argument('--ref', required=True, help='tag, branch or commit')
     ap.add_argument('--out', help='output file (default: stdout)')
+    ap.add_argument('--extension', action='append', default=[], metavar='NAME=REPO@REF',
+                    help='a CATMAID extension installed as NAME (settings.INSTALLED_EXTENSIONS): '
+                         'its package NAME/ read from git repository REPO at REF; repeatable')
     args = ap.parse_args()
+    extensions = []
+    for spec in args.extension:
+        m = re.match(r'^([A-Za-z_]\w*)=(.+)@([^@/]+)$', spec)
+        if not m:
+            sys.exit('django-routes: --extension wants NAME=REPO@REF, not %r' % spec)
+        extensions.append(m.groups())
 
     archive = subprocess.run(
         ['git', '-C', args.repo, 'archive', '--format=tar', args.ref, '--',
@@ -1158,6 +1172,18 @@ def main():
         subprocess.run(['tar', '-x', '-C', tmp], input=archive, check=True)
         TREE = os.path.realpath(tmp)
         ROOTS = [os.path.join(TREE, d) for d in SOURCE_DIRS if os.path.isdir(os.path.join(TREE, d))]
+        # Each extension's package under ext/NAME/, on the path after CATMAID's own directories.
+        for name, repo, ref in extensions:
+            ext = subprocess.run(['git', '-C', repo, 'archive', '--format=tar', ref, '--',
+                                  ':(glob)%s/**/*.py' % name], stdout=subprocess.PIPE)
+            if ext.returncode:
+                sys.exit('django-routes: cannot read extension %s from %s at %s' % (name, repo, ref))
+            root = os.path.join(TREE, 'ext', name)
+            os.makedirs(root)
+            subprocess.run(['tar', '-x', '-C', root], input=ext.stdout, check=True)
+            ROOTS.append(root)
+        if extensions:
+            EXTRA_SETTINGS['INSTALLED_EXTENSIONS'] = tuple(name for name, _, _ in extensions)
         setup_django()
         result = compute(args.ref)
     finally:

@@ -11,6 +11,7 @@ import type { UrlEntry, ViewExpr } from '../parse/urlconf.js';
 import { APP_URLCONF, PROJECT_URLCONF } from '../source/open.js';
 import { SourceReadError, type SourceTree } from '../source/types.js';
 import { UsageError } from '../errors.js';
+import type { ExtensionSource } from '../source/extensions.js';
 import { detectCatmaidVersion } from '../source/version.js';
 import { compareOptionalText, compareText } from '../util/compare.js';
 import { generatorInfo } from '../util/package-info.js';
@@ -35,6 +36,12 @@ interface Scope {
   stack: string[];
   /** Why the prefix is unknown. */
   dynamic?: string;
+  /** The extension whose URLconf this is (below `^ext/<name>/`). */
+  extension?: string;
+  /** The extensions installed (`--extension`), for CATMAID's loop over `settings.INSTALLED_EXTENSIONS`. */
+  installed?: readonly string[];
+  /** The extensions mounted so far (shared by the whole expansion). */
+  mountedExtensions?: Set<string>;
 }
 
 interface PendingRoute {
@@ -52,6 +59,11 @@ export interface BuildResult {
 export interface BuildOptions {
   /** Answers a lab's server gave (`verify --record`, read by `generate --observed`): evidence of response types. */
   observed?: RecordedAnswer[];
+  /**
+   * The extensions installed beside CATMAID, in `--extension` order; their packages must be in
+   * the tree (source/extensions.ts `WithExtensions`). Recorded as `source.extensions`.
+   */
+  extensions?: readonly ExtensionSource[];
 }
 
 /** Builds the route model of a CATMAID tree. */
@@ -68,7 +80,14 @@ export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): B
     if (root.file !== PROJECT_URLCONF) {
       diagnostics.add('module-not-found', `no ${PROJECT_URLCONF}; starting at ${root.file}`, root.file, null, 'warning');
     }
-    expandUrlconf(root, { prefixes: [], conditions: [], loops: [], stack: [] }, modules, diagnostics, pending, mounts);
+    const installed = (options.extensions ?? []).map((e) => e.name);
+    const mountedExtensions = new Set<string>();
+    expandUrlconf(root, { prefixes: [], conditions: [], loops: [], stack: [], ...(installed.length ? { installed, mountedExtensions } : {}) }, modules, diagnostics, pending, mounts);
+    for (const name of installed) {
+      if (!mountedExtensions.has(name)) {
+        diagnostics.add('extension-not-mounted', `this CATMAID's URLconf has no loop over settings.INSTALLED_EXTENSIONS: extension '${name}' is not served`, root.file, null);
+      }
+    }
   }
 
   modules.prefetchModules(pending.map((p) => p.entry.view?.qname).filter((q): q is string => !!q));
@@ -99,6 +118,7 @@ export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): B
       ...(releaseTag(tree.tags) !== undefined ? { tag: releaseTag(tree.tags)! } : {}),
       ...(tree.dirty ? { dirty: true } : {}),
       ...(version ? { catmaidVersion: version.version, catmaidVersionFile: version.file } : {}),
+      ...(options.extensions?.length ? { extensions: options.extensions.map((e) => ({ ...e })) } : {}),
     },
     routes,
     mounts,
@@ -183,6 +203,12 @@ function expandEntries(
       case 'ref': {
         const name = target.kind === 'module' ? target.module : target.qname;
         if (target.kind === 'module' && target.symbolic) {
+          const loop = extensionLoop(here.loops);
+          if (loop && here.installed?.length) {
+            // CATMAID's `for extension in settings.INSTALLED_EXTENSIONS`: each installed one.
+            mountExtensions(entry, name, prefix, loop, here, modules, diagnostics, pending, mounts);
+            break;
+          }
           diagnostics.add('dynamic-urlpatterns', `include('${name}') is computed by ${here.loops.join(', ') || 'a loop'}; listed as a mount`, entry.file, entry.line);
           mount(name, `computed at run time (${here.loops.join(', ')})`);
           break;
@@ -203,6 +229,61 @@ function expandEntries(
         break;
       }
     }
+  }
+}
+
+/** `for <variable> in settings.INSTALLED_EXTENSIONS` among an entry's loops. */
+function extensionLoop(loops: readonly string[]): { variable: string; loop: string } | undefined {
+  for (const loop of loops) {
+    const m = /^for ([A-Za-z_]\w*) in settings\.INSTALLED_EXTENSIONS$/.exec(loop);
+    if (m) return { variable: m[1]!, loop };
+  }
+  return undefined;
+}
+
+/**
+ * CATMAID's extension include, `url(r'^ext/{}/'.format(extension), include('{}.urls'.format(extension)))
+ * for extension in settings.INSTALLED_EXTENSIONS`, for each installed extension: the loop variable
+ * is its name in the prefix and the module, and its URLconf is expanded like CATMAID's own.
+ */
+function mountExtensions(
+  entry: UrlEntry,
+  symbolicModule: string,
+  symbolicPrefix: string | null,
+  loop: { variable: string; loop: string },
+  here: Scope,
+  modules: ModuleIndex,
+  diagnostics: DiagnosticBag,
+  pending: PendingRoute[],
+  mounts: Mount[],
+): void {
+  const placeholder = `{${loop.variable}}`;
+  for (const name of here.installed ?? []) {
+    const bind = (text: string) => text.split(placeholder).join(name);
+    const moduleName = bind(symbolicModule);
+    const prefix = symbolicPrefix === null ? null : bind(symbolicPrefix);
+    const loops = here.loops.filter((l) => l !== loop.loop);
+    const unbound = /\{[A-Za-z_]\w*\}/.test(moduleName) || (prefix !== null && /\{[A-Za-z_]\w*\}/.test(prefix));
+    const prefixes = here.prefixes && prefix !== null && !unbound ? [...here.prefixes, prefix] : null;
+    const child: Scope = {
+      ...here,
+      loops,
+      prefixes,
+      extension: name,
+      ...(prefixes ? {} : { dynamic: here.dynamic ?? `prefix built from ${loops.join(', ') || 'a run-time value'}` }),
+      ...(entry.namespace ? { namespace: entry.namespace } : {}),
+    };
+    here.mountedExtensions?.add(name);
+    const m = modules.get(moduleName);
+    if (!m) {
+      diagnostics.add('include-not-found', `extension '${name}' has no URLconf ${moduleName}`, entry.file, entry.line);
+      continue;
+    }
+    if (child.stack.includes(m.module)) {
+      diagnostics.add('include-cycle', `include('${moduleName}') leads back to ${child.stack.join(' → ')}`, entry.file, entry.line);
+      continue;
+    }
+    expandUrlconf(m, child, modules, diagnostics, pending, mounts);
   }
 }
 
@@ -279,6 +360,7 @@ function toRoute(p: PendingRoute, order: number, modules: ModuleIndex, diagnosti
     ...(scope.loops.length ? { loops: scope.loops } : {}),
     ...(dynamic !== undefined ? { dynamic } : {}),
     ...(problem !== undefined ? { problem } : {}),
+    ...(scope.extension !== undefined ? { extension: scope.extension } : {}),
     ...(entry.name !== undefined ? { urlName: entry.name } : {}),
     ...(scope.namespace !== undefined ? { namespace: scope.namespace } : {}),
     ...(Object.keys(entry.kwargs).length ? { defaults: entry.kwargs } : {}),

@@ -50,16 +50,17 @@ export class ModuleIndex {
     private readonly tree: SourceTree,
     private readonly diagnostics: DiagnosticBag,
   ) {
+    const roots = [...MODULE_ROOTS, ...(tree.moduleRoots ?? [])];
     for (const file of tree.listFiles()) {
       if (!file.endsWith('.py')) continue;
-      const root = MODULE_ROOTS.find((r) => file.startsWith(r + '/'));
+      const root = roots.find((r) => file.startsWith(r + '/'));
       if (!root) continue;
       const rel = file.slice(root.length + 1, -3).split('/');
       const isPackage = rel[rel.length - 1] === '__init__';
       if (isPackage) rel.pop();
       if (rel.length === 0 || !rel.every((p) => /^[A-Za-z_]\w*$/.test(p))) continue;
       const module = rel.join('.');
-      const rank = MODULE_ROOTS.indexOf(root);
+      const rank = roots.indexOf(root);
       const existing = this.byName.get(module);
       // The first root on sys.path wins; within one root a package wins over a module.
       if (existing && (existing.rank < rank || (existing.rank === rank && existing.isPackage))) continue;

@@ -38,6 +38,22 @@ export interface ModelSource {
   catmaidVersion?: string;
   /** The file `catmaidVersion` was read from. */
   catmaidVersionFile?: string;
+  /** The CATMAID extensions read beside it (`--extension`), in the order given. */
+  extensions?: ModelExtension[];
+}
+
+/** One extension's provenance (see source/extensions.ts). */
+export interface ModelExtension {
+  /** The app's name: its `settings.INSTALLED_EXTENSIONS` entry, and the `/ext/<name>/` prefix. */
+  name: string;
+  /** The git ref asked for (`--extension PATH@REF`). */
+  ref?: string;
+  /** The commit read, or the HEAD of a directory that is a git work tree. */
+  commit?: string;
+  /** A work tree whose files differ from `commit`. */
+  dirty?: boolean;
+  /** The version the app declares. */
+  version?: string;
 }
 
 /** One URL pattern: a regex (with the prefixes of every enclosing include) mapped to a view. */
@@ -64,6 +80,11 @@ export interface Route {
   dynamic?: string;
   /** Why `path`/`regex` are null because the source is wrong (a regex Python rejects, …). */
   problem?: string;
+  /**
+   * The CATMAID extension (`settings.INSTALLED_EXTENSIONS` entry) whose URLconf defines the route,
+   * mounted at `/ext/<name>/`; absent for CATMAID's own routes.
+   */
+  extension?: string;
   /** The URL pattern's `name=`. */
   urlName?: string;
   /** The instance namespace of the enclosing include (`app_name` or `namespace=`). */

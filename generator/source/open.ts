@@ -21,6 +21,14 @@ export interface SourceOptions {
 
 export function openSource({ source, ref }: SourceOptions): SourceTree {
   if (!source) throw new UsageError('missing --source: give a CATMAID checkout or git repository');
+  const tree = openTree({ source, ref });
+  assertCatmaidTree(tree);
+  return tree;
+}
+
+/** A directory, or a git repository at a ref, as a source tree, whatever it holds (CATMAID or an extension). */
+export function openTree({ source, ref }: SourceOptions): SourceTree {
+  if (!source) throw new UsageError('missing source path');
   if (!existsSync(source)) throw new UsageError(`source not found: ${source}`);
   if (!isDirectory(source)) throw new UsageError(`source is not a directory: ${source}`);
   let tree: SourceTree;
@@ -42,7 +50,6 @@ export function openSource({ source, ref }: SourceOptions): SourceTree {
       tree = directory;
     }
   }
-  assertCatmaidTree(tree);
   return tree;
 }
 

@@ -38,6 +38,11 @@ export interface SourceTree extends SourceProvenance {
   read(path: string): Buffer | undefined;
   /** Reads many files at once where the backend can batch (git); a hint, never required. */
   prefetch(paths: readonly string[]): void;
+  /**
+   * Directories on the module path besides CATMAID's own (`django/applications`, …), after them:
+   * where a tree with extensions mounts their packages (source/extensions.ts).
+   */
+  readonly moduleRoots?: readonly string[];
 }
 
 /** A file that is listed in the tree but could not be read. */
