@@ -13,6 +13,9 @@
  *   in modules of one name): the shortest path keeps the id; the others add `By` and the
  *   parameters only they have, or `At` and the path segments only they have.
  * - Anything still equal gets a numeric suffix in route order (and a diagnostic).
+ * - An extension's operations get ids by the same rules among themselves, after CATMAID's own,
+ *   each prefixed with the extension's name (`circuitmap` `fetch_synapses` →
+ *   `circuitmapFetchSynapses`): CATMAID's ids do not change when an extension is installed.
  *
  * Consumes: routes with operations. Produces: `operationId` on every operation.
  */
@@ -51,6 +54,18 @@ function baseId(route: Route, op: Operation, methods: Set<string>): string {
 const viewKey = (r: Route) => (r.view ? `${r.view.module}.${r.view.name}` : `?${r.order}`);
 
 export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag): void {
+  // CATMAID's own operations first, by themselves: installing an extension never renames them.
+  const taken = new Set<string>();
+  assignIds(routes.filter((r) => r.extension === undefined), diagnostics, '', taken);
+  const extensions = [...new Set(routes.flatMap((r) => (r.extension !== undefined ? [r.extension] : [])))].sort(compareText);
+  for (const name of extensions) assignIds(routes.filter((r) => r.extension === name), diagnostics, camel(name), taken);
+}
+
+/**
+ * Ids for one set of routes (CATMAID's, or one extension's, each of whose ids starts with the
+ * extension's name: `circuitmapFetchSynapses`), unique among themselves and against `taken`.
+ */
+function assignIds(routes: Route[], diagnostics: DiagnosticBag, extensionPrefix: string, taken: Set<string>): void {
   // Methods each view answers, over all its routes (for the GET/POST rule).
   const viewMethods = new Map<string, Set<string>>();
   for (const r of routes) for (const op of r.operations) {
@@ -58,7 +73,8 @@ export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag):
     set.add(op.method);
     viewMethods.set(viewKey(r), set);
   }
-  const items = routes.flatMap((route) => route.operations.map((op) => ({ route, op, id: baseId(route, op, viewMethods.get(viewKey(route))!) })));
+  const prefixed = (id: string) => (extensionPrefix ? extensionPrefix + id[0]!.toUpperCase() + id.slice(1) : id);
+  const items = routes.flatMap((route) => route.operations.map((op) => ({ route, op, id: prefixed(baseId(route, op, viewMethods.get(viewKey(route))!)) })));
 
   // Different views, same id: qualify every operation of each such view with its module's last
   // name, so that all methods of one view keep one naming.
@@ -88,7 +104,15 @@ export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag):
     }
   }
 
-  // Anything left: numbered in route order.
+  // Anything left, or an extension's id CATMAID's own operations have: numbered in route order.
+  for (const i of items) {
+    if (!taken.has(i.id)) continue;
+    const old = i.id;
+    let n = 2;
+    while (taken.has(`${old}${n}`) || items.some((o) => o.id === `${old}${n}`)) n++;
+    i.id = `${old}${n}`;
+    diagnostics.add('operation-id-collision', `${i.op.method} ${i.route.path}: id ${old} is taken; named ${i.id}`, i.route.source.file, i.route.source.line);
+  }
   for (const same of group(items, (i) => i.id).values()) {
     if (same.length < 2) continue;
     same.sort((a, b) => a.route.order - b.route.order);
@@ -98,7 +122,10 @@ export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag):
       diagnostics.add('operation-id-collision', `${i.op.method} ${i.route.path}: id ${old} is taken by ${same[0]!.op.method} ${same[0]!.route.path}; named ${i.id}`, i.route.source.file, i.route.source.line);
     });
   }
-  for (const i of items) i.op.operationId = i.id;
+  for (const i of items) {
+    i.op.operationId = i.id;
+    taken.add(i.id);
+  }
 }
 
 function group<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

@@ -10,7 +10,7 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import type { JsonSchema, JsonValue, Operation, Parameter, Route, RouteModel, ValueSchema } from '../../model/types.js';
 import { compareText } from '../../util/compare.js';
-import { catmaidLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
+import { catmaidLabel, extensionLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
 import type { EmittedFile } from '../files.js';
 import { shareComponents } from './components.js';
 
@@ -73,10 +73,12 @@ export function emitOpenApi(model: RouteModel): EmittedFile {
       version: packageVersion(model.source),
       description:
         `Every HTTP operation CATMAID ${catmaidLabel(model.source)} serves, read from its source by ${model.generator.name} ${model.generator.version}. ` +
-        'Operations with `x-catmaid-volatile: true` (`x-stability-level: draft`) are undocumented: they are not listed on CATMAID\'s /apis/ page and may change without notice.',
+        'Operations with `x-catmaid-volatile: true` (`x-stability-level: draft`) are undocumented: they are not listed on CATMAID\'s /apis/ page and may change without notice.' +
+        (model.source.extensions?.length ? ` With the CATMAID extensions ${model.source.extensions.map(extensionLabel).join(', ')}, served under /ext/<name>/ and tagged ext/<name>.` : ''),
       'x-generator': `${model.generator.name} ${model.generator.version}`,
       'x-catmaid-source': source as unknown as JsonValue,
       'x-generated-note': headerLine(model),
+      ...(source.extensions?.length ? { 'x-catmaid-extensions': source.extensions as unknown as JsonValue } : {}),
     },
     servers: [
       {
@@ -111,6 +113,8 @@ function openApiPath(route: Route): string {
 }
 
 function tagOf(route: Route): string {
+  // An extension's operations are tagged with it: `ext/circuitmap`.
+  if (route.extension !== undefined) return `ext/${route.extension}`;
   const module = route.view?.module ?? '';
   const m = /^catmaid\.control\.(.+)$/.exec(module);
   return m ? m[1]! : module.startsWith('catmaid.') ? module.slice('catmaid.'.length) : 'other';

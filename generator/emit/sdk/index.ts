@@ -53,36 +53,48 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
   const groups = new Map<string, EmitOperation[]>();
   for (const o of ops) groups.set(o.group, [...(groups.get(o.group) ?? []), o]);
   for (const group of [...groups.keys()].sort(compareText)) {
+    // `operations/skeleton` or `ext/circuitmap/operations/control`: the runtime is at src/.
+    const up = '../'.repeat(group.split('/').length - 1);
     const statements: Array<string | StatementStructures> = [
       `// ${header}`,
       {
         kind: StructureKind.ImportDeclaration,
-        moduleSpecifier: '../runtime.js',
+        moduleSpecifier: `${up}runtime.js`,
         namedImports: [{ name: 'call' }, { name: 'CallOptions', isTypeOnly: true }, { name: 'CatmaidClient', isTypeOnly: true }],
       },
     ];
     for (const o of groups.get(group)!) statements.push(...operationStatements(o, model.diagnostics));
     // Structures printed straight to text: no Project, no AST, no re-parse per manipulation.
     const content = printStructure({ kind: StructureKind.SourceFile, statements }, PRINT_OPTIONS);
-    files.push({ path: `src/operations/${group}.ts`, content });
+    files.push({ path: `src/${group}.ts`, content });
   }
 
-  const entry = (documented: boolean, what: string) => {
+  /** An entry point: the operations of `extension` (CATMAID's own: undefined) that are documented or not. */
+  const entry = (documented: boolean, what: string, extension?: string) => {
     const lines = [`// ${header}`, `/**`, ` * ${what}`, ` */`];
-    if (documented) {
+    if (documented && extension === undefined) {
       lines.push(`export { CatmaidClient, CatmaidError, createClient, request } from './runtime.js';`);
       lines.push(`export type { CallOptions, ClientConfig, ExtraParams, HttpMethod, ParamValue, RequestOptions, RetryOptions } from './runtime.js';`);
     }
-    const chosen = ops.filter((o) => o.op.documented === documented);
+    const base = extension === undefined ? '' : `ext/${extension}/`;
+    const chosen = ops.filter((o) => o.op.documented === documented && o.route.extension === extension);
     for (const group of [...new Set(chosen.map((o) => o.group))].sort(compareText)) {
       const names = chosen
         .filter((o) => o.group === group)
         .flatMap((o) => [o.fn, `type ${o.paramsType}`, `type ${o.responseType}`, ...[...o.models.values()].map((m) => `type ${m}`)]);
-      lines.push(`export {\n${names.map((n) => `  ${n},`).join('\n')}\n} from './operations/${group}.js';`);
+      lines.push(`export {\n${names.map((n) => `  ${n},`).join('\n')}\n} from './${group.slice(base.length)}.js';`);
     }
     if (chosen.length === 0) lines.push('export {};');
     return lines.join('\n') + '\n';
   };
+  const extensions = (model.source.extensions ?? []).map((e) => e.name);
+  for (const name of extensions) {
+    files.push({ path: `src/ext/${name}/index.ts`, content: entry(true, `Documented operations of the CATMAID extension ${name} (served under /ext/${name}/). The client comes from the package's main entry.`, name) });
+    files.push({
+      path: `src/ext/${name}/volatile.ts`,
+      content: entry(false, `Undocumented ("volatile") operations of the CATMAID extension ${name}: they may change without notice\n * in any release of it. Import them from here only on purpose.`, name),
+    });
+  }
   files.push({ path: 'src/index.ts', content: entry(true, 'Documented CATMAID operations (Django REST framework views, listed on CATMAID\'s /apis/ page), and the client.') });
   files.push({
     path: 'src/volatile.ts',
@@ -103,6 +115,8 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
       catmaidVersion: source.catmaidVersion ?? null,
       ref: source.tag ?? null,
       commit: source.commit ?? null,
+      extensions,
+      ...(source.extensions?.length ? { extensionSources: source.extensions } : {}),
     }),
   });
   files.push({ path: 'tsconfig.json', content: render('tsconfig.json', { headerLine: header }) });
@@ -129,7 +143,9 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
 function collectOperations(model: RouteModel): EmitOperation[] {
   const scope = new NameScope(RUNTIME_NAMES);
   const out: EmitOperation[] = [];
-  for (const route of model.routes) {
+  // CATMAID's own operations claim their names first: an extension never renames them.
+  const ordered = [...model.routes.filter((r) => r.extension === undefined), ...model.routes.filter((r) => r.extension !== undefined)];
+  for (const route of ordered) {
     if (route.path === null) continue;
     for (const op of route.operations) {
       const fn = scope.claim(toIdentifier(op.operationId));
@@ -145,10 +161,15 @@ function collectOperations(model: RouteModel): EmitOperation[] {
 /** The file an operation goes to: its view's control module (`skeleton`, `dvid-stack`), else `other`. */
 function groupOf(route: Route): string {
   const module = route.view?.module ?? '';
+  // An extension's operations live under its own directory: `circuitmap.control` → `ext/circuitmap/operations/control`.
+  if (route.extension !== undefined) {
+    const rest = module.startsWith(`${route.extension}.`) ? module.slice(route.extension.length + 1) : '';
+    return `ext/${route.extension}/operations/${rest ? rest.replace(/\./g, '-').replace(/_/g, '-') : 'other'}`;
+  }
   const m = /^catmaid\.control\.(.+)$/.exec(module);
-  if (m) return m[1]!.replace(/\./g, '-').replace(/_/g, '-');
-  if (module.startsWith('catmaid.')) return module.slice('catmaid.'.length).replace(/\./g, '-').replace(/_/g, '-');
-  return 'other';
+  if (m) return `operations/${m[1]!.replace(/\./g, '-').replace(/_/g, '-')}`;
+  if (module.startsWith('catmaid.')) return `operations/${module.slice('catmaid.'.length).replace(/\./g, '-').replace(/_/g, '-')}`;
+  return 'operations/other';
 }
 
 function responseTypeText(o: EmitOperation): string {
