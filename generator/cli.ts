@@ -173,21 +173,27 @@ function main(argv: string[]): void {
     .option('--source <path>', 'CATMAID git repository')
     .option('--from <ref>', 'the older ref')
     .option('--to <ref>', 'the newer ref', 'HEAD')
+    .option('--extension <path>', `${EXTENSION_HELP}; installed beside the newer ref`, collect)
+    .option('--from-extension <path>', 'an extension installed beside the older ref (default: those of --extension); repeatable', collect)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .addOption(new Option('--fail-on <level>', 'exit 1 on such findings').choices(['breaking', 'documented-breaking', 'any']))
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (older: string | undefined, newer: string | undefined, flags: SourceFlags & { from?: string; to: string; format: string; failOn?: string }) => {
+    .action(async (older: string | undefined, newer: string | undefined, flags: SourceFlags & { from?: string; to: string; format: string; failOn?: string; fromExtension?: string[] }) => {
       let models: RouteModel[];
       if (older !== undefined || newer !== undefined) {
         if (older === undefined || newer === undefined || flags.source) throw new UsageError('give two routes.json files, or --source with --from and --to');
+        if (flags.extension?.length || flags.fromExtension?.length) throw new UsageError('--extension and --from-extension go with --source (a routes.json holds its extensions)');
         models = [readModelFile(older), readModelFile(newer)];
       } else {
         if (!flags.source) throw new UsageError('missing --source (or two routes.json files)');
         if (!flags.from) throw new UsageError('missing --from: the older ref');
         const source = flags.source;
-        openSource({ source, ref: flags.from }); // one clear error for a bad source or ref, before any work
-        openSource({ source, ref: flags.to });
-        models = await buildModels(source, [flags.from, flags.to]);
+        // One clear error for a bad source, ref or extension, before any work.
+        const newerExtensions = flags.extension ?? [];
+        const olderExtensions = flags.fromExtension ?? newerExtensions;
+        openExtensions(olderExtensions.map(parseExtensionArg), openSource({ source, ref: flags.from }));
+        openExtensions(newerExtensions.map(parseExtensionArg), openSource({ source, ref: flags.to }));
+        models = await buildModels(source, [flags.from, flags.to], [olderExtensions, newerExtensions]);
       }
       const diff = diffModels(models[0]!, models[1]!);
       process.stdout.write(flags.format === 'json' ? formatDiffJson(diff) : formatDiffMarkdown(diff));
@@ -200,12 +206,15 @@ function main(argv: string[]): void {
     .option('--source <path>', 'CATMAID git repository')
     .option('--from <ref>', 'first release tag (default: the oldest)')
     .option('--to <ref>', 'last release tag, or HEAD (default: the newest release tag)')
+    .option('--extension <path>', `${EXTENSION_HELP}; installed beside every release`, collect)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--debug', 'show stack traces of unexpected errors')
     .action(async (flags: SourceFlags & { from?: string; to?: string; format: string }) => {
       if (!flags.source) throw new UsageError('missing --source: give a CATMAID git repository');
       openSource({ source: flags.source, ...(flags.to ? { ref: flags.to } : { ref: 'HEAD' }) });
-      const log = await computeChangelog(flags.source, flags.from, flags.to);
+      const extensions = flags.extension ?? [];
+      openExtensions(extensions.map(parseExtensionArg), openSource({ source: flags.source, ...(flags.to ? { ref: flags.to } : { ref: 'HEAD' }) }));
+      const log = await computeChangelog(flags.source, flags.from, flags.to, extensions);
       process.stdout.write(
         flags.format === 'json'
           ? JSON.stringify({ refs: log.refs, diffs: [...log.diffs].reverse() }, null, 2) + '\n'

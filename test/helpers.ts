@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRouteModel } from '../generator/model/build.js';
 import type { Route, RouteModel } from '../generator/model/types.js';
+import { openExtensions, WithExtensions } from '../generator/source/extensions.js';
 import { openSource } from '../generator/source/open.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 export const cliPath = join(repoRoot, 'dist', 'cli.js');
 
-/** Fixture cases: every folder under test/fixtures with a `source/` tree. */
+/** Fixture cases: every folder under test/fixtures with a `source/` tree (and, optionally, `extensions/`). */
 export function fixtureCases(): string[] {
   return readdirSync(fixturesDir)
     .filter((name) => existsSync(join(fixturesDir, name, 'source')))
@@ -28,7 +29,12 @@ const models = new Map<string, RouteModel>();
 export function fixtureModel(name: string): RouteModel {
   let model = models.get(name);
   if (!model) {
-    model = buildRouteModel(openSource({ source: fixtureSource(name) })).model;
+    const core = openSource({ source: fixtureSource(name) });
+    // A case's `extensions/` holds the extensions installed beside it, one directory each, in name order.
+    const dir = join(fixturesDir, name, 'extensions');
+    const specs = existsSync(dir) ? readdirSync(dir).sort().map((d) => ({ path: join(dir, d) })) : [];
+    const extensions = openExtensions(specs, core);
+    model = (specs.length ? buildRouteModel(new WithExtensions(core, extensions), { extensions: extensions.map((e) => e.source) }) : buildRouteModel(core)).model;
     models.set(name, model);
   }
   return model;

@@ -17,9 +17,20 @@ export function formatDiffMarkdown(diff: ApiDiff, heading = `## ${diff.to}`): st
     '',
     `Compared with ${diff.from}: ${c.total} change${c.total === 1 ? '' : 's'}, ${c.breaking} breaking, ${c.nonBreaking} non-breaking, ${c.info} informational; ${c.documented} touch documented API.`,
   ];
+  sections(lines, diff.findings.filter((f) => f.extension === undefined), '###');
+  // Each extension's changes in a section of their own.
+  for (const extension of [...new Set(diff.findings.flatMap((f) => (f.extension !== undefined ? [f.extension] : [])))].sort()) {
+    lines.push('', `### Extension ${extension}`);
+    sections(lines, diff.findings.filter((f) => f.extension === extension), '####');
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The four sections of CATMAID's changelog over `findings`, at heading level `level`. */
+function sections(lines: string[], findings: Finding[], level: string): void {
   for (const section of SECTIONS) {
-    lines.push('', `### ${section}`, '');
-    const items = groupByOperation(diff.findings.filter((f) => f.section === section));
+    lines.push('', `${level} ${section}`, '');
+    const items = groupByOperation(findings.filter((f) => f.section === section));
     if (items.length === 0) {
       lines.push('None.');
       continue;
@@ -33,7 +44,6 @@ export function formatDiffMarkdown(diff: ApiDiff, heading = `## ${diff.to}`): st
     }
     if (lines[lines.length - 1] === '') lines.pop();
   }
-  return lines.join('\n') + '\n';
 }
 
 export function formatDiffJson(diff: ApiDiff): string {

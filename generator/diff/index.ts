@@ -56,6 +56,8 @@ export interface Finding {
   parameter?: string;
   /** The place in the answer a response change is at (a JSON pointer), where there is one. */
   at?: string;
+  /** The CATMAID extension the operation belongs to (`/ext/<name>/`); absent for CATMAID's own. */
+  extension?: string;
   from?: JsonValue;
   to?: JsonValue;
 }
@@ -132,6 +134,13 @@ export function diffModels(older: RouteModel, newer: RouteModel): ApiDiff {
     findings.push(...compareAccepted(o, n));
   }
 
+  // Which extension an operation belongs to, by its path in either model.
+  const extensionOf = new Map<string, string>();
+  for (const r of [...older.routes, ...newer.routes]) if (r.extension !== undefined && r.path !== null) extensionOf.set(r.path, r.extension);
+  for (const f of findings) {
+    const extension = extensionOf.get(f.path);
+    if (extension !== undefined) f.extension = extension;
+  }
   findings.sort(
     (a, b) =>
       SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||

@@ -7,8 +7,11 @@ import { Worker } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
 import type { RouteModel } from './types.js';
 
-/** The model of each ref of `source`, in the order asked. */
-export async function buildModels(source: string, refs: Array<string | undefined>): Promise<RouteModel[]> {
+/**
+ * The model of each ref of `source`, in the order asked; `extensions[i]` (`--extension`
+ * arguments) are installed beside the `i`-th.
+ */
+export async function buildModels(source: string, refs: Array<string | undefined>, extensions: string[][] = []): Promise<RouteModel[]> {
   const size = Math.max(1, Math.min(availableParallelism(), refs.length));
   const workers = Array.from({ length: size }, () => new Worker(new URL('./worker.js', import.meta.url)));
   const results: RouteModel[] = new Array(refs.length);
@@ -21,7 +24,7 @@ export async function buildModels(source: string, refs: Array<string | undefined
             const take = () => {
               if (next >= refs.length) return resolve();
               const id = next++;
-              worker.postMessage({ id, source, ref: refs[id] });
+              worker.postMessage({ id, source, ref: refs[id], extensions: extensions[id] ?? [] });
             };
             worker.on('error', reject);
             worker.on('message', (m: { id: number; modelJson?: string; usageError?: string; error?: string }) => {

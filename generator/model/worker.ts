@@ -3,19 +3,22 @@
  * each, so that `diff` and `changelog` read several CATMAID versions on all cores. Each model goes
  * back as JSON text; a usage error (an unknown ref) goes back as its one-line message.
  *
- * Consumes: `{ id, source, ref }` messages. Produces: `{ id, modelJson }` or `{ id, usageError }`.
+ * Consumes: `{ id, source, ref, extensions }` messages (`extensions`: `--extension` arguments). Produces: `{ id, modelJson }` or `{ id, usageError }`.
  */
 import { parentPort } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
+import { openExtensions, parseExtensionArg, WithExtensions } from '../source/extensions.js';
 import { openSource } from '../source/open.js';
 import { buildRouteModel } from './build.js';
 
 if (!parentPort) throw new Error('model/worker.js must run as a worker thread');
 const port = parentPort;
 
-port.on('message', (m: { id: number; source: string; ref?: string }) => {
+port.on('message', (m: { id: number; source: string; ref?: string; extensions?: string[] }) => {
   try {
-    const { model } = buildRouteModel(openSource({ source: m.source, ref: m.ref }));
+    const core = openSource({ source: m.source, ref: m.ref });
+    const extensions = openExtensions((m.extensions ?? []).map(parseExtensionArg), core);
+    const { model } = extensions.length ? buildRouteModel(new WithExtensions(core, extensions), { extensions: extensions.map((e) => e.source) }) : buildRouteModel(core);
     port.postMessage({ id: m.id, modelJson: JSON.stringify(model) });
   } catch (e) {
     if (e instanceof UsageError) port.postMessage({ id: m.id, usageError: e.message });

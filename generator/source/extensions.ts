@@ -55,7 +55,8 @@ export interface OpenedExtension {
 
 /** Parses `name=PATH@REF`, `PATH@REF`, `name=PATH`, `PATH`. */
 export function parseExtensionArg(arg: string): ExtensionSpec {
-  const named = /^([A-Za-z_]\w*)=(.+)$/.exec(arg);
+  const named = /^([^=/\\]+)=(.+)$/.exec(arg);
+  if (named && !/^[A-Za-z_]\w*$/.test(named[1]!)) throw new UsageError(`extension name '${named[1]}' is not a Python package name (in --extension ${arg})`);
   const rest = named ? named[2]! : arg;
   // `@` followed by something that is not a path separator: a ref (paths may hold `@` elsewhere).
   const at = rest.lastIndexOf('@');
