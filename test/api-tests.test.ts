@@ -13,18 +13,11 @@ import { API_TESTS_DIR, LEGACY_API_TESTS, MAX_LITERAL_DEPTH, readApiTests } from
 import { decodeSource, parsePython } from '../generator/parse/parser.js';
 import { HOLE, parseExpression, Unsupported, type Expr } from '../generator/parse/py-expr.js';
 import { openSource } from '../generator/source/open.js';
-import { fixtureModel, fixtureSource } from './helpers.js';
+import { fixtureModel, fixtureSource, py } from './helpers.js';
 import { MemorySource } from './memory-source.js';
 
 const FILE = `${API_TESTS_DIR}test_x.py`;
 
-/** Python source from a template: raw (backslashes as written), common indentation removed. */
-function py(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const text = String.raw(strings, ...values).replace(/^\n/, '');
-  const lines = text.split('\n');
-  const cut = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.match(/^ */)![0].length));
-  return lines.map((l) => l.slice(cut)).join('\n');
-}
 
 /** A test module's source: `body` is the body of one test method (from line 7) of a class whose `self.test_project_id` is 3. */
 function method(body: string): string {

@@ -57,3 +57,11 @@ export function runCli(args: string[], options: { cwd?: string } = {}) {
   const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: options.cwd ?? repoRoot });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Python source from a template: raw (backslashes as written), common indentation removed. */
+export function py(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const text = String.raw(strings, ...values).replace(/^\n/, '');
+  const lines = text.split('\n');
+  const cut = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.match(/^ */)![0].length));
+  return lines.map((l) => l.slice(cut)).join('\n');
+}

@@ -8,15 +8,9 @@ import { buildRouteModel } from '../generator/model/build.js';
 import { combine, type Conflict } from '../generator/model/response-evidence.js';
 import type { JsonSchema } from '../generator/model/types.js';
 import { columnName, columnShapes, countSelectList, INTERPOLATED, SQL_JSON, withoutMark } from '../generator/parse/sql-shapes.js';
+import { py } from './helpers.js';
 import { MemorySource } from './memory-source.js';
 
-/** Python source from a template: raw (backslashes as written), common indentation removed. */
-function py(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const text = String.raw(strings, ...values).replace(/^\n/, '');
-  const lines = text.split('\n');
-  const cut = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.match(/^ */)![0].length));
-  return lines.map((l) => l.slice(cut)).join('\n');
-}
 
 const plain = (shapes: JsonSchema[] | undefined) => shapes?.map(withoutMark);
 

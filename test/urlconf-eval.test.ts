@@ -11,15 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { DiagnosticBag } from '../generator/diagnostics.js';
 import { parsePython } from '../generator/parse/parser.js';
 import { interpretUrlconf, type UrlEntry } from '../generator/parse/urlconf.js';
+import { py } from './helpers.js';
 
-/** Python source from a template: raw (backslashes as written), common indentation removed. */
-function py(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const text = String.raw(strings, ...values).replace(/^\n/, '');
-  const lines = text.split('\n');
-  const indents = lines.filter((l) => l.trim() !== '').map((l) => l.match(/^ */)![0].length);
-  const cut = Math.min(...indents);
-  return lines.map((l) => l.slice(cut)).join('\n');
-}
 
 /** 1-based line of the first line of `source` containing `marker`. */
 function lineOf(source: string, marker: string): number {
