@@ -114,8 +114,10 @@ function main(argv: string[]): void {
     .option('--check', 'write nothing; exit 1 and list the files that differ when --out is stale')
     .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
     .option('--strict', 'write nothing and exit with status 1 when there is any error-level diagnostic')
+    .option('--docs <dir>', 'also write the API reference site (as `docs` does) into <dir>')
+    .option('--source-url <template>', 'with --docs: link source locations, e.g. https://github.com/catmaid/CATMAID/blob/{commit}/{file}#L{line}')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean; observed?: string }) => {
+    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean; observed?: string; docs?: string; sourceUrl?: string }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the package into');
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
       const build = observedOptions(flags.observed);
@@ -155,6 +157,7 @@ function main(argv: string[]): void {
       }
       const result = writeOutput(flags.out, files, { force: !!flags.force, generator });
       timing('written');
+      if (flags.docs !== undefined) await writeDocs(model, { out: flags.docs, packageName: flags.packageName, force: !!flags.force, ...(flags.sourceUrl ? { sourceUrl: flags.sourceUrl } : {}) });
       const ops = model.routes.reduce((n, r) => n + r.operations.length, 0);
       const errors = model.diagnostics.filter((d) => d.level === 'error').length;
       const warnings = model.diagnostics.filter((d) => d.level === 'warning').length;
@@ -163,6 +166,33 @@ function main(argv: string[]): void {
           (errors + warnings ? `; ${errors} errors, ${warnings} warnings in the source (listed by \`routes\`)` : '') +
           '\n',
       );
+    });
+
+  program
+    .command('docs')
+    .description('write a static API reference site of a CATMAID release into --out: every operation, its parameters, answer, source and a form to try it')
+    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
+    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
+    .option('--extension <path>', EXTENSION_HELP, collect)
+    .option('--out <dir>', 'output directory of the site')
+    .option('--since <ref>', 'an older ref of the same repository: a page of the API changes since then, and "changed since" on each operation')
+    .option('--source-url <template>', 'link source locations, e.g. https://github.com/catmaid/CATMAID/blob/{commit}/{file}#L{line}')
+    .option('--package-name <name>', 'npm name of the SDK the snippets import', 'catmaid-client')
+    .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
+    .option('--debug', 'show stack traces of unexpected errors')
+    .action(async (flags: SourceFlags & { out?: string; since?: string; sourceUrl?: string; packageName: string; force?: boolean }) => {
+      if (!flags.out) throw new UsageError('missing --out: give the directory to write the site into');
+      if (flags.sourceUrl !== undefined && !/\{file\}/.test(flags.sourceUrl)) throw new UsageError('--source-url needs {file} (and may use {commit} and {line})');
+      const { tree, build } = openWithExtensions(flags);
+      const model = buildRouteModel(tree, build).model;
+      let changes: ApiDiff | undefined;
+      if (flags.since !== undefined) {
+        const older = openWithExtensions({ ...flags, ref: flags.since });
+        changes = diffModels(buildRouteModel(older.tree, older.build).model, model);
+        changes.from = flags.since;
+        changes.to = flags.ref ?? model.source.tag ?? 'this release';
+      }
+      await writeDocs(model, { out: flags.out, packageName: flags.packageName, force: !!flags.force, ...(flags.sourceUrl ? { sourceUrl: flags.sourceUrl } : {}), ...(changes ? { changes } : {}) });
     });
 
   program
@@ -298,6 +328,21 @@ interface VerifyFlags {
   all?: boolean;
   format: string;
   record?: string;
+}
+
+/** Writes the reference site of `model` into `out` (docs, generate --docs). */
+async function writeDocs(model: RouteModel, options: { out: string; packageName: string; force: boolean; sourceUrl?: string; changes?: ApiDiff }): Promise<void> {
+  // Loaded only here: handlebars and ts-morph stay out of the other commands' start-up.
+  const { browserRuntime } = await import('./emit/docs/html.js');
+  const { emitDocs } = await import('./emit/docs/index.js');
+  const { headerLine } = await import('./emit/provenance.js');
+  const { render } = await import('./emit/templates.js');
+  const header = headerLine(model);
+  const runtimeScript = await browserRuntime(render('runtime.ts', { header: `// ${header}` }), header);
+  const files = emitDocs(model, { packageName: options.packageName, runtimeScript, ...(options.sourceUrl ? { sourceUrl: options.sourceUrl } : {}), ...(options.changes ? { changes: options.changes } : {}) });
+  const result = writeOutput(options.out, files, { force: options.force, generator: `${model.generator.name} ${model.generator.version}` });
+  const pages = files.filter((f) => f.path.startsWith('operations/')).length;
+  process.stderr.write(`wrote the reference site to ${options.out} (${result.written} files, ${pages} operation pages${options.changes ? ', changes since ' + options.changes.from : ''})\n`);
 }
 
 /** The build options of `--observed <dir>`: its recordings; a warning on stderr for each file that is not one. */
