@@ -104,3 +104,8 @@ export async function browserRuntime(runtimeSource: string, header: string): Pro
   });
   return `// ${header}\n(function () {\n  'use strict';\n  var exports = {};\n${outputText}\n  window.CatmaidRuntime = exports;\n})();\n`;
 }
+
+/** A diff's message as HTML: escaped, its `code` spans as `<code>`. */
+export function messageHtml(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}

@@ -23,7 +23,7 @@ import { compareText } from '../../util/compare.js';
 import type { EmittedFile } from '../files.js';
 import { catmaidLabel, headerLine } from '../provenance.js';
 import { operationSpec, tokenPermission } from '../spec.js';
-import { asset, kindText, renderPage, schemaTree } from './html.js';
+import { asset, kindText, messageHtml, renderPage, schemaTree } from './html.js';
 import { curlSnippet, sdkEntry, sdkSnippet, wireExample } from './snippets.js';
 
 export interface DocsOptions {
@@ -83,7 +83,7 @@ export function emitDocs(model: RouteModel, options: DocsOptions): EmittedFile[]
         title: `${where} — CATMAID API ${release}`,
         ...operationView(v, model, options),
         drift: (drift.get(where) ?? []).map((d) => ({ code: d.code, message: d.message, at: location(d.file, d.line, model, options.sourceUrl) })),
-        changes: changes.map((f) => ({ severity: f.severity, message: f.message })),
+        changes: changes.map((f) => ({ severity: f.severity, message: messageHtml(f.message) })),
         changesFrom: options.changes?.from ?? null,
         added: changes.some((f) => f.kind === 'operation-added'),
       }),
@@ -96,7 +96,7 @@ export function emitDocs(model: RouteModel, options: DocsOptions): EmittedFile[]
       section,
       items: options.changes!.findings
         .filter((f) => f.section === section)
-        .map((f) => ({ method: f.method, path: f.path, message: f.message, severity: f.severity, breaking: f.severity === 'breaking', documented: f.documented, href: section !== 'Removals' && pages.has(f.operationId) ? `operations/${pages.get(f.operationId)}` : null })),
+        .map((f) => ({ method: f.method, path: f.path, message: messageHtml(f.message), severity: f.severity, breaking: f.severity === 'breaking', documented: f.documented, href: section !== 'Removals' && pages.has(f.operationId) ? `operations/${pages.get(f.operationId)}` : null })),
     }));
     files.push({ path: 'changes.html', content: renderPage('changes', { ...common, root: '', title: `API changes ${options.changes.from} → ${options.changes.to}`, from: options.changes.from, to: options.changes.to, sections }) });
   }
