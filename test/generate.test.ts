@@ -44,7 +44,7 @@ describe('catmaid-codegen generate', () => {
     const out = join(dir, 'pkg');
     const result = runCli(['generate', '--source', repo.bare, '--ref', '2021.12.21', '--out', out, '--package-name', '@lab/catmaid']);
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/^wrote 18 files to .* \(32 operations\); 0 errors, 9 warnings in the source \(listed by `routes`\)\n$/);
+    expect(result.stderr).toMatch(/^wrote 42 files to .* \(32 operations\); 0 errors, 9 warnings in the source \(listed by `routes`\)\n$/);
     const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({ name: '@lab/catmaid', version: '2021.12.21', sideEffects: false, catmaid: { ref: '2021.12.21', commit: repo.tags['2021.12.21'] } });
     expect(pkg.dependencies).toBeUndefined();
@@ -67,7 +67,7 @@ describe('catmaid-codegen generate', () => {
     expect(runCli(['generate', '--source', repo.bare, '--ref', repo.tags['2021.12.21']!, '--out', fromBare]).status).toBe(0);
     expect(runCli(['generate', '--source', checkout, '--out', fromCheckout]).status).toBe(0);
     const a = readTree(fromGit);
-    expect(Object.keys(a).length).toBe(18);
+    expect(Object.keys(a).length).toBe(42);
     expect(readTree(fromBare)).toEqual(a);
     expect(readTree(fromCheckout)).toEqual(a);
     expect(JSON.stringify(a)).not.toContain(dir);

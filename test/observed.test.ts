@@ -152,7 +152,7 @@ describe('catmaid-codegen --observed', () => {
     const out = join(dir, 'pkg');
     const generate = runCli(['generate', '--source', fixtureSource('example'), '--observed', recordings, '--out', out]);
     expect(generate.status).toBe(0);
-    expect(generate.stderr).toMatch(new RegExp(`^${recordings}/broken.json: warning observed-recording: not JSON; skipped\n(.*\n){2}wrote 18 files to `));
+    expect(generate.stderr).toMatch(new RegExp(`^${recordings}/broken.json: warning observed-recording: not JSON; skipped\n(.*\n){2}wrote 42 files to `));
     expect(readFileSync(join(out, 'package.json'), 'utf8')).toContain('"name": "catmaid-client"');
   });
 

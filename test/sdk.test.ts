@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitPackage, type EmittedFile } from '../generator/emit/index.js';
 import { buildRouteModel } from '../generator/model/build.js';
@@ -21,7 +22,8 @@ const sdkOf = (name: string) => {
 };
 
 describe('emitted SDK files', () => {
-  const cases = fixtureCases().flatMap((name) => sdkOf(name).map((f) => [name, f.path] as const));
+  // `dist/` is the sources compiled (see the test below), not snapshotted a second time.
+  const cases = fixtureCases().flatMap((name) => sdkOf(name).filter((f) => !f.path.startsWith('dist/')).map((f) => [name, f.path] as const));
   it.each(cases)('%s: %s', async (name, path) => {
     const file = sdkOf(name).find((f) => f.path === path)!;
     await expect(file.content).toMatchFileSnapshot(join(fixturesDir, name, 'expected', 'sdk', path));
@@ -30,6 +32,27 @@ describe('emitted SDK files', () => {
   it('writes the same bytes twice', () => {
     const again = emitPackage(buildRouteModel(openSource({ source: join(fixturesDir, 'operations', 'source') })).model, { packageName: 'catmaid-client' });
     expect(again).toEqual(sdkOf('operations'));
+  });
+
+  it('compiles every source file into dist/ (JavaScript and declarations), and the package loads without a build', async () => {
+    const files = sdkOf('example');
+    const sources = files.filter((f) => f.path.startsWith('src/') && f.path.endsWith('.ts')).map((f) => f.path.slice(4, -3));
+    const compiled = files.filter((f) => f.path.startsWith('dist/')).map((f) => f.path.slice(5));
+    expect(compiled).toEqual(sources.flatMap((s) => [`${s}.d.ts`, `${s}.js`]).sort());
+    expect(JSON.parse(files.find((f) => f.path === 'package.json')!.content).scripts).toEqual({ build: 'tsc -p tsconfig.json' });
+    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-dist-'));
+    try {
+      for (const f of files) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.path), f.content);
+      }
+      const entry = await import(pathToFileURL(join(dir, 'dist', 'index.js')).href);
+      const client = entry.createClient({ baseUrl: 'http://127.0.0.1:1', projectId: 3 });
+      expect(typeof entry.listSkeletons).toBe('function');
+      expect(client).toBeInstanceOf(entry.CatmaidClient);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts every source file with the generator header', () => {

@@ -11,6 +11,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { Operation, Parameter, Route, RouteModel } from '../../model/types.js';
 import { compareText } from '../../util/compare.js';
 import { catmaidLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
+import { compiledFiles } from './compiled.js';
 import { render } from '../templates.js';
 import type { EmittedFile } from '../files.js';
 import { operationSpec, parameterKeys, responseKind } from '../spec.js';
@@ -136,6 +137,8 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
     }),
   });
   files.push({ path: 'routes.json', content: JSON.stringify({ ...model, source }, null, 2) + '\n' });
+  // Compiled beside the sources: the package installs with no build step.
+  files.push(...compiledFiles(files));
   return files.sort((a, b) => compareText(a.path, b.path));
 }
 
