@@ -144,7 +144,9 @@ beforeAll(async () => {
       if (!url.pathname.startsWith('/catmaid/')) return json(res, 404, { error: 'wrong base path' });
       const path = url.pathname.slice('/catmaid'.length);
       const token = req.headers['x-authorization'];
-      if (token !== 'Token secret-token' && token !== 'Token readonly-token') return json(res, 401, { detail: 'Invalid token.' });
+      // A browser logged in to CATMAID: its session cookie (the CSRF header is checked by the test).
+      const session = /\bsessionid\w*=/.test(String(req.headers['cookie'] ?? ''));
+      if (!session && token !== 'Token secret-token' && token !== 'Token readonly-token') return json(res, 401, { detail: 'Invalid token.' });
       const form = queryDict(body);
       const query = queryDict(url.search.slice(1));
       if (path === '/version' && req.method === 'GET') return json(res, 200, { SERVER_VERSION: '2021.12.21' });
@@ -179,6 +181,7 @@ beforeAll(async () => {
         return json(res, 200, { entity_ids: getRequestList(form, 'entity_ids')?.map(Number), annotations: getRequestList(form, 'annotations') });
       }
       if (path === '/7/annotations/' && req.method === 'POST') {
+        if (failuresLeft-- > 0) return json(res, 503, { error: 'busy' });
         return json(res, 200, { annotations: getRequestList(form, 'annotations') ?? [] });
       }
       if (path === '/projects/' && req.method === 'GET') {
@@ -727,6 +730,12 @@ describe('retries and cancellation', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('retries a POST the model knows only reads, when asked', async () => {
+    failuresLeft = 2;
+    await expect(listAnnotationsPost(client({ retry: { retries: 2, minDelayMs: 1 } }), { annotations: [1] })).resolves.toEqual({ annotations: ['1'] });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(Array(3).fill('POST /catmaid/7/annotations/'));
+  });
+
   it('passes an AbortSignal to fetch', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -944,5 +953,31 @@ describe('request(): endpoints the SDK does not model', () => {
     await request(client(), 'GET', '/7/skeletons/?created_by=3&k=1&k=2', { more: true });
     expect(seen[0]!.url).toBe('/catmaid/7/skeletons/?created_by=3&k=1&k=2&more=true');
     expect(seen[0]!.url).not.toContain('secret-token');
+  });
+});
+
+describe("session authentication inside CATMAID's pages", () => {
+  it("sends credentials, and Django's X-CSRFToken from CATMAID's csrftoken_<hash> cookie on requests that change state", async () => {
+    const sent: RequestInit[] = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      sent.push(init ?? {});
+      return fetch(input, init);
+    };
+    const cookies = () => 'sessionid_abc=s; csrftoken_4f2a=token%2Bvalue; other=1';
+    // (Node's fetch sends no browser cookies: the session cookie goes as a header here.)
+    const c = createClient({ baseUrl: base, projectId: 7, fetch: recordingFetch, session: { cookies }, headers: { Cookie: 'sessionid_abc=s' } });
+    await listSkeletons(c, {});
+    await listAnnotationsPost(c, { annotations: [1] });
+    expect(sent.map((i) => i.credentials)).toEqual(['include', 'include']);
+    expect(seen.map((r) => [r.method, r.headers['x-csrftoken'] ?? null, r.headers['x-authorization'] ?? null])).toEqual([
+      ['GET', null, null],
+      ['POST', 'token+value', null],
+    ]);
+    // A cookie name of its own (CSRF_COOKIE_NAME), and none without session authentication.
+    seen = [];
+    await listAnnotationsPost(createClient({ baseUrl: base, projectId: 7, headers: { Cookie: 'sessionid=s' }, session: { csrfCookie: 'lab_csrf', cookies: () => 'csrftoken_x=no; lab_csrf=yes' } }), {});
+    await listAnnotationsPost(client({ fetch: recordingFetch }), {});
+    expect(seen.map((r) => r.headers['x-csrftoken'] ?? null)).toEqual(['yes', null]);
+    expect(sent[sent.length - 1]!.credentials).toBeUndefined();
   });
 });

@@ -26,6 +26,16 @@ export interface ClientConfig {
     fetch?: typeof fetch;
     /** Retries of operations that only read; off unless given here or per call. */
     retry?: RetryOptions;
+    /**
+     * Inside CATMAID's own pages (widgets, extensions): authenticate with the user's session cookie.
+     * Requests send credentials, and requests that change state send Django's `X-CSRFToken` header
+     * with the value of CATMAID's CSRF cookie (`csrftoken_<hash>` by default; give `csrfCookie` for
+     * another name). `cookies` reads the cookies (default: `document.cookie`).
+     */
+    session?: {
+        csrfCookie?: string;
+        cookies?: () => string;
+    };
 }
 /** Retries with exponential backoff, for reads (never for operations that write). */
 export interface RetryOptions {
@@ -87,6 +97,10 @@ export declare class CatmaidClient {
     readonly projectId: number | undefined;
     readonly retry: RetryOptions | undefined;
     constructor(config: ClientConfig);
+    /** The session's credentials mode, where session authentication is on. */
+    get credentials(): 'include' | undefined;
+    /** Django's CSRF header for a request that changes state, from CATMAID's CSRF cookie. */
+    csrfHeader(method: string): string | undefined;
     /** Headers for a request: extra headers, then authentication (never logged, never in errors). */
     headers(extra: Record<string, string> | undefined): Headers;
     get fetch(): typeof fetch;

@@ -16,6 +16,7 @@ export class CatmaidClient {
     #basicAuth;
     #headers;
     #fetch;
+    #session;
     constructor(config) {
         if (!config || typeof config.baseUrl !== 'string' || config.baseUrl === '') {
             throw new TypeError('CatmaidClient: baseUrl is required');
@@ -27,6 +28,25 @@ export class CatmaidClient {
         this.#basicAuth = config.basicAuth;
         this.#headers = { ...(config.headers ?? {}) };
         this.#fetch = config.fetch;
+        this.#session = config.session;
+    }
+    /** The session's credentials mode, where session authentication is on. */
+    get credentials() {
+        return this.#session ? 'include' : undefined;
+    }
+    /** Django's CSRF header for a request that changes state, from CATMAID's CSRF cookie. */
+    csrfHeader(method) {
+        if (!this.#session || method === 'GET' || method === 'HEAD' || method === 'OPTIONS')
+            return undefined;
+        const read = this.#session.cookies ?? (() => globalThis.document?.cookie ?? '');
+        const wanted = this.#session.csrfCookie;
+        for (const part of read().split(';')) {
+            const eq = part.indexOf('=');
+            const name = part.slice(0, eq).trim();
+            if (eq > 0 && (wanted !== undefined ? name === wanted : name === 'csrftoken' || name.startsWith('csrftoken_')))
+                return decodeURIComponent(part.slice(eq + 1).trim());
+        }
+        return undefined;
     }
     /** Headers for a request: extra headers, then authentication (never logged, never in errors). */
     headers(extra) {
@@ -278,8 +298,14 @@ async function send(client, spec, values, options, label, json) {
         headers.set('Content-Type', 'application/x-www-form-urlencoded;charset=UTF-8');
         body = new URLSearchParams(form).toString();
     }
-    const retry = spec.method === 'GET' && !spec.writes ? (options?.retry === false ? undefined : options?.retry ?? client.retry) : undefined;
-    const response = await fetchWithRetry(client, url.href, { method: spec.method, headers, body, signal: options?.signal }, retry);
+    // Only what reads is retried: GETs, and POSTs the model knows change nothing (CATMAID takes many
+    // long lists by POST).
+    const retry = !spec.writes && (spec.method === 'GET' || spec.method === 'POST') ? (options?.retry === false ? undefined : options?.retry ?? client.retry) : undefined;
+    const csrf = client.csrfHeader(spec.method);
+    if (csrf !== undefined)
+        headers.set('X-CSRFToken', csrf);
+    const credentials = client.credentials;
+    const response = await fetchWithRetry(client, url.href, { method: spec.method, headers, body, signal: options?.signal, ...(credentials ? { credentials } : {}) }, retry);
     return (await readResponse(spec, response, url.href, client.usesToken ? spec.tokenPermission : undefined));
 }
 /** The URL of `path` under the client's `baseUrl`; a TypeError when it would lead elsewhere. */

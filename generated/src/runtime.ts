@@ -24,6 +24,13 @@ export interface ClientConfig {
   fetch?: typeof fetch;
   /** Retries of operations that only read; off unless given here or per call. */
   retry?: RetryOptions;
+  /**
+   * Inside CATMAID's own pages (widgets, extensions): authenticate with the user's session cookie.
+   * Requests send credentials, and requests that change state send Django's `X-CSRFToken` header
+   * with the value of CATMAID's CSRF cookie (`csrftoken_<hash>` by default; give `csrfCookie` for
+   * another name). `cookies` reads the cookies (default: `document.cookie`).
+   */
+  session?: { csrfCookie?: string; cookies?: () => string };
 }
 
 /** Retries with exponential backoff, for reads (never for operations that write). */
@@ -90,6 +97,7 @@ export class CatmaidClient {
   readonly #basicAuth: { username: string; password: string } | undefined;
   readonly #headers: Record<string, string>;
   readonly #fetch: typeof fetch | undefined;
+  readonly #session: ClientConfig['session'];
 
   constructor(config: ClientConfig) {
     if (!config || typeof config.baseUrl !== 'string' || config.baseUrl === '') {
@@ -102,6 +110,25 @@ export class CatmaidClient {
     this.#basicAuth = config.basicAuth;
     this.#headers = { ...(config.headers ?? {}) };
     this.#fetch = config.fetch;
+    this.#session = config.session;
+  }
+
+  /** The session's credentials mode, where session authentication is on. */
+  get credentials(): 'include' | undefined {
+    return this.#session ? 'include' : undefined;
+  }
+
+  /** Django's CSRF header for a request that changes state, from CATMAID's CSRF cookie. */
+  csrfHeader(method: string): string | undefined {
+    if (!this.#session || method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined;
+    const read = this.#session.cookies ?? (() => (globalThis as { document?: { cookie?: string } }).document?.cookie ?? '');
+    const wanted = this.#session.csrfCookie;
+    for (const part of read().split(';')) {
+      const eq = part.indexOf('=');
+      const name = part.slice(0, eq).trim();
+      if (eq > 0 && (wanted !== undefined ? name === wanted : name === 'csrftoken' || name.startsWith('csrftoken_'))) return decodeURIComponent(part.slice(eq + 1).trim());
+    }
+    return undefined;
   }
 
   /** Headers for a request: extra headers, then authentication (never logged, never in errors). */
@@ -401,8 +428,13 @@ async function send<T>(client: CatmaidClient, spec: OperationSpec, values: Recor
     headers.set('Content-Type', 'application/x-www-form-urlencoded;charset=UTF-8');
     body = new URLSearchParams(form as Array<[string, string]>).toString();
   }
-  const retry = spec.method === 'GET' && !spec.writes ? (options?.retry === false ? undefined : options?.retry ?? client.retry) : undefined;
-  const response = await fetchWithRetry(client, url.href, { method: spec.method, headers, body, signal: options?.signal }, retry);
+  // Only what reads is retried: GETs, and POSTs the model knows change nothing (CATMAID takes many
+  // long lists by POST).
+  const retry = !spec.writes && (spec.method === 'GET' || spec.method === 'POST') ? (options?.retry === false ? undefined : options?.retry ?? client.retry) : undefined;
+  const csrf = client.csrfHeader(spec.method);
+  if (csrf !== undefined) headers.set('X-CSRFToken', csrf);
+  const credentials = client.credentials;
+  const response = await fetchWithRetry(client, url.href, { method: spec.method, headers, body, signal: options?.signal, ...(credentials ? { credentials } : {}) }, retry);
   return (await readResponse(spec, response, url.href, client.usesToken ? spec.tokenPermission : undefined)) as T;
 }
 

@@ -60,7 +60,8 @@ export function operationSpec(route: Route, op: Operation): OperationSpecData {
     paths: route.variants ?? [route.path!],
     params: op.parameters.map((p, i) => ({ name: p.name, ...(keys[i] !== p.name ? { key: keys[i]! } : {}), in: p.in, ...(p.style ? { style: p.style } : {}) })),
     response: responseKind(route, op),
-    writes: op.writes || !!op.changesData || op.method !== 'GET',
+    // What the model knows changes data; a POST that only reads may be retried.
+    writes: op.writes || !!op.changesData || (op.method !== 'GET' && op.method !== 'POST'),
     ...(permission ? { tokenPermission: permission } : {}),
   };
 }

@@ -29,7 +29,7 @@ export function listAnnotations(client, params = {}, options) {
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function listAnnotationsPost(client, params = {}, options) {
-    return call(client, { method: 'POST', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'with_annotations', in: 'form' }], response: 'json', writes: true }, params, options);
+    return call(client, { method: 'POST', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'with_annotations', in: 'form' }], response: 'json', writes: false }, params, options);
 }
 /**
  * `POST /{project_id}/annotations/{annotation_id}/remove` — `catmaid.control.annotation.remove_annotation`, volatile; method inferred (`reads request.POST`); the view accepts any method.

@@ -42,7 +42,7 @@ export function activate(client, params, options) {
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function postObtainAuthToken(client, params, options) {
-    return call(client, { method: 'POST', paths: ['/api-token-auth/'], params: [{ name: 'password', in: 'form' }, { name: 'username', in: 'form' }], response: 'json', writes: true }, params, options);
+    return call(client, { method: 'POST', paths: ['/api-token-auth/'], params: [{ name: 'password', in: 'form' }, { name: 'username', in: 'form' }], response: 'json', writes: false }, params, options);
 }
 /**
  * List the permissions of the requesting user in every project.

@@ -13,7 +13,7 @@ import { call } from '../runtime.js';
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function nodeListTuples(client, params, options) {
-    return call(client, { method: 'POST', paths: ['/{project_id}/nodes/'], params: [{ name: 'project_id', in: 'path' }, { name: 'left', in: 'form' }, { name: 'top', in: 'form' }, { name: 'z1', in: 'form' }], response: 'json', writes: true }, params, options);
+    return call(client, { method: 'POST', paths: ['/{project_id}/nodes/'], params: [{ name: 'project_id', in: 'path' }, { name: 'left', in: 'form' }, { name: 'top', in: 'form' }, { name: 'z1', in: 'form' }], response: 'json', writes: false }, params, options);
 }
 /**
  * `POST /{project_id}/treenode/create` — `catmaid.control.treenode.create_treenode`, volatile; method inferred (`reads request.POST`); the view accepts any method.

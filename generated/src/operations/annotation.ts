@@ -82,7 +82,7 @@ export type ListAnnotationsPostResponse = {
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function listAnnotationsPost(client: CatmaidClient, params: ListAnnotationsPostParams = {}, options?: CallOptions): Promise<ListAnnotationsPostResponse> {
-  return call<ListAnnotationsPostResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'with_annotations', in: 'form' }], response: 'json', writes: true }, params, options);
+  return call<ListAnnotationsPostResponse>(client, { method: 'POST', paths: ['/{project_id}/annotations/'], params: [{ name: 'project_id', in: 'path' }, { name: 'annotations', in: 'form', style: 'indexed' }, { name: 'with_annotations', in: 'form' }], response: 'json', writes: false }, params, options);
 }
 
 /** Parameters of {@link removeAnnotation}. */

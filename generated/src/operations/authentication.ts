@@ -102,7 +102,7 @@ export type PostObtainAuthTokenResponse = unknown;
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function postObtainAuthToken(client: CatmaidClient, params: PostObtainAuthTokenParams, options?: CallOptions): Promise<PostObtainAuthTokenResponse> {
-  return call<PostObtainAuthTokenResponse>(client, { method: 'POST', paths: ['/api-token-auth/'], params: [{ name: 'password', in: 'form' }, { name: 'username', in: 'form' }], response: 'json', writes: true }, params, options);
+  return call<PostObtainAuthTokenResponse>(client, { method: 'POST', paths: ['/api-token-auth/'], params: [{ name: 'password', in: 'form' }, { name: 'username', in: 'form' }], response: 'json', writes: false }, params, options);
 }
 
 /** Parameters of {@link userProjectPermissions}. */

@@ -32,7 +32,7 @@ export type NodeListTuplesResponse = [Array<unknown>, Array<unknown>, Record<str
  * @param options - abort signal, headers, retries, parameters the model lacks (`extraParams`)
  */
 export function nodeListTuples(client: CatmaidClient, params: NodeListTuplesParams, options?: CallOptions): Promise<NodeListTuplesResponse> {
-  return call<NodeListTuplesResponse>(client, { method: 'POST', paths: ['/{project_id}/nodes/'], params: [{ name: 'project_id', in: 'path' }, { name: 'left', in: 'form' }, { name: 'top', in: 'form' }, { name: 'z1', in: 'form' }], response: 'json', writes: true }, params, options);
+  return call<NodeListTuplesResponse>(client, { method: 'POST', paths: ['/{project_id}/nodes/'], params: [{ name: 'project_id', in: 'path' }, { name: 'left', in: 'form' }, { name: 'top', in: 'form' }, { name: 'z1', in: 'form' }], response: 'json', writes: false }, params, options);
 }
 
 /** Parameters of {@link createTreenode}. */
