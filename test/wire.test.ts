@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RouteModel } from '../generator/model/types.js';
 import * as fixtureMain from '../generated/src/index.js';
-import { CatmaidError, createClient, deleteProjectDetail, listAnnotationsPost, listSkeletons, projects, request, stacks, type CatmaidClient, type ClientConfig, type ParamValue } from '../generated/src/index.js';
+import { CatmaidError, createClient, deleteProjectDetail, listAnnotationsPost, listSkeletons, projects, raw, request, stacks, type CatmaidClient, type ClientConfig, type ParamValue } from '../generated/src/index.js';
 import { call, type OperationSpec } from '../generated/src/runtime.js';
 import * as fixtureVolatile from '../generated/src/volatile.js';
 import { annotateEntities, createTreenode, skeletonSwc, summaries } from '../generated/src/volatile.js';
@@ -979,5 +979,26 @@ describe("session authentication inside CATMAID's pages", () => {
     await listAnnotationsPost(client({ fetch: recordingFetch }), {});
     expect(seen.map((r) => r.headers['x-csrftoken'] ?? null)).toEqual(['yes', null]);
     expect(sent[sent.length - 1]!.credentials).toBeUndefined();
+  });
+});
+
+describe('answers the way users need them', () => {
+  it('gives status, headers and body with raw()', async () => {
+    const answer = await raw(stacks, client(), {});
+    expect(answer).toMatchObject({ status: 200, statusText: 'OK', body: [{ id: 2, pid: 7, title: 'EM', comment: null }] });
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(answer.url).toMatch(/\/catmaid\/7\/stacks$/);
+  });
+
+  it("gives a JSON operation's answer in another format as it came (a parameter chose msgpack, csv)", async () => {
+    const bytes = new Uint8Array([0x92, 0x01, 0x02]);
+    const binary: typeof fetch = async () => new Response(bytes, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
+    const blob = (await stacks(client({ fetch: binary }), {})) as unknown as Blob;
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(bytes);
+    const csv: typeof fetch = async () => new Response('a,b\n1,2\n', { status: 200, headers: { 'Content-Type': 'text/csv' } });
+    expect(await stacks(client({ fetch: csv }), {})).toBe('a,b\n1,2\n');
+    // An HTML page where JSON was expected is still an error (a login page, a proxy's).
+    const html: typeof fetch = async () => new Response('<html>login</html>', { status: 200, headers: { 'Content-Type': 'text/html' } });
+    await expect(stacks(client({ fetch: html }), {})).rejects.toThrow(/expected JSON/);
   });
 });

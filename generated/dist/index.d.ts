@@ -2,8 +2,8 @@
 /**
  * Documented CATMAID operations (Django REST framework views, listed on CATMAID's /apis/ page), and the client.
  */
-export { CatmaidClient, CatmaidError, createClient, request } from './runtime.js';
-export type { CallOptions, ClientConfig, ExtraParams, HttpMethod, ParamValue, RequestOptions, RetryOptions } from './runtime.js';
+export { CatmaidClient, CatmaidError, createClient, raw, request } from './runtime.js';
+export type { CallOptions, ClientConfig, ExtraParams, HttpMethod, ParamValue, RawAnswer, RequestOptions, RetryOptions } from './runtime.js';
 export { listAnnotations, type ListAnnotationsParams, type ListAnnotationsResponse, listAnnotationsPost, type ListAnnotationsPostParams, type ListAnnotationsPostResponse, } from './operations/annotation.js';
 export { postObtainAuthToken, type PostObtainAuthTokenParams, type PostObtainAuthTokenResponse, userProjectPermissions, type UserProjectPermissionsParams, type UserProjectPermissionsResponse, } from './operations/authentication.js';
 export { getCatmaidVersion, type GetCatmaidVersionParams, type GetCatmaidVersionResponse, } from './operations/common.js';

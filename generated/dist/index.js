@@ -2,7 +2,7 @@
 /**
  * Documented CATMAID operations (Django REST framework views, listed on CATMAID's /apis/ page), and the client.
  */
-export { CatmaidClient, CatmaidError, createClient, request } from './runtime.js';
+export { CatmaidClient, CatmaidError, createClient, raw, request } from './runtime.js';
 export { listAnnotations, listAnnotationsPost, } from './operations/annotation.js';
 export { postObtainAuthToken, userProjectPermissions, } from './operations/authentication.js';
 export { getCatmaidVersion, } from './operations/common.js';

@@ -85,6 +85,13 @@ export interface CallOptions {
     retry?: RetryOptions | false;
     /** Parameters the operation does not model, sent where its own parameters go. */
     extraParams?: ExtraParams;
+    /** Called with the answer's status and headers before its body is read (what {@link raw} uses). */
+    onResponse?: (answer: {
+        status: number;
+        statusText: string;
+        headers: Headers;
+        url: string;
+    }) => void;
     /** Parameters the operation does not model, sent in the query string. */
     extraQuery?: ExtraParams;
     /** Parameters the operation does not model, sent in the form body, or merged into its JSON body. */
@@ -224,3 +231,16 @@ export declare function request(client: CatmaidClient, method: HttpMethod, path:
     response: 'response';
 }): Promise<Response>;
 export declare function request<T = unknown>(client: CatmaidClient, method: HttpMethod, path: string, params?: ExtraParams, options?: RequestOptions): Promise<T>;
+/** An answer with its status and headers, from {@link raw}. */
+export interface RawAnswer<T> {
+    status: number;
+    statusText: string;
+    headers: Headers;
+    url: string;
+    body: T;
+}
+/**
+ * Calls a generated operation and gives its answer with status and headers:
+ * `const { status, headers, body } = await raw(listSkeletons, client, { created_by: 3 })`.
+ */
+export declare function raw<P, T>(operation: (client: CatmaidClient, params: P, options?: CallOptions) => Promise<T>, client: CatmaidClient, params: P, options?: CallOptions): Promise<RawAnswer<T>>;

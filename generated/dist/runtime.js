@@ -306,7 +306,17 @@ async function send(client, spec, values, options, label, json) {
         headers.set('X-CSRFToken', csrf);
     const credentials = client.credentials;
     const response = await fetchWithRetry(client, url.href, { method: spec.method, headers, body, signal: options?.signal, ...(credentials ? { credentials } : {}) }, retry);
+    options?.onResponse?.({ status: response.status, statusText: response.statusText, headers: response.headers, url: response.url || url.href });
     return (await readResponse(spec, response, url.href, client.usesToken ? spec.tokenPermission : undefined));
+}
+/**
+ * Calls a generated operation and gives its answer with status and headers:
+ * `const { status, headers, body } = await raw(listSkeletons, client, { created_by: 3 })`.
+ */
+export async function raw(operation, client, params, options) {
+    let seen;
+    const body = await operation(client, params, { ...options, onResponse: (r) => { seen = r; options?.onResponse?.(r); } });
+    return { ...(seen ?? { status: 0, statusText: '', headers: new Headers(), url: '' }), body };
 }
 /** The URL of `path` under the client's `baseUrl`; a TypeError when it would lead elsewhere. */
 function urlFor(client, path) {
@@ -421,6 +431,11 @@ async function readResponse(spec, response, url, tokenPermission) {
         return response;
     if (spec.response === 'blob')
         return response.blob();
+    // A parameter chose another format than JSON (`format=msgpack`, `csv`): the answer as it came,
+    // binary as a Blob, text as a string.
+    const type = response.headers.get('Content-Type') ?? '';
+    if (spec.response === 'json' && type && !/json|javascript|html/i.test(type))
+        return /^text\//i.test(type) ? response.text() : response.blob();
     const text = await response.text();
     if (spec.response === 'text')
         return text;

@@ -82,6 +82,8 @@ export interface CallOptions {
   retry?: RetryOptions | false;
   /** Parameters the operation does not model, sent where its own parameters go. */
   extraParams?: ExtraParams;
+  /** Called with the answer's status and headers before its body is read (what {@link raw} uses). */
+  onResponse?: (answer: { status: number; statusText: string; headers: Headers; url: string }) => void;
   /** Parameters the operation does not model, sent in the query string. */
   extraQuery?: ExtraParams;
   /** Parameters the operation does not model, sent in the form body, or merged into its JSON body. */
@@ -435,7 +437,27 @@ async function send<T>(client: CatmaidClient, spec: OperationSpec, values: Recor
   if (csrf !== undefined) headers.set('X-CSRFToken', csrf);
   const credentials = client.credentials;
   const response = await fetchWithRetry(client, url.href, { method: spec.method, headers, body, signal: options?.signal, ...(credentials ? { credentials } : {}) }, retry);
+  options?.onResponse?.({ status: response.status, statusText: response.statusText, headers: response.headers, url: response.url || url.href });
   return (await readResponse(spec, response, url.href, client.usesToken ? spec.tokenPermission : undefined)) as T;
+}
+
+/** An answer with its status and headers, from {@link raw}. */
+export interface RawAnswer<T> {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  url: string;
+  body: T;
+}
+
+/**
+ * Calls a generated operation and gives its answer with status and headers:
+ * `const { status, headers, body } = await raw(listSkeletons, client, { created_by: 3 })`.
+ */
+export async function raw<P, T>(operation: (client: CatmaidClient, params: P, options?: CallOptions) => Promise<T>, client: CatmaidClient, params: P, options?: CallOptions): Promise<RawAnswer<T>> {
+  let seen: { status: number; statusText: string; headers: Headers; url: string } | undefined;
+  const body = await operation(client, params, { ...options, onResponse: (r) => { seen = r; options?.onResponse?.(r); } });
+  return { ...(seen ?? { status: 0, statusText: '', headers: new Headers(), url: '' }), body };
 }
 
 /** The URL of `path` under the client's `baseUrl`; a TypeError when it would lead elsewhere. */
@@ -542,6 +564,10 @@ async function readResponse(spec: OperationSpec, response: Response, url: string
   if (!response.ok) throw await errorOf(response, spec.method, url, tokenPermission);
   if (spec.response === 'response') return response;
   if (spec.response === 'blob') return response.blob();
+  // A parameter chose another format than JSON (`format=msgpack`, `csv`): the answer as it came,
+  // binary as a Blob, text as a string.
+  const type = response.headers.get('Content-Type') ?? '';
+  if (spec.response === 'json' && type && !/json|javascript|html/i.test(type)) return /^text\//i.test(type) ? response.text() : response.blob();
   const text = await response.text();
   if (spec.response === 'text') return text;
   if (text.trim() === '') return null;

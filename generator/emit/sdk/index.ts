@@ -30,7 +30,7 @@ const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const
 
 /** Names the runtime exports, which no operation or type may take. */
 const RUNTIME_NAMES = [
-  'CatmaidClient', 'CatmaidError', 'createClient', 'call', 'request',
+  'CatmaidClient', 'CatmaidError', 'createClient', 'call', 'request', 'raw', 'RawAnswer',
   'ClientConfig', 'CallOptions', 'RetryOptions', 'OperationSpec', 'ParamSpec', 'ParamValue', 'ExtraParams', 'HttpMethod', 'RequestOptions',
 ];
 
@@ -74,8 +74,8 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
   const entry = (documented: boolean, what: string, extension?: string) => {
     const lines = [`// ${header}`, `/**`, ` * ${what}`, ` */`];
     if (documented && extension === undefined) {
-      lines.push(`export { CatmaidClient, CatmaidError, createClient, request } from './runtime.js';`);
-      lines.push(`export type { CallOptions, ClientConfig, ExtraParams, HttpMethod, ParamValue, RequestOptions, RetryOptions } from './runtime.js';`);
+      lines.push(`export { CatmaidClient, CatmaidError, createClient, raw, request } from './runtime.js';`);
+      lines.push(`export type { CallOptions, ClientConfig, ExtraParams, HttpMethod, ParamValue, RawAnswer, RequestOptions, RetryOptions } from './runtime.js';`);
     }
     const base = extension === undefined ? '' : `ext/${extension}/`;
     const chosen = ops.filter((o) => o.op.documented === documented && o.route.extension === extension);
