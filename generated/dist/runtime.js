@@ -424,6 +424,9 @@ function sleep(ms, signal) {
         }, { once: true });
     });
 }
+/** Content types of formats a parameter can choose instead of JSON: tables as text, the rest binary. */
+const TEXT_FORMATS = /^(text\/(csv|tab-separated-values|x-[\w.-]+)|application\/(csv|x-swc))\b/i;
+const BINARY_FORMATS = /^(application\/(octet-stream|x-msgpack|msgpack|zip|gzip|x-hdf5?|pdf)|image\/|model\/)/i;
 async function readResponse(spec, response, url, tokenPermission) {
     if (!response.ok)
         throw await errorOf(response, spec.method, url, tokenPermission);
@@ -434,8 +437,10 @@ async function readResponse(spec, response, url, tokenPermission) {
     // A parameter chose another format than JSON (`format=msgpack`, `csv`): the answer as it came,
     // binary as a Blob, text as a string.
     const type = response.headers.get('Content-Type') ?? '';
-    if (spec.response === 'json' && type && !/json|javascript|html/i.test(type))
-        return /^text\//i.test(type) ? response.text() : response.blob();
+    if (spec.response === 'json' && TEXT_FORMATS.test(type))
+        return response.text();
+    if (spec.response === 'json' && BINARY_FORMATS.test(type))
+        return response.blob();
     const text = await response.text();
     if (spec.response === 'text')
         return text;

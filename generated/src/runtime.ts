@@ -560,6 +560,10 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** Content types of formats a parameter can choose instead of JSON: tables as text, the rest binary. */
+const TEXT_FORMATS = /^(text\/(csv|tab-separated-values|x-[\w.-]+)|application\/(csv|x-swc))\b/i;
+const BINARY_FORMATS = /^(application\/(octet-stream|x-msgpack|msgpack|zip|gzip|x-hdf5?|pdf)|image\/|model\/)/i;
+
 async function readResponse(spec: OperationSpec, response: Response, url: string, tokenPermission: string | undefined): Promise<unknown> {
   if (!response.ok) throw await errorOf(response, spec.method, url, tokenPermission);
   if (spec.response === 'response') return response;
@@ -567,7 +571,8 @@ async function readResponse(spec: OperationSpec, response: Response, url: string
   // A parameter chose another format than JSON (`format=msgpack`, `csv`): the answer as it came,
   // binary as a Blob, text as a string.
   const type = response.headers.get('Content-Type') ?? '';
-  if (spec.response === 'json' && type && !/json|javascript|html/i.test(type)) return /^text\//i.test(type) ? response.text() : response.blob();
+  if (spec.response === 'json' && TEXT_FORMATS.test(type)) return response.text();
+  if (spec.response === 'json' && BINARY_FORMATS.test(type)) return response.blob();
   const text = await response.text();
   if (spec.response === 'text') return text;
   if (text.trim() === '') return null;
