@@ -94,3 +94,41 @@ describe('openapi.json', () => {
     });
   });
 });
+
+describe('openapi.json as other generators read it', () => {
+  const operationsOf = (doc: { paths: Record<string, Record<string, { summary?: string; responses?: Record<string, unknown>; operationId?: string; parameters?: Array<{ schema?: { type?: string; items?: object } }> }>> }) =>
+    Object.values(doc.paths).flatMap((item) => Object.entries(item).filter(([k]) => ['get', 'post', 'put', 'patch', 'delete'].includes(k)).map(([, o]) => o));
+
+  it('gives every operation a summary, explicit status codes, and list items a type', () => {
+    for (const name of fixtureCases()) {
+      const doc = JSON.parse(emitOpenApi(fixtureModel(name)).content);
+      for (const op of operationsOf(doc)) {
+        expect(op.summary, `${name} ${op.operationId}`).toBeTruthy();
+        expect(Object.keys(op.responses ?? {}).filter((c) => /X/.test(c))).toEqual([]);
+        for (const p of op.parameters ?? []) if (p.schema?.type === 'array') expect(Object.keys(p.schema.items ?? {}).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("keeps the route Django matches first when two routes share a path, naming the other in x-catmaid-also-routed", async () => {
+    const { buildRouteModel } = await import('../generator/model/build.js');
+    const { MemorySource } = await import('./memory-source.js');
+    const { py } = await import('./helpers.js');
+    const tree = new MemorySource({
+      'django/applications/catmaid/urls.py': py`
+        from django.conf.urls import url
+        from catmaid.control import views
+        urlpatterns = [
+            url(r'^(?P<project_id>\d+)/sections/$', views.sections),
+            url(r'^z/$', views.other),
+            url(r'^(?P<project_id>.+)/sections/$', views.fallback),
+        ]
+      `,
+      'django/applications/catmaid/control/views.py': 'from django.http import JsonResponse\n\ndef sections(request, project_id):\n    return JsonResponse([], safe=False)\n\ndef fallback(request, project_id):\n    return JsonResponse({})\n\ndef other(request):\n    return JsonResponse({})\n',
+    });
+    const doc = JSON.parse(emitOpenApi(buildRouteModel(tree).model).content);
+    const get = doc.paths['/{project_id}/sections/'].get;
+    expect(get.operationId).toBe('sections');
+    expect(get['x-catmaid-also-routed']).toEqual([{ operationId: 'fallback', regex: '^(?P<project_id>.+)/sections/$' }]);
+  });
+});

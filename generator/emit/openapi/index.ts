@@ -44,6 +44,8 @@ export function emitOpenApi(model: RouteModel): EmittedFile {
   const drift = new Map<string, string[]>();
   for (const d of model.diagnostics) if (d.operation) drift.set(d.operation, [...(drift.get(d.operation) ?? []), driftText(d)]);
 
+  // Where a path and method are taken: by the route Django matches first (its resolution order).
+  const placedRoute = new Map<string, Route>();
   for (const route of model.routes) {
     if (route.path === null || route.operations.length === 0) continue;
     const path = openApiPath(route);
@@ -53,12 +55,22 @@ export function emitOpenApi(model: RouteModel): EmittedFile {
       const tag = tagOf(route);
       tags.add(tag);
       const operation = operationObject(route, op, tag, drift.get(`${op.method} ${route.path}`) ?? [], schemas);
-      if (item[method] === undefined) {
+      const key = `${path} ${method}`;
+      const placed = placedRoute.get(key);
+      if (placed === undefined) {
         item[method] = operation;
+        placedRoute.set(key, route);
       } else {
-        // Two routes with one path template (their regexes differ): OpenAPI has room for one.
-        const first = item[method] as Json;
-        first['x-catmaid-also-routed'] = [...((first['x-catmaid-also-routed'] as JsonValue[]) ?? []), { operationId: op.operationId, regex: route.regex }];
+        // Two routes with one path template (their regexes differ): OpenAPI has room for one, the
+        // one Django matches first; the other is named in `x-catmaid-also-routed`.
+        const first = route.order < placed.order;
+        const kept = first ? operation : (item[method] as Json);
+        const other = first ? (item[method] as Json) : operation;
+        const also = [...((other['x-catmaid-also-routed'] as JsonValue[]) ?? []), ...((kept['x-catmaid-also-routed'] as JsonValue[]) ?? [])];
+        also.push({ operationId: other['operationId'] as string, regex: (first ? placed : route).regex });
+        kept['x-catmaid-also-routed'] = also;
+        item[method] = kept;
+        if (first) placedRoute.set(key, route);
       }
     }
   }
@@ -140,7 +152,8 @@ function valueSchema(s: ValueSchema): Json {
       break;
     case 'array':
       out['type'] = 'array';
-      out['items'] = s.items ? valueSchema(s.items) : {};
+      // Items of a kind the code does not show travel as text, like every form or query value.
+      out['items'] = s.items ? valueSchema(s.items) : { type: 'string' };
       break;
     default:
       out['type'] = s.type;
@@ -174,6 +187,13 @@ function responseSchema(schema: JsonValue | undefined, models: Map<string, strin
     } else {
       out[k] = responseSchema(v, models);
     }
+  }
+  // Keys by name beside keys that are data: generators turn the latter into an index signature
+  // every named key's type must fit, so they are left open here (the SDK keeps both, as an
+  // intersection).
+  const additional = out['additionalProperties'];
+  if (out['properties'] && typeof out['properties'] === 'object' && Object.keys(out['properties']).length && additional && typeof additional === 'object' && Object.keys(additional).length) {
+    out['additionalProperties'] = {};
   }
   return out;
 }
@@ -250,13 +270,14 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
                 ...(op.response?.examples?.length ? { examples: Object.fromEntries(op.response.examples.map((value, i) => [`example${i + 1}`, { value }])) } : {}),
               },
             };
-  const errorResponse = { description: "CATMAID's error", content: { 'application/json': { schema: { $ref: '#/components/schemas/CatmaidError' } } } };
+  const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/CatmaidError' } } } });
 
   const view = route.view ? `${route.view.module}.${route.view.name}` : null;
   return {
     operationId: op.operationId,
     tags: [tag],
-    ...(op.summary ? { summary: op.summary } : {}),
+    // Every operation has a summary (peers list operations by it); without a docstring, the view's name.
+    summary: op.summary ?? `${op.volatile ? 'Undocumented: ' : ''}${view ?? `${op.method} ${route.path}`}`,
     ...(op.description ? { description: op.description } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
@@ -265,8 +286,11 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
         description: op.response?.schema ? `The answer, typed from ${[...new Set((op.response.evidence ?? []).map((e) => e.source))].join(', ') || 'the docstring'}.` : 'Success; the shape of the body is not known.',
         content: okContent,
       },
-      '4XX': errorResponse,
-      '5XX': errorResponse,
+      // Explicit codes, not 4XX/5XX ranges: some generators cannot name a range.
+      '400': errorResponse("CATMAID's error for a request it cannot serve (a missing or wrong parameter)"),
+      '403': errorResponse('The user lacks a permission the operation needs (PermissionError)'),
+      '404': errorResponse('No such object'),
+      '500': errorResponse("CATMAID's error for a failure on the server"),
     },
     ...(op.deprecated ? { deprecated: true } : {}),
     'x-stability-level': op.documented ? 'stable' : 'draft',
