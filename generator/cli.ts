@@ -4,6 +4,7 @@
  * part that prints or writes. Wrong usage is one line on stderr and exit 2; `--debug` shows the
  * stack of an unexpected error.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -19,6 +20,7 @@ import { sortFiles } from './emit/files.js';
 import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
 import { buildRouteModel, type BuildOptions } from './model/build.js';
+import { keepOperationIds } from './model/keep-ids.js';
 import { staleFiles, writeOutput } from './output/write.js';
 import { openExtensions, parseExtensionArg, WithExtensions } from './source/extensions.js';
 import { openSource } from './source/open.js';
@@ -116,8 +118,9 @@ function main(argv: string[]): void {
     .option('--strict', 'write nothing and exit with status 1 when there is any error-level diagnostic')
     .option('--docs <dir>', 'also write the API reference site (as `docs` does) into <dir>')
     .option('--source-url <template>', 'with --docs: link source locations, e.g. https://github.com/catmaid/CATMAID/blob/{commit}/{file}#L{line}')
+    .option('--commit', 'when --out is a git work tree: commit what this generation changed there (and nothing else), with a message summing up the API changes')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean; observed?: string; docs?: string; sourceUrl?: string }) => {
+    .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean; observed?: string; docs?: string; sourceUrl?: string; commit?: boolean }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the package into');
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
       const build = observedOptions(flags.observed);
@@ -125,11 +128,15 @@ function main(argv: string[]): void {
       const emitter = startEmitter();
       let files: EmittedFile[];
       let model: RouteModel;
+      let earlier: RouteModel | undefined;
       const timing = process.env['CATMAID_CODEGEN_TIMING'] ? (what: string) => process.stderr.write(`${performance.now().toFixed(0).padStart(6)} ms  ${what}\n`) : () => {};
       try {
         timing('started');
         const opened = openWithExtensions(flags, build);
         model = buildRouteModel(opened.tree, opened.build).model;
+        // Regenerating: the ids users call stay; what changed is said in API-CHANGES.md.
+        earlier = earlierGeneration(flags.out);
+        if (earlier) keepOperationIds(model, earlier);
         timing('model built');
         const sdk = emitter.emit(model, { packageName: flags.packageName });
         // The OpenAPI document is made here while the worker emits the TypeScript.
@@ -157,6 +164,10 @@ function main(argv: string[]): void {
       }
       const result = writeOutput(flags.out, files, { force: !!flags.force, generator });
       timing('written');
+      // What changed since the earlier generation, for the SDK repository's readers and its commit.
+      const changes = earlier ? diffModels(earlier, model) : undefined;
+      if (changes) writeFileSync(join(flags.out, 'API-CHANGES.md'), formatDiffMarkdown(changes, `# API changes: CATMAID ${changes.from} → ${changes.to}`));
+      if (flags.commit) commitGeneration(flags.out, [...files.map((f) => f.path), '.catmaid-codegen.json', ...result.removed, ...(changes ? ['API-CHANGES.md'] : [])], model, changes);
       if (flags.docs !== undefined) await writeDocs(model, { out: flags.docs, packageName: flags.packageName, force: !!flags.force, ...(flags.sourceUrl ? { sourceUrl: flags.sourceUrl } : {}) });
       const ops = model.routes.reduce((n, r) => n + r.operations.length, 0);
       const errors = model.diagnostics.filter((d) => d.level === 'error').length;
@@ -328,6 +339,45 @@ interface VerifyFlags {
   all?: boolean;
   format: string;
   record?: string;
+}
+
+/** The route model of an earlier generation in `out` (its `routes.json`), if there is one. */
+function earlierGeneration(out: string): RouteModel | undefined {
+  const path = join(out, 'routes.json');
+  if (!existsSync(join(out, '.catmaid-codegen.json')) || !existsSync(path)) return undefined;
+  try {
+    return readModelFile(path);
+  } catch {
+    return undefined; // another version's model: ids are not kept, and the diff is not written
+  }
+}
+
+/**
+ * `generate --commit`: one commit in the `--out` work tree of the files this generation wrote or
+ * removed (nothing else there is touched), its message the summary of the API changes.
+ */
+function commitGeneration(out: string, paths: string[], model: RouteModel, changes: ApiDiff | undefined): void {
+  const git = (args: string[]) => spawnSync('git', ['-C', out, ...args], { encoding: 'utf8' });
+  if (git(['rev-parse', '--is-inside-work-tree']).stdout.trim() !== 'true') throw new UsageError(`--commit: ${out} is not in a git work tree`);
+  const unique = [...new Set(paths)].sort();
+  const added = git(['add', '-A', '--', ...unique]);
+  if (added.status !== 0) throw new UsageError(`--commit: git add failed: ${added.stderr.trim()}`);
+  if (git(['diff', '--cached', '--quiet', '--', ...unique]).status === 0) {
+    process.stderr.write('--commit: nothing changed; no commit\n');
+    return;
+  }
+  const label = `CATMAID ${model.source.tag ?? model.source.catmaidVersion ?? 'source'}`;
+  const lines = [changes ? `Regenerate for ${label} (from ${changes.from})` : `Generate the client for ${label}`, ''];
+  if (changes) {
+    const c = changes.counts;
+    lines.push(`${c.total} API change${c.total === 1 ? '' : 's'}: ${c.breaking} breaking, ${c.nonBreaking} non-breaking, ${c.info} informational; ${c.documented} touch documented API.`, '');
+    const notable = changes.findings.filter((f) => f.kind === 'operation-added' || f.kind === 'operation-removed' || f.severity === 'breaking');
+    for (const f of notable.slice(0, 40)) lines.push(`- ${f.method} ${f.path}: ${f.message}${f.severity === 'breaking' ? ' (breaking)' : ''}`);
+    if (notable.length > 40) lines.push(`- … and ${notable.length - 40} more (API-CHANGES.md)`);
+  }
+  const committed = git(['commit', '-q', '-m', lines.join('\n').trim(), '--', ...unique]);
+  if (committed.status !== 0) throw new UsageError(`--commit: git commit failed: ${(committed.stderr || committed.stdout).trim()}`);
+  process.stderr.write(`committed in ${out}: ${lines[0]}\n`);
 }
 
 /** Writes the reference site of `model` into `out` (docs, generate --docs). */

@@ -106,6 +106,11 @@ export const DIAGNOSTIC_CODES = {
    * `settings.INSTALLED_EXTENSIONS` (releases before extensions were supported): none is served.
    */
   'extension-not-mounted': 'warning',
+  /**
+   * Regenerating into an earlier generation: a new operation would take an id an operation of the
+   * earlier generation keeps, so it is named with its module.
+   */
+  'operation-id-kept': 'info',
 } as const satisfies Record<string, DiagnosticLevel>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -250,3 +250,12 @@ function typeText(p: Parameter): string {
   return p.enum ? `one of ${p.enum.map((v) => JSON.stringify(v)).join(', ')}` : baseTypeText(p);
 }
 
+
+/**
+ * The operations of two models that are the same operation (matched by view and method, then
+ * path, then id, as the diff matches them): `[older, newer]` pairs, for keeping ids across
+ * regenerations.
+ */
+export function pairOperations(older: RouteModel, newer: RouteModel): Array<{ older: Operation; newer: Operation; route: Route }> {
+  return matchOperations(operationsOf(older), operationsOf(newer)).pairs.map(([o, n]) => ({ older: o.op, newer: n.op, route: n.route }));
+}
