@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { computeChangelog } from './diff/changelog.js';
 import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
-import { diffModels, type ApiDiff } from './diff/index.js';
+import { diffModels, type ApiDiff, type Finding } from './diff/index.js';
 import { buildModels } from './model/parallel.js';
 import { SCHEMA_VERSION } from './model/types.js';
 import { UsageError } from './errors.js';
@@ -371,7 +371,9 @@ function commitGeneration(out: string, paths: string[], model: RouteModel, chang
   if (changes) {
     const c = changes.counts;
     lines.push(`${c.total} API change${c.total === 1 ? '' : 's'}: ${c.breaking} breaking, ${c.nonBreaking} non-breaking, ${c.info} informational; ${c.documented} touch documented API.`, '');
-    const notable = changes.findings.filter((f) => f.kind === 'operation-added' || f.kind === 'operation-removed' || f.severity === 'breaking');
+    // Breaking changes first, then what was removed and added.
+    const rank = (f: Finding) => (f.severity === 'breaking' ? 0 : f.kind === 'operation-removed' ? 1 : 2);
+    const notable = changes.findings.filter((f) => f.kind === 'operation-added' || f.kind === 'operation-removed' || f.severity === 'breaking').sort((a, b) => rank(a) - rank(b));
     for (const f of notable.slice(0, 40)) lines.push(`- ${f.method} ${f.path}: ${f.message}${f.severity === 'breaking' ? ' (breaking)' : ''}`);
     if (notable.length > 40) lines.push(`- … and ${notable.length - 40} more (API-CHANGES.md)`);
   }

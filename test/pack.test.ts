@@ -32,7 +32,9 @@ describe('the packed tool', () => {
     execFileSync(join(project, 'node_modules', '.bin', 'catmaid-codegen'), ['generate', '--source', join(repoRoot, 'test', 'fixtures', 'example', 'source'), '--out', join(project, 'client')], { cwd: project, stdio: 'pipe' });
     const committed = join(repoRoot, 'generated');
     const written = join(project, 'client');
-    expect(listTree(written)).toEqual(listTree(committed));
-    for (const f of listTree(committed)) expect(readFileSync(join(written, f), 'utf8'), f).toBe(readFileSync(join(committed, f), 'utf8'));
+    // API-CHANGES.md is written by a regeneration (from the earlier one), not by a first generation.
+    const generatedFiles = listTree(committed).filter((f) => f !== 'API-CHANGES.md');
+    expect(listTree(written)).toEqual(generatedFiles);
+    for (const f of generatedFiles) expect(readFileSync(join(written, f), 'utf8'), f).toBe(readFileSync(join(committed, f), 'utf8'));
   }, 180_000);
 });

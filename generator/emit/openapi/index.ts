@@ -18,7 +18,9 @@ type Json = { [key: string]: JsonValue };
 
 /** How CATMAID reads lists, for generators fed this document. */
 const LIST_ENCODING = {
-  indexed: 'k[0]=1&k[1]=2; nested lists k[0][0]=1. What CATMAID\'s get_request_list reads, in query strings and form bodies alike. Never k=1,2 (read as one string).',
+  indexed:
+    "k[0]=1&k[1]=2, what CATMAID's get_request_list reads in query strings and form bodies alike. A flat list is also read from repeated keys, k=1&k=2 (the style: form, explode: true that other generators send). A nested list (x-catmaid-list-encoding: indexed-nested) is read only as k[0][0]=1&k[0][1]=2: repeated keys lose its structure. Never k=1,2 (read as one string).",
+  'indexed-nested': 'k[0][0]=1&k[0][1]=2 only: CATMAID cannot read a list of lists from repeated keys.',
   repeated: 'k=1&k=2, as Django\'s QueryDict.getlist reads it.',
   path: 'Lists in a path part are comma-separated: 1,2,3.',
   booleans: 'true or false.',
@@ -163,6 +165,12 @@ function valueSchema(s: ValueSchema): Json {
   return out;
 }
 
+/** How CATMAID reads a list parameter: repeated keys, indexed keys, or indexed keys only (a list of lists). */
+function listEncodingOf(p: Parameter): string {
+  if (p.style === 'repeated') return 'repeated';
+  return p.items?.type === 'array' ? 'indexed-nested' : 'indexed';
+}
+
 function parameterSchema(p: Parameter): Json {
   const schema = valueSchema(p);
   if (p.default !== undefined) schema['default'] = p.default;
@@ -227,7 +235,7 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
         in: p.in,
         required: p.required,
         schema: parameterSchema(p),
-        ...(p.type === 'array' ? { style: 'form', explode: true, 'x-catmaid-list-encoding': p.style ?? 'indexed' } : {}),
+        ...(p.type === 'array' ? { style: 'form', explode: true, 'x-catmaid-list-encoding': listEncodingOf(p) } : {}),
         ...(p.description ? { description: p.description } : {}),
         ...(p.documented ? {} : { 'x-catmaid-undocumented': true }),
       });
@@ -237,7 +245,7 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
 
   const body = (list: Parameter[], listEncoding: boolean): Json => ({
     type: 'object',
-    properties: Object.fromEntries(list.map((p) => [p.name, { ...parameterSchema(p), ...(listEncoding && p.type === 'array' ? { 'x-catmaid-list-encoding': p.style ?? 'indexed' } : {}) }])),
+    properties: Object.fromEntries(list.map((p) => [p.name, { ...parameterSchema(p), ...(listEncoding && p.type === 'array' ? { 'x-catmaid-list-encoding': listEncodingOf(p) } : {}) }])),
     ...(list.some((p) => p.required) ? { required: list.filter((p) => p.required).map((p) => p.name) } : {}),
   });
   let requestBody: Json | undefined;
@@ -247,7 +255,7 @@ function operationObject(route: Route, op: Operation, tag: string, drift: string
     if (form.length) {
       const multipart = form.some((p) => p.type === 'file');
       const encoding: Json = {};
-      for (const p of form) if (p.type === 'array') encoding[p.name] = { style: 'form', explode: true, 'x-catmaid-list-encoding': p.style ?? 'indexed' };
+      for (const p of form) if (p.type === 'array') encoding[p.name] = { style: 'form', explode: true, 'x-catmaid-list-encoding': listEncodingOf(p) };
       content[multipart ? 'multipart/form-data' : 'application/x-www-form-urlencoded'] = {
         schema: body(form, true),
         ...(Object.keys(encoding).length ? { encoding } : {}),
