@@ -189,21 +189,28 @@ function main(argv: string[]): void {
     .option('--since <ref>', 'an older ref of the same repository: a page of the API changes since then, and "changed since" on each operation')
     .option('--source-url <template>', 'link source locations, e.g. https://github.com/catmaid/CATMAID/blob/{commit}/{file}#L{line}')
     .option('--package-name <name>', 'npm name of the SDK the snippets import', 'catmaid-client')
+    .option('--quiet', 'no progress on stderr (shown only when it is a terminal)')
     .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (flags: SourceFlags & { out?: string; since?: string; sourceUrl?: string; packageName: string; force?: boolean }) => {
+    .action(async (flags: SourceFlags & { out?: string; since?: string; sourceUrl?: string; packageName: string; force?: boolean; quiet?: boolean }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the site into');
+      const step = progress('docs', flags.quiet);
+      const steps = flags.since !== undefined ? 3 : 2;
+      step?.(0, steps);
       if (flags.sourceUrl !== undefined && !/\{file\}/.test(flags.sourceUrl)) throw new UsageError('--source-url needs {file} (and may use {commit} and {line})');
       const { tree, build } = openWithExtensions(flags);
       const model = buildRouteModel(tree, build).model;
+      step?.(1, steps);
       let changes: ApiDiff | undefined;
       if (flags.since !== undefined) {
         const older = openWithExtensions({ ...flags, ref: flags.since });
         changes = diffModels(buildRouteModel(older.tree, older.build).model, model);
+        step?.(2, steps);
         changes.from = flags.since;
         changes.to = flags.ref ?? model.source.tag ?? 'this release';
       }
       await writeDocs(model, { out: flags.out, packageName: flags.packageName, force: !!flags.force, ...(flags.sourceUrl ? { sourceUrl: flags.sourceUrl } : {}), ...(changes ? { changes } : {}) });
+      step?.(steps, steps);
     });
 
   program
@@ -248,14 +255,15 @@ function main(argv: string[]): void {
     .option('--from <ref>', 'first release tag (default: the oldest)')
     .option('--to <ref>', 'last release tag, or HEAD (default: the newest release tag)')
     .option('--extension <path>', `${EXTENSION_HELP}; installed beside every release`, collect)
+    .option('--quiet', 'no progress on stderr (shown only when it is a terminal)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (flags: SourceFlags & { from?: string; to?: string; format: string }) => {
+    .action(async (flags: SourceFlags & { from?: string; to?: string; format: string; quiet?: boolean }) => {
       if (!flags.source) throw new UsageError('missing --source: give a CATMAID git repository');
       openSource({ source: flags.source, ...(flags.to ? { ref: flags.to } : { ref: 'HEAD' }) });
       const extensions = flags.extension ?? [];
       openExtensions(extensions.map(parseExtensionArg), openSource({ source: flags.source, ...(flags.to ? { ref: flags.to } : { ref: 'HEAD' }) }));
-      const log = await computeChangelog(flags.source, flags.from, flags.to, extensions);
+      const log = await computeChangelog(flags.source, flags.from, flags.to, extensions, progress('releases read', flags.quiet));
       process.stdout.write(
         flags.format === 'json'
           ? JSON.stringify({ refs: log.refs, diffs: [...log.diffs].reverse() }, null, 2) + '\n'
@@ -281,6 +289,7 @@ function main(argv: string[]): void {
     .option('--no-accepts', "do not probe each route's accepted methods (one request per route with a method it should refuse)")
     .option('--all', 'list skipped operations too')
     .option('--record <dir>', 'store each JSON answer with a 2xx status in <dir>, one file per operation, for `generate --observed`')
+    .option('--quiet', 'no progress on stderr (shown only when it is a terminal)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--debug', 'show stack traces of unexpected errors')
     .action(async (flags: SourceFlags & VerifyFlags) => {
@@ -304,6 +313,7 @@ function main(argv: string[]): void {
         timeoutMs: positiveInteger('--timeout-ms', flags.timeoutMs),
         concurrency: positiveInteger('--concurrency', flags.concurrency),
         accepts: flags.accepts !== false,
+        ...(progress('operations checked', flags.quiet) ? { onProgress: progress('operations checked', flags.quiet)! } : {}),
       };
       // Recording reads a copy of every answer: only when asked.
       const { report, recordings } = flags.record !== undefined ? await verifyAndRecord(model, options) : { report: await verifyModel(model, options), recordings: [] };
@@ -327,6 +337,7 @@ function main(argv: string[]): void {
 
 interface VerifyFlags {
   url: string;
+  quiet?: boolean;
   token?: string;
   tokenFile?: string;
   projectId?: string;
@@ -339,6 +350,18 @@ interface VerifyFlags {
   all?: boolean;
   format: string;
   record?: string;
+}
+
+/**
+ * Progress on stderr for long work (`changelog`, `verify`, `docs`): one line rewritten in place, only
+ * when stderr is a terminal and not `--quiet`; cleared when done. Undefined when nothing is shown.
+ */
+function progress(what: string, quiet: boolean | undefined): ((done: number, total: number) => void) | undefined {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  return (done, total) => {
+    process.stderr.write(`\r${what}: ${done} of ${total}\x1b[K`);
+    if (done >= total) process.stderr.write('\r\x1b[K');
+  };
 }
 
 /** The route model of an earlier generation in `out` (its `routes.json`), if there is one. */

@@ -165,6 +165,14 @@ describe('verify', () => {
     expect(result(report, 'stacks').reason).toMatch(/^expected JSON from GET \/catmaid\/3\/stacks/);
   });
 
+  it('tells its progress after each operation, checked or skipped (the CLI shows it on a terminal)', async () => {
+    const seen: Array<[number, number]> = [];
+    const { report } = await run({ includeVolatile: true, onProgress: (done, total) => seen.push([done, total]) });
+    expect(seen.length).toBe(report.summary.operations);
+    expect(seen.map(([d]) => d)).toEqual(seen.map((_, i) => i + 1));
+    expect(seen.every(([, t]) => t === report.summary.operations)).toBe(true);
+  });
+
   it('reports 401 and 403 as denied, not as contract failures', async () => {
     const { report } = await run({ includeVolatile: true });
     expect(result(report, 'cableLength')).toMatchObject({ outcome: 'denied', status: 403, reason: 'PermissionError: You lack permissions' });

@@ -48,11 +48,11 @@ export interface Changelog {
   diffs: ApiDiff[];
 }
 
-export async function computeChangelog(source: string, from?: string, to?: string, extensions: string[] = []): Promise<Changelog> {
+export async function computeChangelog(source: string, from?: string, to?: string, extensions: string[] = [], onProgress?: (done: number, total: number) => void): Promise<Changelog> {
   const refs = releaseSequence(repositoryTags(source), from, to);
   if (refs.length < 2) throw new UsageError(`fewer than two refs in the range${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`);
   // The same extensions beside every release (`--extension`).
-  const models = await buildModels(source, refs, refs.map(() => extensions));
+  const models = await buildModels(source, refs, refs.map(() => extensions), onProgress);
   const diffs = refs.slice(1).map((_, i) => diffModels(models[i]!, models[i + 1]!));
   return { refs, diffs };
 }

@@ -11,7 +11,7 @@ import type { RouteModel } from './types.js';
  * The model of each ref of `source`, in the order asked; `extensions[i]` (`--extension`
  * arguments) are installed beside the `i`-th.
  */
-export async function buildModels(source: string, refs: Array<string | undefined>, extensions: string[][] = []): Promise<RouteModel[]> {
+export async function buildModels(source: string, refs: Array<string | undefined>, extensions: string[][] = [], onProgress?: (done: number, total: number) => void): Promise<RouteModel[]> {
   const size = Math.max(1, Math.min(availableParallelism(), refs.length));
   const workers = Array.from({ length: size }, () => new Worker(new URL('./worker.js', import.meta.url)));
   const results: RouteModel[] = new Array(refs.length);
@@ -31,6 +31,7 @@ export async function buildModels(source: string, refs: Array<string | undefined
               if (m.usageError !== undefined) return reject(new UsageError(m.usageError));
               if (m.error !== undefined) return reject(new Error(`model worker failed: ${m.error}`));
               results[m.id] = JSON.parse(m.modelJson!) as RouteModel;
+              onProgress?.(results.filter((r) => r !== undefined).length, refs.length);
               take();
             });
             take();

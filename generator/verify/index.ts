@@ -54,6 +54,8 @@ export interface VerifyOptions {
   accepts?: boolean;
   /** The `fetch` to use (tests pass a loopback one). */
   fetch?: typeof fetch;
+  /** Told after each operation is checked or skipped: how many of how many (the CLI shows progress). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What happened to one operation. */
@@ -256,7 +258,15 @@ async function run(model: RouteModel, options: VerifyOptions, record: boolean): 
   const recordings: Recording[] = [];
   const names = record ? recordingNames(model) : undefined;
   const context = { baseUrl: options.url, ...(options.token !== undefined ? { token: options.token } : {}), ...(report.server.version ? { catmaidVersion: report.server.version } : {}) };
+  let done = 0;
   const checked = await pool(planned, options.concurrency ?? 4, async (p) => {
+    try {
+      return await checkOne(p);
+    } finally {
+      options.onProgress?.(++done, planned.length);
+    }
+  });
+  async function checkOne(p: (typeof planned)[number]): Promise<Checked> {
     if (p.skip !== undefined) {
       return { result: { operationId: p.op.operationId, method: p.op.method, path: p.route.path ?? p.route.regex ?? '', documented: p.op.documented, outcome: 'skipped', reason: p.skip }, reached: false } satisfies Checked;
     }
@@ -264,7 +274,7 @@ async function run(model: RouteModel, options: VerifyOptions, record: boolean): 
     const name = names?.get(p.op.operationId);
     if (answer !== undefined && name !== undefined) recordings.push(makeRecording(p.route, p.op, name, answer, context));
     return c;
-  });
+  }
   const results = checked.map((c) => c.result);
   const accepts = options.accepts !== false ? await probeAccepts(runtime, model, planned, checked, options) : undefined;
   report.results = results.sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method) || compareText(a.operationId, b.operationId));
