@@ -41,6 +41,13 @@ interface SourceFlags {
 
 const EXTENSION_HELP = 'a CATMAID extension (Django app) installed beside CATMAID: PATH (the app or a repository holding it), PATH@REF (a git repository at a ref), name=PATH to name it; repeatable';
 
+/** `--source`, `--ref` and `--extension`, as every command that reads CATMAID takes them. */
+const sourceOption = () => new Option('--source <path>', 'CATMAID checkout directory, or git repository with --ref');
+const refOption = () => new Option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source');
+function extensionOption(): Option {
+  return new Option('--extension <path>', EXTENSION_HELP).argParser(collect);
+}
+
 /** Collects a repeatable option's values. */
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -69,9 +76,9 @@ function main(argv: string[]): void {
   program
     .command('routes')
     .description('print every URL route of a CATMAID source (a table; the route model with --json)')
-    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
-    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
-    .option('--extension <path>', EXTENSION_HELP, collect)
+    .addOption(sourceOption())
+    .addOption(refOption())
+    .addOption(extensionOption())
     .option('--json', 'print the route model as JSON')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
     .option('--strict', 'exit with status 1 when there is any error-level diagnostic')
@@ -91,9 +98,9 @@ function main(argv: string[]): void {
   program
     .command('lint')
     .description('report where docstrings and code disagree (drift), per operation, grouped by file')
-    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
-    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
-    .option('--extension <path>', EXTENSION_HELP, collect)
+    .addOption(sourceOption())
+    .addOption(refOption())
+    .addOption(extensionOption())
     .option('--strict', 'exit with status 1 when there is any finding')
     .option('--debug', 'show stack traces of unexpected errors')
     .action((flags: SourceFlags & { strict?: boolean }) => {
@@ -107,9 +114,9 @@ function main(argv: string[]): void {
   program
     .command('generate')
     .description('write a TypeScript client package (and OpenAPI document) for a CATMAID source into --out')
-    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
-    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
-    .option('--extension <path>', EXTENSION_HELP, collect)
+    .addOption(sourceOption())
+    .addOption(refOption())
+    .addOption(extensionOption())
     .option('--out <dir>', 'output directory of the generated package')
     .option('--package-name <name>', 'npm name of the generated package', 'catmaid-client')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
@@ -182,9 +189,9 @@ function main(argv: string[]): void {
   program
     .command('docs')
     .description('write a static API reference site of a CATMAID release into --out: every operation, its parameters, answer, source and a form to try it')
-    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
-    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
-    .option('--extension <path>', EXTENSION_HELP, collect)
+    .addOption(sourceOption())
+    .addOption(refOption())
+    .addOption(extensionOption())
     .option('--out <dir>', 'output directory of the site')
     .option('--since <ref>', 'an older ref of the same repository: a page of the API changes since then, and "changed since" on each operation')
     .option('--source-url <template>', 'link source locations, e.g. https://github.com/catmaid/CATMAID/blob/{commit}/{file}#L{line}')
@@ -278,9 +285,9 @@ function main(argv: string[]): void {
     .option('--token <token>', 'API token (prefer --token-file or CATMAID_TOKEN: a token on the command line shows in process lists)')
     .option('--token-file <path>', 'file holding the API token')
     .option('--project-id <id>', 'project to read from (default: the first listed); the only one written to with --allow-writes')
-    .option('--source <path>', 'CATMAID checkout directory, or git repository with --ref')
-    .option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source')
-    .option('--extension <path>', EXTENSION_HELP, collect)
+    .addOption(sourceOption())
+    .addOption(refOption())
+    .addOption(extensionOption())
     .option('--model <routes.json>', 'a route model written by `routes --json`, instead of --source')
     .option('--include-volatile', 'also check undocumented operations')
     .option('--allow-writes', 'also call operations that write (never ones that delete or merge), in --project-id only')
