@@ -5,62 +5,30 @@
  * stack of an unexpected error.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { computeChangelog } from './diff/changelog.js';
 import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
 import { diffModels, type ApiDiff, type Finding } from './diff/index.js';
 import { buildModels } from './model/parallel.js';
-import { SCHEMA_VERSION } from './model/types.js';
 import { UsageError } from './errors.js';
 import { emitOpenApi } from './emit/openapi/index.js';
 import { startEmitter } from './emit/parallel.js';
 import { sortFiles } from './emit/files.js';
 import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
+import { collect, earlierGeneration, EXTENSION_HELP, extensionOption, failsOn, hasErrors, openWithExtensions, positiveInteger, readModelFile, readTokenFile, refOption, sourceOption, type SourceFlags } from './cli-inputs.js';
 import { buildRouteModel, type BuildOptions } from './model/build.js';
 import { keepOperationIds } from './model/keep-ids.js';
 import { staleFiles, writeOutput } from './output/write.js';
-import { openExtensions, parseExtensionArg, WithExtensions } from './source/extensions.js';
+import { openExtensions, parseExtensionArg } from './source/extensions.js';
 import { openSource } from './source/open.js';
-import type { SourceTree } from './source/types.js';
 import { formatObservedWarnings, observedBuildOptions } from './source/observed.js';
 import type { VerifyOptions } from './verify/index.js';
 import type { Recording } from './verify/record.js';
 import { formatDiagnostics, formatDriftReport, formatRouteTable } from './report.js';
 import { generatorInfo } from './util/package-info.js';
-
-interface SourceFlags {
-  source?: string;
-  ref?: string;
-  /** `--extension` (repeatable): `PATH`, `PATH@REF`, `name=PATH[@REF]`. */
-  extension?: string[];
-  debug?: boolean;
-}
-
-const EXTENSION_HELP = 'a CATMAID extension (Django app) installed beside CATMAID: PATH (the app or a repository holding it), PATH@REF (a git repository at a ref), name=PATH to name it; repeatable';
-
-/** `--source`, `--ref` and `--extension`, as every command that reads CATMAID takes them. */
-const sourceOption = () => new Option('--source <path>', 'CATMAID checkout directory, or git repository with --ref');
-const refOption = () => new Option('--ref <ref>', 'tag, branch or commit to read from the git repository at --source');
-function extensionOption(): Option {
-  return new Option('--extension <path>', EXTENSION_HELP).argParser(collect);
-}
-
-/** Collects a repeatable option's values. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** CATMAID at `--source`/`--ref` with the `--extension`s in it, and the build options that say which. */
-function openWithExtensions(flags: SourceFlags, build: BuildOptions = {}): { tree: SourceTree; build: BuildOptions } {
-  const core = openSource({ source: flags.source, ref: flags.ref });
-  const specs = (flags.extension ?? []).map(parseExtensionArg);
-  if (specs.length === 0) return { tree: core, build };
-  const extensions = openExtensions(specs, core);
-  return { tree: new WithExtensions(core, extensions), build: { ...build, extensions: extensions.map((e) => e.source) } };
-}
 
 function main(argv: string[]): void {
   const program = new Command()
@@ -371,17 +339,6 @@ function progress(what: string, quiet: boolean | undefined): ((done: number, tot
   };
 }
 
-/** The route model of an earlier generation in `out` (its `routes.json`), if there is one. */
-function earlierGeneration(out: string): RouteModel | undefined {
-  const path = join(out, 'routes.json');
-  if (!existsSync(join(out, '.catmaid-codegen.json')) || !existsSync(path)) return undefined;
-  try {
-    return readModelFile(path);
-  } catch {
-    return undefined; // another version's model: ids are not kept, and the diff is not written
-  }
-}
-
 /**
  * `generate --commit`: one commit in the `--out` work tree of the files this generation wrote or
  * removed (nothing else there is touched), its message the summary of the API changes.
@@ -467,51 +424,6 @@ function writeRecordings(dir: string, recordings: Recording[]): void {
       throw new UsageError(`cannot write ${join(dir, r.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 1);
     }
   }
-}
-
-/** The token in a file (its first line), or one clear error that does not show the file's content. */
-function readTokenFile(path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read token file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-  }
-  const token = text.split(/\r?\n/)[0]!.trim();
-  if (!token) throw new UsageError(`token file ${path} is empty`);
-  return token;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`${flag} must be a positive integer, not '${text}'`);
-  return Number(text);
-}
-
-function hasErrors(model: RouteModel): boolean {
-  return model.diagnostics.some((d) => d.level === 'error');
-}
-
-/** A route model from a JSON file, or one clear error. */
-function readModelFile(path: string): RouteModel {
-  let model: RouteModel;
-  try {
-    model = JSON.parse(readFileSync(path, 'utf8')) as RouteModel;
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof SyntaxError ? 'not JSON' : String(e));
-    throw new UsageError(`cannot read route model ${path}: ${reason}`);
-  }
-  if (!model || model.schemaVersion !== SCHEMA_VERSION || !Array.isArray(model.routes)) {
-    throw new UsageError(`${path} is not a catmaid-codegen route model (schemaVersion ${SCHEMA_VERSION})`);
-  }
-  return model;
-}
-
-/** Whether a diff has findings of the level `--fail-on` names. */
-function failsOn(diff: ApiDiff, level: string | undefined): boolean {
-  if (level === 'any') return diff.findings.length > 0;
-  if (level === 'breaking') return diff.findings.some((f) => f.severity === 'breaking');
-  if (level === 'documented-breaking') return diff.findings.some((f) => f.severity === 'breaking' && f.documented);
-  return false;
 }
 
 function oneLine(text: string): string {
