@@ -97,6 +97,10 @@ function main(argv: string[]): void {
     .option('--debug', 'show stack traces of unexpected errors')
     .action(async (flags: SourceFlags & { out?: string; packageName: string; check?: boolean; force?: boolean; strict?: boolean; observed?: string; docs?: string; sourceUrl?: string; commit?: boolean }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the package into');
+      // Before any work: --commit needs --out inside a git work tree.
+      if (flags.commit && !flags.check && spawnSync('git', ['-C', existsSync(flags.out) ? flags.out : dirname(resolve(flags.out)), 'rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' }).stdout.trim() !== 'true') {
+        throw new UsageError(`--commit: ${flags.out} is not in a git work tree`);
+      }
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
       const build = observedOptions(flags.observed);
       // The emitter loads in a second thread while this one reads the source.

@@ -64,6 +64,17 @@ describe('generate into an SDK repository', () => {
     rmSync(sdk, { recursive: true, force: true });
   });
 
+  it('refuses --commit outside a git work tree before any work, in one line', () => {
+    const plain = mkdtempSync(join(tmpdir(), 'catmaid-sdk-plain-'));
+    try {
+      const result = runCli(['generate', '--source', repo.bare, '--ref', '2021.12.21', '--out', join(plain, 'client'), '--commit']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(`catmaid-codegen: --commit: ${join(plain, 'client')} is not in a git work tree\n`);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+  });
+
   it('commits the first generation, then a regeneration with API-CHANGES.md, touching nothing else', () => {
     writeFileSync(join(sdk, 'NOTES.md'), 'our own file, edited\n');
     const first = runCli(['generate', '--source', repo.bare, '--ref', '2021.12.20', '--out', sdk, '--force', '--commit']);
