@@ -12,7 +12,8 @@ import { emitSdk, type SdkOptions } from './sdk/index.js';
 if (!parentPort) throw new Error('emit/worker.js must run as a worker thread');
 const port = parentPort;
 
-// Emit a tiny model once while waiting, so that the printer's code is compiled when the real one comes.
+// Emit a tiny model once while waiting (its runtime.ts compiled to dist/ too), so that the printer's
+// and the TypeScript emitter's code is compiled by V8 when the real one comes.
 emitSdk(
   {
     schemaVersion: 1,
