@@ -166,27 +166,34 @@ function main(argv: string[]): void {
     .addOption(extensionOption())
     .option('--out <dir>', 'output directory of the site')
     .option('--since <ref>', 'an older ref of the same repository: a page of the API changes since then, and "changed since" on each operation')
+    .option('--changelog', 'a page of the API changes of every release up to --ref (newest first), and "added in / changed in" on each operation')
     .option('--source-url <template>', 'link source locations, e.g. https://github.com/catmaid/CATMAID/blob/{commit}/{file}#L{line}')
     .option('--package-name <name>', 'npm name of the SDK the snippets import', 'catmaid-client')
     .option('--quiet', 'no progress on stderr (shown only when it is a terminal)')
     .option('--force', 'write into a non-empty directory that catmaid-codegen did not create')
     .option('--debug', 'show stack traces of unexpected errors')
-    .action(async (flags: SourceFlags & { out?: string; since?: string; sourceUrl?: string; packageName: string; force?: boolean; quiet?: boolean }) => {
+    .action(async (flags: SourceFlags & { out?: string; since?: string; changelog?: boolean; sourceUrl?: string; packageName: string; force?: boolean; quiet?: boolean }) => {
       if (!flags.out) throw new UsageError('missing --out: give the directory to write the site into');
       const step = progress('docs', flags.quiet);
-      const steps = flags.since !== undefined ? 3 : 2;
+      const steps = flags.since !== undefined || flags.changelog ? 3 : 2;
       step?.(0, steps);
       if (flags.sourceUrl !== undefined && !/\{file\}/.test(flags.sourceUrl)) throw new UsageError('--source-url needs {file} (and may use {commit} and {line})');
       const { tree, build } = openWithExtensions(flags);
       const model = buildRouteModel(tree, build).model;
       step?.(1, steps);
-      let changes: ApiDiff | undefined;
+      let changes: ApiDiff[] | undefined;
+      if (flags.since !== undefined && flags.changelog) throw new UsageError('give --since or --changelog, not both');
       if (flags.since !== undefined) {
         const older = openWithExtensions({ ...flags, ref: flags.since });
-        changes = diffModels(buildRouteModel(older.tree, older.build).model, model);
+        const diff = diffModels(buildRouteModel(older.tree, older.build).model, model);
         step?.(2, steps);
-        changes.from = flags.since;
-        changes.to = flags.ref ?? model.source.tag ?? 'this release';
+        diff.from = flags.since;
+        diff.to = flags.ref ?? model.source.tag ?? 'this release';
+        changes = [diff];
+      } else if (flags.changelog) {
+        if (!flags.source) throw new UsageError('missing --source');
+        changes = (await computeChangelog(flags.source, undefined, flags.ref ?? 'HEAD', flags.extension ?? [])).diffs;
+        step?.(2, steps);
       }
       await writeDocs(model, { out: flags.out, packageName: flags.packageName, force: !!flags.force, ...(flags.sourceUrl ? { sourceUrl: flags.sourceUrl } : {}), ...(changes ? { changes } : {}) });
       step?.(steps, steps);
@@ -374,7 +381,7 @@ function commitGeneration(out: string, paths: string[], model: RouteModel, chang
 }
 
 /** Writes the reference site of `model` into `out` (docs, generate --docs). */
-async function writeDocs(model: RouteModel, options: { out: string; packageName: string; force: boolean; sourceUrl?: string; changes?: ApiDiff }): Promise<void> {
+async function writeDocs(model: RouteModel, options: { out: string; packageName: string; force: boolean; sourceUrl?: string; changes?: ApiDiff[] }): Promise<void> {
   // Loaded only here: handlebars and ts-morph stay out of the other commands' start-up.
   const { browserRuntime } = await import('./emit/docs/html.js');
   const { emitDocs } = await import('./emit/docs/index.js');
@@ -385,7 +392,7 @@ async function writeDocs(model: RouteModel, options: { out: string; packageName:
   const files = emitDocs(model, { packageName: options.packageName, runtimeScript, ...(options.sourceUrl ? { sourceUrl: options.sourceUrl } : {}), ...(options.changes ? { changes: options.changes } : {}) });
   const result = writeOutput(options.out, files, { force: options.force, generator: `${model.generator.name} ${model.generator.version}` });
   const pages = files.filter((f) => f.path.startsWith('operations/')).length;
-  process.stderr.write(`wrote the reference site to ${options.out} (${result.written} files, ${pages} operation pages${options.changes ? ', changes since ' + options.changes.from : ''})\n`);
+  process.stderr.write(`wrote the reference site to ${options.out} (${result.written} files, ${pages} operation pages${options.changes?.length ? ', changes since ' + options.changes[0]!.from : ''})\n`);
 }
 
 /** The build options of `--observed <dir>`: its recordings; a warning on stderr for each file that is not one. */

@@ -37,7 +37,7 @@ let files: EmittedFile[];
 beforeAll(async () => {
   runtimeScript = await browserRuntime(render('runtime.ts', { header: `// ${headerLine(model)}` }), headerLine(model));
   const older = fixtureModel('era-2021-path');
-  files = emitDocs(model, { packageName: 'catmaid-client', runtimeScript, sourceUrl: 'https://example.org/{commit}/{file}#L{line}', changes: { ...diffModels(older, model), from: 'older', to: 'example' } });
+  files = emitDocs(model, { packageName: 'catmaid-client', runtimeScript, sourceUrl: 'https://example.org/{commit}/{file}#L{line}', changes: [{ ...diffModels(older, model), from: 'older', to: 'example' }] });
 });
 
 const byPath = () => new Map(files.map((f) => [f.path, f.content]));
@@ -47,7 +47,7 @@ describe('the site', () => {
     const operations = model.routes.filter((r) => r.path !== null).reduce((n, r) => n + r.operations.length, 0);
     expect(files.filter((f) => f.path.startsWith('operations/'))).toHaveLength(operations);
     expect(files.map((f) => f.path).filter((p) => !p.startsWith('operations/'))).toEqual(['assets/runtime.js', 'assets/site.css', 'assets/site.js', 'changes.html', 'index.html']);
-    const again = emitDocs(model, { packageName: 'catmaid-client', runtimeScript: await browserRuntime(render('runtime.ts', { header: `// ${headerLine(model)}` }), headerLine(model)), sourceUrl: 'https://example.org/{commit}/{file}#L{line}', changes: { ...diffModels(fixtureModel('era-2021-path'), model), from: 'older', to: 'example' } });
+    const again = emitDocs(model, { packageName: 'catmaid-client', runtimeScript: await browserRuntime(render('runtime.ts', { header: `// ${headerLine(model)}` }), headerLine(model)), sourceUrl: 'https://example.org/{commit}/{file}#L{line}', changes: [{ ...diffModels(fixtureModel('era-2021-path'), model), from: 'older', to: 'example' }] });
     expect(again).toEqual(files);
   });
 
@@ -81,6 +81,10 @@ describe('the site', () => {
     expect(write).toContain('data-writes="1"');
     const changes = byPath().get('changes.html')!;
     expect(changes).toMatch(/<a href="operations\/[A-Za-z]+\.html">/);
+    expect(changes).toContain('<h2 id="release-0">example <span class="muted">(compared with older)</span></h2>');
+    // an operation the older release lacked says when it came
+    const added = [...byPath().entries()].filter(([p, c]) => p.startsWith('operations/') && c.includes('<strong>example</strong>: added.'));
+    expect(added.length).toBeGreaterThan(0);
   });
 });
 

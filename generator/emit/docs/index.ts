@@ -31,8 +31,11 @@ export interface DocsOptions {
   packageName: string;
   /** `https://github.com/catmaid/CATMAID/blob/{commit}/{file}#L{line}`: source locations become links. */
   sourceUrl?: string;
-  /** The changes from an older release to this one (`docs --since REF`). */
-  changes?: ApiDiff;
+  /**
+   * The changes from older releases to this one, oldest first: one diff (`docs --since REF`) or
+   * the diff of every consecutive pair of releases (`docs --changelog`).
+   */
+  changes?: ApiDiff[];
   /** The SDK runtime as a classic browser script that defines `window.CatmaidRuntime`. */
   runtimeScript: string;
 }
@@ -49,10 +52,16 @@ export function emitDocs(model: RouteModel, options: DocsOptions): EmittedFile[]
   const views = operationViews(model);
   const drift = new Map<string, Diagnostic[]>();
   for (const d of model.diagnostics) if (d.operation) drift.set(d.operation, [...(drift.get(d.operation) ?? []), d]);
-  const changesOf = new Map<string, Finding[]>();
-  for (const f of options.changes?.findings ?? []) {
-    if (f.section === 'Removals') continue;
-    changesOf.set(f.operationId, [...(changesOf.get(f.operationId) ?? []), f]);
+  // What changed for each operation, by release (by method and path: ids may differ between releases).
+  const changesOf = new Map<string, Array<{ to: string; findings: Finding[] }>>();
+  for (const diff of options.changes ?? []) {
+    const byOperation = new Map<string, Finding[]>();
+    for (const f of diff.findings) {
+      if (f.section === 'Removals') continue;
+      const key = `${f.method} ${f.path}`;
+      byOperation.set(key, [...(byOperation.get(key) ?? []), f]);
+    }
+    for (const [key, findings] of byOperation) changesOf.set(key, [...(changesOf.get(key) ?? []), { to: diff.to, findings }]);
   }
   const release = catmaidLabel(model.source);
   const header = headerLine(model);
@@ -74,7 +83,7 @@ export function emitDocs(model: RouteModel, options: DocsOptions): EmittedFile[]
 
   for (const v of views) {
     const where = `${v.op.method} ${v.route.path}`;
-    const changes = changesOf.get(v.op.operationId) ?? [];
+    const history = [...(changesOf.get(where) ?? [])].reverse();
     files.push({
       path: `operations/${v.page}`,
       content: renderPage('operation', {
@@ -83,22 +92,36 @@ export function emitDocs(model: RouteModel, options: DocsOptions): EmittedFile[]
         title: `${where} — CATMAID API ${release}`,
         ...operationView(v, model, options),
         drift: (drift.get(where) ?? []).map((d) => ({ code: d.code, message: d.message, at: location(d.file, d.line, model, options.sourceUrl) })),
-        changes: changes.map((f) => ({ severity: f.severity, message: messageHtml(f.message) })),
-        changesFrom: options.changes?.from ?? null,
-        added: changes.some((f) => f.kind === 'operation-added'),
+        history: history.map((h) => ({
+          to: h.to,
+          added: h.findings.some((f) => f.kind === 'operation-added'),
+          changes: h.findings.filter((f) => f.kind !== 'operation-added').map((f) => ({ severity: f.severity, message: messageHtml(f.message) })),
+        })),
+        changesFrom: options.changes?.length ? options.changes[0]!.from : null,
       }),
     });
   }
 
-  if (options.changes) {
-    const pages = new Map(views.map((v) => [v.op.operationId, v.page]));
-    const sections = (['Additions', 'Modifications', 'Deprecations', 'Removals'] as const).map((section) => ({
-      section,
-      items: options.changes!.findings
-        .filter((f) => f.section === section)
-        .map((f) => ({ method: f.method, path: f.path, message: messageHtml(f.message), severity: f.severity, breaking: f.severity === 'breaking', documented: f.documented, href: section !== 'Removals' && pages.has(f.operationId) ? `operations/${pages.get(f.operationId)}` : null })),
+  if (options.changes?.length) {
+    const pages = new Map(views.map((v) => [`${v.op.method} ${v.route.path}`, v.page]));
+    // Newest release first, as CATMAID's own API changelog.
+    const releases = [...options.changes].reverse().map((diff) => ({
+      from: diff.from,
+      to: diff.to,
+      sections: (['Additions', 'Modifications', 'Deprecations', 'Removals'] as const).map((section) => ({
+        section,
+        items: diff.findings
+          .filter((f) => f.section === section)
+          .map((f) => {
+            // Linked where this release still has the operation at that method and path.
+            const page = section !== 'Removals' ? pages.get(`${f.method} ${f.path}`) : undefined;
+            return { method: f.method, path: f.path, message: messageHtml(f.message), severity: f.severity, breaking: f.severity === 'breaking', documented: f.documented, href: page ? `operations/${page}` : null };
+          }),
+      })),
     }));
-    files.push({ path: 'changes.html', content: renderPage('changes', { ...common, root: '', title: `API changes ${options.changes.from} → ${options.changes.to}`, from: options.changes.from, to: options.changes.to, sections }) });
+    const first = options.changes[0]!.from;
+    const last = options.changes[options.changes.length - 1]!.to;
+    files.push({ path: 'changes.html', content: renderPage('changes', { ...common, root: '', title: `API changes ${first} → ${last}`, from: first, to: last, releases }) });
   }
 
   files.push({ path: 'assets/site.css', content: asset('site.css') });
