@@ -11,7 +11,7 @@ import type { ApiDiff } from './diff/index.js';
 import { UsageError } from './errors.js';
 import type { BuildOptions } from './model/build.js';
 import { SCHEMA_VERSION, type RouteModel } from './model/types.js';
-import { openExtensions, parseExtensionArg, WithExtensions } from './source/extensions.js';
+import { installExtensions } from './source/extensions.js';
 import { openSource } from './source/open.js';
 import type { SourceTree } from './source/types.js';
 
@@ -40,11 +40,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** CATMAID at `--source`/`--ref` with the `--extension`s in it, and the build options that say which. */
 export function openWithExtensions(flags: SourceFlags, build: BuildOptions = {}): { tree: SourceTree; build: BuildOptions } {
-  const core = openSource({ source: flags.source, ref: flags.ref });
-  const specs = (flags.extension ?? []).map(parseExtensionArg);
-  if (specs.length === 0) return { tree: core, build };
-  const extensions = openExtensions(specs, core);
-  return { tree: new WithExtensions(core, extensions), build: { ...build, extensions: extensions.map((e) => e.source) } };
+  const { tree, extensions } = installExtensions(openSource({ source: flags.source, ref: flags.ref }), flags.extension ?? []);
+  return { tree, build: extensions.length ? { ...build, extensions } : build };
 }
 
 /** The route model of an earlier generation in `out` (its `routes.json`), if there is one. */

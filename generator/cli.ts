@@ -299,8 +299,9 @@ function main(argv: string[]): void {
         timeoutMs: positiveInteger('--timeout-ms', flags.timeoutMs),
         concurrency: positiveInteger('--concurrency', flags.concurrency),
         accepts: flags.accepts !== false,
-        ...(progress('operations checked', flags.quiet) ? { onProgress: progress('operations checked', flags.quiet)! } : {}),
       };
+      const onProgress = progress('operations checked', flags.quiet);
+      if (onProgress) options.onProgress = onProgress;
       // Recording reads a copy of every answer: only when asked.
       const { report, recordings } = flags.record !== undefined ? await verifyAndRecord(model, options) : { report: await verifyModel(model, options), recordings: [] };
       if (flags.record !== undefined) {
@@ -355,8 +356,8 @@ function progress(what: string, quiet: boolean | undefined): ((done: number, tot
  * removed (nothing else there is touched), its message the summary of the API changes.
  */
 function commitGeneration(out: string, paths: string[], model: RouteModel, changes: ApiDiff | undefined): void {
+  // (`generate` made sure before any work that `out` is in a git work tree.)
   const git = (args: string[]) => spawnSync('git', ['-C', out, ...args], { encoding: 'utf8' });
-  if (git(['rev-parse', '--is-inside-work-tree']).stdout.trim() !== 'true') throw new UsageError(`--commit: ${out} is not in a git work tree`);
   const unique = [...new Set(paths)].sort();
   const added = git(['add', '-A', '--', ...unique]);
   if (added.status !== 0) throw new UsageError(`--commit: git add failed: ${added.stderr.trim()}`);

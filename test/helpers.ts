@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRouteModel } from '../generator/model/build.js';
 import type { Route, RouteModel } from '../generator/model/types.js';
-import { openExtensions, WithExtensions } from '../generator/source/extensions.js';
+import { installExtensions } from '../generator/source/extensions.js';
 import { openSource } from '../generator/source/open.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,9 +32,8 @@ export function fixtureModel(name: string): RouteModel {
     const core = openSource({ source: fixtureSource(name) });
     // A case's `extensions/` holds the extensions installed beside it, one directory each, in name order.
     const dir = join(fixturesDir, name, 'extensions');
-    const specs = existsSync(dir) ? readdirSync(dir).sort().map((d) => ({ path: join(dir, d) })) : [];
-    const extensions = openExtensions(specs, core);
-    model = (specs.length ? buildRouteModel(new WithExtensions(core, extensions), { extensions: extensions.map((e) => e.source) }) : buildRouteModel(core)).model;
+    const { tree, extensions } = installExtensions(core, existsSync(dir) ? readdirSync(dir).sort().map((d) => join(dir, d)) : []);
+    model = buildRouteModel(tree, extensions.length ? { extensions } : {}).model;
     models.set(name, model);
   }
   return model;

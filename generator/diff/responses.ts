@@ -10,6 +10,7 @@
  * Produces: {@link ResponseChange}s.
  */
 import type { JsonSchema, JsonValue, ResponseInfo } from '../model/types.js';
+import { isJsonObject } from '../util/json.js';
 
 export type ResponseChangeKind = 'response-format-changed' | 'response-key-removed' | 'response-key-added' | 'response-kind-changed' | 'response-nullable' | 'response-not-nullable' | 'response-typed';
 
@@ -103,9 +104,9 @@ function resolved(r: ResponseInfo): JsonSchema {
     }
     const out: JsonSchema = {};
     for (const [k, v] of Object.entries(s)) {
-      if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? inline(p, depth) : p]));
-      else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = inline(v, depth);
-      else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? inline(m, depth) : m));
+      if (k === 'properties' && isJsonObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isJsonObject(p) ? inline(p, depth) : p]));
+      else if ((k === 'items' || k === 'additionalProperties') && isJsonObject(v)) out[k] = inline(v, depth);
+      else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isJsonObject(m) ? inline(m, depth) : m));
       else out[k] = v;
     }
     return out;
@@ -119,14 +120,14 @@ function sources(r: ResponseInfo | undefined): string {
 }
 
 function nullable(s: JsonSchema): boolean {
-  return s['type'] === 'null' || (Array.isArray(s['anyOf']) && (s['anyOf'] as JsonSchema[]).some((m) => isRecord(m) && m['type'] === 'null'));
+  return s['type'] === 'null' || (Array.isArray(s['anyOf']) && (s['anyOf'] as JsonSchema[]).some((m) => isJsonObject(m) && m['type'] === 'null'));
 }
 
 /** The schema without its `null` alternative; undefined when it is only `null`. */
 function nonNull(s: JsonSchema): JsonSchema | undefined {
   if (s['type'] === 'null') return undefined;
   if (!Array.isArray(s['anyOf'])) return s;
-  const rest = (s['anyOf'] as JsonSchema[]).filter((m) => !(isRecord(m) && m['type'] === 'null'));
+  const rest = (s['anyOf'] as JsonSchema[]).filter((m) => !(isJsonObject(m) && m['type'] === 'null'));
   return rest.length === 1 ? rest[0]! : { anyOf: rest };
 }
 
@@ -147,6 +148,3 @@ function article(kind: string): string {
   return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
-function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}

@@ -65,3 +65,15 @@ export function operationSpec(route: Route, op: Operation): OperationSpecData {
     ...(permission ? { tokenPermission: permission } : {}),
   };
 }
+
+/**
+ * The area an operation belongs to, as CATMAID's `/apis/` page groups them and OpenAPI tags them:
+ * the view's control module (`skeleton`, `dvid.stack`), another `catmaid.` module, an extension's
+ * `ext/<name>`, else `other`.
+ */
+export function areaOf(route: Route): string {
+  if (route.extension !== undefined) return `ext/${route.extension}`;
+  const module = route.view?.module ?? '';
+  const m = /^catmaid\.control\.(.+)$/.exec(module);
+  return m ? m[1]! : module.startsWith('catmaid.') ? module.slice('catmaid.'.length) : 'other';
+}

@@ -13,7 +13,8 @@ import { CALL_KEY, isOpen, merge, withoutEmptyMarks } from '../parse/json-shapes
 import type { ModuleFacts } from '../parse/module.js';
 import type { ModuleIndex } from './modules.js';
 import type { Flow, RequestFlow } from './request-flow.js';
-import type { Evidence, JsonSchema, JsonValue } from './types.js';
+import type { Evidence, JsonSchema } from './types.js';
+import { isJsonObject } from '../util/json.js';
 
 /** How many calls deep a returned value is followed. */
 const MAX_CALL_DEPTH = 4;
@@ -53,12 +54,12 @@ export class CodeShapes {
     if (Array.isArray(schema['anyOf'])) return (schema['anyOf'] as JsonSchema[]).map((s) => this.resolve(s, module, stack)).reduce(merge);
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(schema)) {
-      if (key === 'properties' && isRecord(value)) {
-        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isRecord(v) ? this.resolve(v, module, stack) : v]));
-      } else if ((key === 'items' || key === 'additionalProperties') && isRecord(value)) {
+      if (key === 'properties' && isJsonObject(value)) {
+        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isJsonObject(v) ? this.resolve(v, module, stack) : v]));
+      } else if ((key === 'items' || key === 'additionalProperties') && isJsonObject(value)) {
         out[key] = this.resolve(value, module, stack);
       } else if (key === 'prefixItems' && Array.isArray(value)) {
-        out[key] = value.map((v) => (isRecord(v) ? this.resolve(v, module, stack) : v));
+        out[key] = value.map((v) => (isJsonObject(v) ? this.resolve(v, module, stack) : v));
       } else {
         out[key] = value;
       }
@@ -81,9 +82,6 @@ export class CodeShapes {
 /** CATMAID's error answer: an object whose keys include `error`. */
 function isErrorAnswer(schema: JsonSchema): boolean {
   const props = schema['properties'];
-  return isRecord(props) && 'error' in props;
+  return isJsonObject(props) && 'error' in props;
 }
 
-function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}

@@ -10,6 +10,7 @@
  */
 import { compareDiagnostics, DIAGNOSTIC_CODES } from '../diagnostics.js';
 import { pairOperations } from '../diff/index.js';
+import { withModule } from './operation-ids.js';
 import type { Operation, Route, RouteModel } from './types.js';
 
 /** Gives the new model's operations the ids the earlier generation had; returns how many changed. */
@@ -47,10 +48,10 @@ export function keepOperationIds(model: RouteModel, earlier: RouteModel): number
   return changed;
 }
 
-/** `stack` + `tags` → `stackTags`; numbered while taken. */
+/** The id qualified with its module (`stack` + `tags` → `stackTags`), numbered while taken. */
 function qualified(route: Route, id: string, taken: ReadonlySet<string>): string {
-  const module = (route.view?.module.split('.').pop() ?? 'other').replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
-  let candidate = module + id[0]!.toUpperCase() + id.slice(1);
-  for (let n = 2; taken.has(candidate); n++) candidate = `${module}${id[0]!.toUpperCase()}${id.slice(1)}${n}`;
+  const base = withModule(route, id);
+  let candidate = base;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${base}${n}`;
   return candidate;
 }

@@ -51,6 +51,12 @@ function baseId(route: Route, op: Operation, methods: Set<string>): string {
   return prefix ? prefix + id[0]!.toUpperCase() + id.slice(1) : id;
 }
 
+/** An id qualified with its view's module's last name: `stack` + `tags` → `stackTags`. */
+export function withModule(route: Route, id: string): string {
+  const module = route.view?.module.split('.').pop() ?? '';
+  return camel(module) + id[0]!.toUpperCase() + id.slice(1);
+}
+
 const viewKey = (r: Route) => (r.view ? `${r.view.module}.${r.view.name}` : `?${r.order}`);
 
 export function assignOperationIds(routes: Route[], diagnostics: DiagnosticBag): void {
@@ -84,9 +90,7 @@ function assignIds(routes: Route[], diagnostics: DiagnosticBag, extensionPrefix:
     for (const i of same) qualified.add(viewKey(i.route));
   }
   for (const i of items) {
-    if (!qualified.has(viewKey(i.route))) continue;
-    const module = i.route.view?.module.split('.').pop() ?? '';
-    i.id = camel(module) + i.id[0]!.toUpperCase() + i.id.slice(1);
+    if (qualified.has(viewKey(i.route))) i.id = withModule(i.route, i.id);
   }
 
   // Still one id for several operations (mostly one view at several paths): the shortest path keeps it.

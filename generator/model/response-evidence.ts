@@ -13,6 +13,7 @@ import type { DiagnosticBag } from '../diagnostics.js';
 import { isOpen, merge, withoutEmptyMarks } from '../parse/json-shapes.js';
 import { knowsBody, answeringOperation, type RecordedAnswer } from './answers.js';
 import type { Evidence, JsonSchema, JsonValue, Operation, ResponseEvidence, ResponseInfo, Route } from './types.js';
+import { isJsonObject } from '../util/json.js';
 
 /** How many examples an operation keeps. */
 const MAX_EXAMPLES = 2;
@@ -50,7 +51,7 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
       // …or names the list as its one key (`type: {projects: {type: array, …}}` for a bare list)
       const only = Object.values((low['properties'] as Record<string, JsonSchema> | undefined) ?? {});
       if (only.length === 1 && kindOf(only[0]!) === 'array') return combine(high, only[0]!, [], at, strict);
-      if (isRecord(high['items']) && kindOf(high['items'] as JsonSchema) === 'object') return { ...high, items: combine(high['items'] as JsonSchema, low, [], `${at}/0`, strict) };
+      if (isJsonObject(high['items']) && kindOf(high['items'] as JsonSchema) === 'object') return { ...high, items: combine(high['items'] as JsonSchema, low, [], `${at}/0`, strict) };
     }
     return high;
   }
@@ -60,7 +61,7 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
     // Keys that are data (ids, dates) against keys by name: a docstring that names a placeholder
     // (`user_id: {date: {…}}`) for what is a record. The record wins; a placeholder's value still
     // describes the record's values, where it is the only key.
-    const recordHigh = isRecord(high['additionalProperties']) && !isOpen(high['additionalProperties'] as JsonSchema) && Object.keys(ph).length === 0;
+    const recordHigh = isJsonObject(high['additionalProperties']) && !isOpen(high['additionalProperties'] as JsonSchema) && Object.keys(ph).length === 0;
     if (recordHigh && Object.keys(pl).length > 0 && !low['additionalProperties']) {
       conflicts.push({ at, kept: 'an object keyed by data', dropped: `the key${Object.keys(pl).length > 1 ? 's' : ''} ${Object.keys(pl).map((k) => `'${k}'`).join(', ')}` });
       const only = Object.values(pl);
@@ -100,7 +101,7 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
     // `high`'s answers go without it.
     const requiredLow = new Set(Array.isArray(low['required']) ? (low['required'] as string[]) : []);
     // `high` that knows only some keys (a part a test compares) does not say which are always there.
-    const partial = isRecord(high['additionalProperties']) && isOpen(high['additionalProperties'] as JsonSchema) && !Array.isArray(high['required']);
+    const partial = isJsonObject(high['additionalProperties']) && isOpen(high['additionalProperties'] as JsonSchema) && !Array.isArray(high['required']);
     // A key `high` lists answers without (it has a required list) is not required either.
     const knowsRequired = Array.isArray(high['required']) && Object.keys(ph).length > 0;
     const required = Object.keys(properties).filter((k) => (partial ? requiredLow.has(k) || requiredHigh.has(k) : k in ph || knowsRequired ? requiredHigh.has(k) : requiredLow.has(k)));
@@ -120,7 +121,7 @@ export function combine(high: JsonSchema, low: JsonSchema, conflicts: Conflict[]
       return { ...low, ...high, prefixItems, minItems: prefixItems.length, ...(high['maxItems'] !== undefined || low['maxItems'] !== undefined ? { maxItems: prefixItems.length } : {}) };
     }
     if (high['prefixItems']) {
-      if (isRecord(low['items'])) {
+      if (isJsonObject(low['items'])) {
         (high['prefixItems'] as JsonSchema[]).forEach((item, i) => {
           if (!isOpen(item) && kindOf(item) !== kindOf(low['items'] as JsonSchema) && kindOf(item) !== 'any' && kindOf(low['items'] as JsonSchema) !== 'any') {
             conflicts.push({ at: `${at}/${i}`, kept: describe(item), dropped: describe(low['items'] as JsonSchema) });
@@ -159,9 +160,9 @@ export function inlineModels(schema: JsonSchema, models: Record<string, JsonSche
   }
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(schema)) {
-    if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? inlineModels(p, models, depth) : p]));
-    else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = inlineModels(v, models, depth);
-    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? inlineModels(m, models, depth) : m));
+    if (k === 'properties' && isJsonObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isJsonObject(p) ? inlineModels(p, models, depth) : p]));
+    else if ((k === 'items' || k === 'additionalProperties') && isJsonObject(v)) out[k] = inlineModels(v, models, depth);
+    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isJsonObject(m) ? inlineModels(m, models, depth) : m));
     else out[k] = v;
   }
   return out;
@@ -305,6 +306,3 @@ function nest(shape: JsonSchema, at: Array<string | number>): JsonSchema {
   return out;
 }
 
-function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}

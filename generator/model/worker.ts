@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
-import { openExtensions, parseExtensionArg, WithExtensions } from '../source/extensions.js';
+import { installExtensions } from '../source/extensions.js';
 import { openSource } from '../source/open.js';
 import { buildRouteModel } from './build.js';
 
@@ -16,9 +16,8 @@ const port = parentPort;
 
 port.on('message', (m: { id: number; source: string; ref?: string; extensions?: string[] }) => {
   try {
-    const core = openSource({ source: m.source, ref: m.ref });
-    const extensions = openExtensions((m.extensions ?? []).map(parseExtensionArg), core);
-    const { model } = extensions.length ? buildRouteModel(new WithExtensions(core, extensions), { extensions: extensions.map((e) => e.source) }) : buildRouteModel(core);
+    const { tree, extensions } = installExtensions(openSource({ source: m.source, ref: m.ref }), m.extensions ?? []);
+    const { model } = buildRouteModel(tree, extensions.length ? { extensions } : {});
     port.postMessage({ id: m.id, modelJson: JSON.stringify(model) });
   } catch (e) {
     if (e instanceof UsageError) port.postMessage({ id: m.id, usageError: e.message });

@@ -17,6 +17,7 @@ import type { LocalValues, ValueEvent } from './local-values.js';
 import { isNumber, isOpen, merge, mergeObjects } from './shape-merge.js';
 import { columnShapes, INTERPOLATED } from './sql-shapes.js';
 import type { SyntaxNode } from './parser.js';
+import { isJsonObject } from '../util/json.js';
 
 /** What {@link shapeOf} needs besides the expression. */
 export interface ShapeScope {
@@ -308,13 +309,13 @@ function subscriptShape(node: SyntaxNode, scope: ShapeScope, before: number, dep
   if (s['type'] === 'array' && key.type === 'integer') {
     const i = Number(key.text);
     if (Array.isArray(s['prefixItems'])) return ((s['prefixItems'] as JsonSchema[])[i] as JsonSchema | undefined) ?? OPEN;
-    return isRecord(s['items']) ? (s['items'] as JsonSchema) : OPEN;
+    return isJsonObject(s['items']) ? (s['items'] as JsonSchema) : OPEN;
   }
   if (s['type'] === 'object' && key.type === 'string') {
     const name = stringLiteral(key);
     const properties = s['properties'] as Record<string, JsonSchema> | undefined;
     if (name !== undefined && properties?.[name]) return properties[name]!;
-    return isRecord(s['additionalProperties']) ? (s['additionalProperties'] as JsonSchema) : OPEN;
+    return isJsonObject(s['additionalProperties']) ? (s['additionalProperties'] as JsonSchema) : OPEN;
   }
   return OPEN;
 }
@@ -326,7 +327,7 @@ function elementOf(s: JsonSchema): JsonSchema {
       const positions = s['prefixItems'] as JsonSchema[];
       return positions.length ? positions.reduce(merge) : OPEN;
     }
-    return isRecord(s['items']) ? (s['items'] as JsonSchema) : OPEN;
+    return isJsonObject(s['items']) ? (s['items'] as JsonSchema) : OPEN;
   }
   if (s['type'] === 'object') return { type: 'string' };
   return OPEN;
@@ -373,8 +374,7 @@ function withProperty(shape: JsonSchema, key: string, value: JsonSchema, always:
   // A key set on some paths only is not required, unless the value had it already.
   const required = new Set((shape['required'] as string[] | undefined) ?? []);
   if (always) required.add(key);
-  const out: JsonSchema = { ...shape, properties };
-  delete out['maxProperties'];
+  const out: JsonSchema = withoutKeysMark({ ...shape, properties });
   if (required.size) out['required'] = [...required];
   else delete out['required'];
   return out;
@@ -387,9 +387,6 @@ function withoutKeysMark(shape: JsonSchema): JsonSchema {
   return out;
 }
 
-function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
 
 // The algebra of shapes, for the readers of this module's results.
 export { isOpen, merge, withoutEmptyMarks } from './shape-merge.js';

@@ -8,6 +8,7 @@
  */
 import type { JsonSchema, JsonValue } from '../model/types.js';
 import { SQL_JSON } from './sql-shapes.js';
+import { isJsonObject } from '../util/json.js';
 
 const OPEN: JsonSchema = {};
 
@@ -95,18 +96,15 @@ export function withoutEmptyMarks(schema: JsonSchema): JsonSchema {
     if (k === 'maxItems' && v === 0 && !schema['prefixItems']) continue;
     if (k === 'maxProperties' && v === 0) continue;
     if (k === SQL_JSON) continue;
-    if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isRecord(p) ? withoutEmptyMarks(p) : p]));
-    else if ((k === 'items' || k === 'additionalProperties') && isRecord(v)) out[k] = withoutEmptyMarks(v);
-    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isRecord(m) ? withoutEmptyMarks(m) : m));
+    if (k === 'properties' && isJsonObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, p]) => [n, isJsonObject(p) ? withoutEmptyMarks(p) : p]));
+    else if ((k === 'items' || k === 'additionalProperties') && isJsonObject(v)) out[k] = withoutEmptyMarks(v);
+    else if ((k === 'anyOf' || k === 'prefixItems') && Array.isArray(v)) out[k] = v.map((m) => (isJsonObject(m) ? withoutEmptyMarks(m) : m));
     else out[k] = v;
   }
   return out;
 }
 
 
-function isRecord(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Whether a shape is a number (integer or not). */
 export function isNumber(s: JsonSchema): boolean {

@@ -45,35 +45,19 @@ function withoutComments(sql: string): string {
  * The items of a query's main select list (the first SELECT at the top level, after any WITH), as
  * written. Undefined when it is not found.
  */
+/**
+ * The items of a query's main select list (the first SELECT at the top level, after any WITH), as
+ * written. Undefined when it is not found.
+ */
 export function selectList(sql: string): string[] | undefined {
   const text = withoutComments(sql);
   const upper = text.toUpperCase();
-  let depth = 0;
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") i = skipQuoted(text, i);
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0 && /^SELECT\b/.test(upper.slice(i, i + 7)) && (i === 0 || /[\s(;]/.test(text[i - 1]!))) {
-      start = i + 6;
-      break;
-    }
-  }
-  if (start < 0) return undefined;
-  let list = text.slice(start).replace(/^\s*DISTINCT\s+ON\s*\([^)]*\)/i, '').replace(/^\s*(DISTINCT|ALL)\b/i, '');
+  const select = atTopLevel(text, (i) => /^SELECT\b/.test(upper.slice(i, i + 7)) && (i === 0 || /[\s(;]/.test(text[i - 1]!)));
+  if (select < 0) return undefined;
+  let list = text.slice(select + 6).replace(/^\s*DISTINCT\s+ON\s*\([^)]*\)/i, '').replace(/^\s*(DISTINCT|ALL)\b/i, '');
   const up = list.toUpperCase();
-  depth = 0;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i]!;
-    if (c === "'") i = skipQuoted(list, i);
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0 && /[\s)]/.test(list[i - 1] ?? ' ') && (c === ';' || CLAUSE_END.test(up.slice(i, i + 7)))) {
-      list = list.slice(0, i);
-      break;
-    }
-  }
+  const end = atTopLevel(list, (i) => /[\s)]/.test(list[i - 1] ?? ' ') && (list[i] === ';' || CLAUSE_END.test(up.slice(i, i + 7))));
+  if (end >= 0) list = list.slice(0, end);
   const items = splitTopLevel(list).map((s) => s.trim());
   // A part Python fills in may add columns: how many there are is not known.
   return items.length && items.every((s) => s.length && !s.includes(INTERPOLATED)) ? items : undefined;
@@ -106,14 +90,23 @@ function withoutAlias(item: string): string {
 
 /** Whether `index` of `text` is outside every parenthesis and quote. */
 function topLevelEnd(text: string, index: number): boolean {
+  return atTopLevel(text, (i) => i >= index) === index;
+}
+
+/**
+ * The first index of `text` outside quotes, parentheses and brackets for which `at` is true, or -1.
+ * (The scan every reading of a query's text shares.)
+ */
+function atTopLevel(text: string, at: (i: number) => boolean): number {
   let depth = 0;
-  for (let i = 0; i < index; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === "'") i = skipQuoted(text, i);
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
+    else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (depth === 0 && at(i)) return i;
   }
-  return depth === 0;
+  return -1;
 }
 
 /** The index of the closing quote of the string literal that starts at `i` (`''` escapes one). */
@@ -129,21 +122,12 @@ function skipQuoted(text: string, i: number): number {
 
 /** Splits at the commas outside parentheses and quotes. */
 function splitTopLevel(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") i = skipQuoted(text, i);
-    else if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(text.slice(from));
-  return out;
+  const cuts: number[] = [];
+  atTopLevel(text, (i) => {
+    if (text[i] === ',') cuts.push(i);
+    return false;
+  });
+  return [...cuts, text.length].map((cut, k) => text.slice(k === 0 ? 0 : cuts[k - 1]! + 1, cut));
 }
 
 /** The shape of one SQL expression of `sql` (for the subqueries `row_to_json` names), as Python gets it. */

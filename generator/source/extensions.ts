@@ -209,7 +209,11 @@ export class WithExtensions implements SourceTree {
   }
 }
 
-/** The extension a file of the combined tree belongs to, by name (`ext/circuitmap/…` → `circuitmap`). */
-export function extensionOfFile(file: string | null | undefined): string | undefined {
-  return file?.startsWith(`${EXTENSIONS_ROOT}/`) ? file.split('/')[1] : undefined;
+/**
+ * CATMAID with the extensions `args` name (`--extension` values) installed: the combined tree and
+ * their provenance for `BuildOptions.extensions`; CATMAID's own tree alone when there are none.
+ */
+export function installExtensions(core: SourceTree, args: readonly string[]): { tree: SourceTree; extensions: ExtensionSource[] } {
+  const opened = openExtensions(args.map(parseExtensionArg), core);
+  return opened.length ? { tree: new WithExtensions(core, opened), extensions: opened.map((e) => e.source) } : { tree: core, extensions: [] };
 }

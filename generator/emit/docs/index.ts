@@ -22,7 +22,7 @@ import type { Operation, Parameter, Route, RouteModel } from '../../model/types.
 import { compareText } from '../../util/compare.js';
 import type { EmittedFile } from '../files.js';
 import { catmaidLabel, headerLine } from '../provenance.js';
-import { operationSpec, tokenPermission } from '../spec.js';
+import { areaOf, operationSpec, tokenPermission } from '../spec.js';
 import { asset, kindText, messageHtml, renderPage, schemaTree } from './html.js';
 import { curlSnippet, sdkEntry, sdkSnippet, wireExample } from './snippets.js';
 
@@ -141,19 +141,12 @@ function operationViews(model: RouteModel): OperationView[] {
       let page = `${op.operationId.replace(/[^A-Za-z0-9_-]/g, '_')}.html`;
       for (let n = 2; pages.has(page.toLowerCase()); n++) page = `${op.operationId.replace(/[^A-Za-z0-9_-]/g, '_')}-${n}.html`;
       pages.add(page.toLowerCase());
-      out.push({ route, op, page, group: groupOf(route) });
+      out.push({ route, op, page, group: areaOf(route) });
     }
   }
   return out;
 }
 
-/** CATMAID's areas: the view's control module (`skeleton`, `dvid.stack`), an extension's `ext/<name>`. */
-function groupOf(route: Route): string {
-  if (route.extension !== undefined) return `ext/${route.extension}`;
-  const module = route.view?.module ?? '';
-  const m = /^catmaid\.control\.(.+)$/.exec(module);
-  return m ? m[1]! : module.startsWith('catmaid.') ? module.slice('catmaid.'.length) : 'other';
-}
 
 function indexRow(v: OperationView) {
   return {

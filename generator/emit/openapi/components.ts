@@ -7,6 +7,7 @@
  * Consumes: the document's paths and components (mutated in place). Produces: nothing else.
  */
 import type { JsonValue } from '../../model/types.js';
+import { isJsonObject } from '../../util/json.js';
 
 type Json = { [key: string]: JsonValue };
 
@@ -23,7 +24,7 @@ export function shareComponents(paths: Json, schemas: Json): void {
       const content = ((op['responses'] as Json | undefined)?.['200'] as Json | undefined)?.['content'] as Json | undefined;
       const media = content?.['application/json'] as Json | undefined;
       const schema = media?.['schema'];
-      if (!isRecord(schema)) continue;
+      if (!isJsonObject(schema)) continue;
       collect(schema, pascal(String(op['operationId'] ?? 'Answer')), (ref) => (media!['schema'] = ref), places);
     }
   }
@@ -51,21 +52,21 @@ export function shareComponents(paths: Json, schemas: Json): void {
 /** Object schemas inside a schema, innermost first, each with a name for where it stands. */
 function collect(schema: Json, name: string, set: (ref: Json) => void, out: Array<{ schema: Json; name: string; set: (ref: Json) => void }>): void {
   const props = schema['properties'];
-  if (isRecord(props)) for (const [k, v] of Object.entries(props)) if (isRecord(v)) collect(v, name + pascal(k), (ref) => (props[k] = ref), out);
+  if (isJsonObject(props)) for (const [k, v] of Object.entries(props)) if (isJsonObject(v)) collect(v, name + pascal(k), (ref) => (props[k] = ref), out);
   const items = schema['items'];
-  if (isRecord(items)) collect(items, `${name}Item`, (ref) => (schema['items'] = ref), out);
+  if (isJsonObject(items)) collect(items, `${name}Item`, (ref) => (schema['items'] = ref), out);
   const additional = schema['additionalProperties'];
-  if (isRecord(additional)) collect(additional, `${name}Value`, (ref) => (schema['additionalProperties'] = ref), out);
+  if (isJsonObject(additional)) collect(additional, `${name}Value`, (ref) => (schema['additionalProperties'] = ref), out);
   for (const key of ['prefixItems', 'anyOf'] as const) {
     const list = schema[key];
-    if (Array.isArray(list)) list.forEach((v, i) => isRecord(v) && collect(v, `${name}${key === 'anyOf' ? 'Option' : 'Part'}${i + 1}`, (ref) => (list[i] = ref), out));
+    if (Array.isArray(list)) list.forEach((v, i) => isJsonObject(v) && collect(v, `${name}${key === 'anyOf' ? 'Option' : 'Part'}${i + 1}`, (ref) => (list[i] = ref), out));
   }
-  if (schema['type'] === 'object' && isRecord(props) && Object.keys(props).length >= MIN_PROPERTIES) out.push({ schema, name, set });
+  if (schema['type'] === 'object' && isJsonObject(props) && Object.keys(props).length >= MIN_PROPERTIES) out.push({ schema, name, set });
 }
 
 function canonical(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k]!)}`).join(',')}}`;
+  if (isJsonObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k]!)}`).join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -75,6 +76,3 @@ function pascal(text: string): string {
   return /^[A-Za-z]/.test(out) ? out : `X${out}`;
 }
 
-function isRecord(v: JsonValue | undefined): v is Json {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}

@@ -8,10 +8,11 @@
  * Consumes: a {@link RouteModel}. Produces: `openapi.json`.
  */
 import type { Diagnostic } from '../../diagnostics.js';
-import type { JsonSchema, JsonValue, Operation, Parameter, Route, RouteModel, ValueSchema } from '../../model/types.js';
+import type { JsonValue, Operation, Parameter, Route, RouteModel, ValueSchema } from '../../model/types.js';
 import { compareText } from '../../util/compare.js';
 import { catmaidLabel, extensionLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
 import type { EmittedFile } from '../files.js';
+import { areaOf } from '../spec.js';
 import { shareComponents } from './components.js';
 
 type Json = { [key: string]: JsonValue };
@@ -54,7 +55,7 @@ export function emitOpenApi(model: RouteModel): EmittedFile {
     const item = (paths[path] ??= {}) as Json;
     for (const op of route.operations) {
       const method = op.method.toLowerCase();
-      const tag = tagOf(route);
+      const tag = areaOf(route);
       tags.add(tag);
       const operation = operationObject(route, op, tag, drift.get(`${op.method} ${route.path}`) ?? [], schemas);
       const key = `${path} ${method}`;
@@ -126,13 +127,6 @@ function openApiPath(route: Route): string {
   return route.path!;
 }
 
-function tagOf(route: Route): string {
-  // An extension's operations are tagged with it: `ext/circuitmap`.
-  if (route.extension !== undefined) return `ext/${route.extension}`;
-  const module = route.view?.module ?? '';
-  const m = /^catmaid\.control\.(.+)$/.exec(module);
-  return m ? m[1]! : module.startsWith('catmaid.') ? module.slice('catmaid.'.length) : 'other';
-}
 
 function driftText(d: Diagnostic): string {
   return `${d.code}: ${d.message}`;
