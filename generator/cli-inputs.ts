@@ -5,7 +5,9 @@
  * every way an input can be wrong is a one-line {@link UsageError}.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { defaultCacheDir, factStore } from './cache/store.js';
 import { Option } from 'commander';
 import type { ApiDiff } from './diff/index.js';
 import { UsageError } from './errors.js';
@@ -20,6 +22,10 @@ export interface SourceFlags {
   ref?: string;
   /** `--extension` (repeatable): `PATH`, `PATH@REF`, `name=PATH[@REF]`. */
   extension?: string[];
+  /** `--no-cache`: false. */
+  cache?: boolean;
+  /** `--cache-dir`. */
+  cacheDir?: string;
   debug?: boolean;
 }
 
@@ -33,6 +39,23 @@ export function extensionOption(): Option {
   return new Option('--extension <path>', EXTENSION_HELP).argParser(collect);
 }
 
+/** `--cache-dir` and `--no-cache`, for every command that reads CATMAID's source. */
+export function cacheOptions(): Option[] {
+  return [
+    new Option('--cache-dir <dir>', `keep facts read from the source here, keyed by file content, for the next run (default: ${defaultCacheDir().replace(homedir(), '~')})`),
+    new Option('--no-cache', 'keep nothing on disk (facts are still shared by the refs of this run)'),
+  ];
+}
+
+/** The cache directory the flags ask for; undefined with `--no-cache` (facts kept in memory only). */
+export function cacheDirOf(flags: SourceFlags): string | undefined {
+  if (flags.cache === false) {
+    if (flags.cacheDir !== undefined) throw new UsageError('give --cache-dir or --no-cache, not both');
+    return undefined;
+  }
+  return flags.cacheDir ?? defaultCacheDir();
+}
+
 /** Collects a repeatable option's values. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -41,7 +64,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** CATMAID at `--source`/`--ref` with the `--extension`s in it, and the build options that say which. */
 export function openWithExtensions(flags: SourceFlags, build: BuildOptions = {}): { tree: SourceTree; build: BuildOptions } {
   const { tree, extensions } = installExtensions(openSource({ source: flags.source, ref: flags.ref }), flags.extension ?? []);
-  return { tree, build: extensions.length ? { ...build, extensions } : build };
+  const cache = factStore(cacheDirOf(flags));
+  return { tree, build: { ...build, ...(extensions.length ? { extensions } : {}), cache } };
 }
 
 /** The route model of an earlier generation in `out` (its `routes.json`), if there is one. */

@@ -11,14 +11,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { computeChangelog } from './diff/changelog.js';
 import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
 import { diffModels, type ApiDiff, type Finding } from './diff/index.js';
-import { buildModels } from './model/parallel.js';
+import { buildModels, workerCacheProblems, workerCacheStats } from './model/parallel.js';
+import { cacheProblems, cacheStats, mergeStats } from './cache/store.js';
 import { UsageError } from './errors.js';
 import { emitOpenApi } from './emit/openapi/index.js';
 import { startEmitter } from './emit/parallel.js';
 import { sortFiles } from './emit/files.js';
 import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
-import { collect, earlierGeneration, EXTENSION_HELP, extensionOption, failsOn, hasErrors, openWithExtensions, positiveInteger, readModelFile, readTokenFile, refOption, sourceOption, type SourceFlags } from './cli-inputs.js';
+import { cacheDirOf, cacheOptions, collect, earlierGeneration, EXTENSION_HELP, extensionOption, failsOn, hasErrors, openWithExtensions, positiveInteger, readModelFile, readTokenFile, refOption, sourceOption, type SourceFlags } from './cli-inputs.js';
 import { buildRouteModel, type BuildOptions } from './model/build.js';
 import { keepOperationIds } from './model/keep-ids.js';
 import { staleFiles, writeOutput } from './output/write.js';
@@ -47,6 +48,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
+    .addOption(cacheOptions()[0]!)
+    .addOption(cacheOptions()[1]!)
     .option('--json', 'print the route model as JSON')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
     .option('--strict', 'exit with status 1 when there is any error-level diagnostic')
@@ -69,6 +72,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
+    .addOption(cacheOptions()[0]!)
+    .addOption(cacheOptions()[1]!)
     .option('--strict', 'exit with status 1 when there is any finding')
     .option('--debug', 'show stack traces of unexpected errors')
     .action((flags: SourceFlags & { strict?: boolean }) => {
@@ -85,6 +90,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
+    .addOption(cacheOptions()[0]!)
+    .addOption(cacheOptions()[1]!)
     .option('--out <dir>', 'output directory of the generated package')
     .option('--package-name <name>', 'npm name of the generated package', 'catmaid-client')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
@@ -164,6 +171,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
+    .addOption(cacheOptions()[0]!)
+    .addOption(cacheOptions()[1]!)
     .option('--out <dir>', 'output directory of the site')
     .option('--since <ref>', 'an older ref of the same repository: a page of the API changes since then, and "changed since" on each operation')
     .option('--changelog', 'a page of the API changes of every release up to --ref (newest first), and "added in / changed in" on each operation')
@@ -192,7 +201,7 @@ function main(argv: string[]): void {
         changes = [diff];
       } else if (flags.changelog) {
         if (!flags.source) throw new UsageError('missing --source');
-        changes = (await computeChangelog(flags.source, undefined, flags.ref ?? 'HEAD', flags.extension ?? [])).diffs;
+        changes = (await computeChangelog(flags.source, undefined, flags.ref ?? 'HEAD', flags.extension ?? [], undefined, cacheDirOf(flags))).diffs;
         step?.(2, steps);
       }
       await writeDocs(model, { out: flags.out, packageName: flags.packageName, force: !!flags.force, ...(flags.sourceUrl ? { sourceUrl: flags.sourceUrl } : {}), ...(changes ? { changes } : {}) });
@@ -209,6 +218,8 @@ function main(argv: string[]): void {
     .option('--to <ref>', 'the newer ref', 'HEAD')
     .option('--extension <path>', `${EXTENSION_HELP}; installed beside the newer ref`, collect)
     .option('--from-extension <path>', 'an extension installed beside the older ref (default: those of --extension); repeatable', collect)
+    .addOption(cacheOptions()[0]!)
+    .addOption(cacheOptions()[1]!)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .addOption(new Option('--fail-on <level>', 'exit 1 on such findings').choices(['breaking', 'documented-breaking', 'any']))
     .option('--debug', 'show stack traces of unexpected errors')
@@ -227,7 +238,7 @@ function main(argv: string[]): void {
         const olderExtensions = flags.fromExtension ?? newerExtensions;
         openExtensions(olderExtensions.map(parseExtensionArg), openSource({ source, ref: flags.from }));
         openExtensions(newerExtensions.map(parseExtensionArg), openSource({ source, ref: flags.to }));
-        models = await buildModels(source, [flags.from, flags.to], [olderExtensions, newerExtensions]);
+        models = await buildModels(source, [flags.from, flags.to], [olderExtensions, newerExtensions], undefined, cacheDirOf(flags));
       }
       const diff = diffModels(models[0]!, models[1]!);
       process.stdout.write(flags.format === 'json' ? formatDiffJson(diff) : formatDiffMarkdown(diff));
@@ -241,6 +252,8 @@ function main(argv: string[]): void {
     .option('--from <ref>', 'first release tag (default: the oldest)')
     .option('--to <ref>', 'last release tag, or HEAD (default: the newest release tag)')
     .option('--extension <path>', `${EXTENSION_HELP}; installed beside every release`, collect)
+    .addOption(cacheOptions()[0]!)
+    .addOption(cacheOptions()[1]!)
     .option('--quiet', 'no progress on stderr (shown only when it is a terminal)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--debug', 'show stack traces of unexpected errors')
@@ -249,7 +262,7 @@ function main(argv: string[]): void {
       openSource({ source: flags.source, ...(flags.to ? { ref: flags.to } : { ref: 'HEAD' }) });
       const extensions = flags.extension ?? [];
       openExtensions(extensions.map(parseExtensionArg), openSource({ source: flags.source, ...(flags.to ? { ref: flags.to } : { ref: 'HEAD' }) }));
-      const log = await computeChangelog(flags.source, flags.from, flags.to, extensions, progress('releases read', flags.quiet));
+      const log = await computeChangelog(flags.source, flags.from, flags.to, extensions, progress('releases read', flags.quiet), cacheDirOf(flags));
       process.stdout.write(
         flags.format === 'json'
           ? JSON.stringify({ refs: log.refs, diffs: [...log.diffs].reverse() }, null, 2) + '\n'
@@ -267,6 +280,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
+    .addOption(cacheOptions()[0]!)
+    .addOption(cacheOptions()[1]!)
     .option('--model <routes.json>', 'a route model written by `routes --json`, instead of --source')
     .option('--include-volatile', 'also check undocumented operations')
     .option('--allow-writes', 'also call operations that write (never ones that delete or merge), in --project-id only')
@@ -319,7 +334,15 @@ function main(argv: string[]): void {
       if (report.summary.failed > 0) process.exitCode = 1;
     });
 
-  program.parseAsync(argv).catch((e: unknown) => handleError(e, argv.includes('--debug')));
+  program
+    .parseAsync(argv)
+    .then(() => {
+      // The cache is an aid: a directory it cannot write is said once, and the work is done anyway.
+      const problem = cacheProblems(workerCacheProblems)[0];
+      if (problem) process.stderr.write(`catmaid-codegen: warning: ${problem}; facts were not kept\n`);
+      if (process.env['CATMAID_CODEGEN_CACHE_STATS']) process.stderr.write(`cache: ${JSON.stringify(mergeStats(cacheStats(), workerCacheStats))}\n`);
+    })
+    .catch((e: unknown) => handleError(e, argv.includes('--debug')));
 }
 
 interface VerifyFlags {

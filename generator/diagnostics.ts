@@ -118,11 +118,14 @@ export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 /** Collects diagnostics from every stage; duplicates (same code, place and message) are kept once. */
 export class DiagnosticBag {
   private readonly items = new Map<string, Diagnostic>();
+  /** Told of every diagnostic added (also repeated ones): how cache/memo.ts records them. */
+  listener?: (d: Diagnostic) => void;
 
   add(code: DiagnosticCode, message: string, file: string | null, line: number | null, level?: DiagnosticLevel, operation?: string): void {
     const d: Diagnostic = { level: level ?? DIAGNOSTIC_CODES[code], code, message, file, line, ...(operation ? { operation } : {}) };
     const key = `${d.file}\u0000${d.line}\u0000${d.code}\u0000${d.message}\u0000${operation ?? ''}`;
     if (!this.items.has(key)) this.items.set(key, d);
+    this.listener?.(d);
   }
 
   /** All diagnostics, sorted by file, line, code and message. */

@@ -7,7 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { UsageError } from '../errors.js';
-import { buildModels } from '../model/parallel.js';
+import { eachModel } from '../model/parallel.js';
+import type { RouteModel } from '../model/types.js';
 import { findGitDir } from '../source/git.js';
 import { diffModels, type ApiDiff } from './index.js';
 
@@ -48,11 +49,29 @@ export interface Changelog {
   diffs: ApiDiff[];
 }
 
-export async function computeChangelog(source: string, from?: string, to?: string, extensions: string[] = [], onProgress?: (done: number, total: number) => void): Promise<Changelog> {
+export async function computeChangelog(source: string, from?: string, to?: string, extensions: string[] = [], onProgress?: (done: number, total: number) => void, cacheDir?: string): Promise<Changelog> {
   const refs = releaseSequence(repositoryTags(source), from, to);
   if (refs.length < 2) throw new UsageError(`fewer than two refs in the range${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`);
   // The same extensions beside every release (`--extension`).
-  const models = await buildModels(source, refs, refs.map(() => extensions), onProgress);
-  const diffs = refs.slice(1).map((_, i) => diffModels(models[i]!, models[i + 1]!));
+  // Each diff as soon as both its models are there; a model is dropped once both its diffs are made.
+  const models = new Map<number, RouteModel>();
+  const diffs: ApiDiff[] = new Array(refs.length - 1);
+  const needed = (i: number) => (i > 0 && diffs[i - 1] === undefined) || (i < refs.length - 1 && diffs[i] === undefined);
+  await eachModel(
+    source,
+    refs,
+    refs.map(() => extensions),
+    (i, model) => {
+      models.set(i, model);
+      for (const k of [i - 1, i]) {
+        const older = models.get(k);
+        const newer = models.get(k + 1);
+        if (older && newer && diffs[k] === undefined) diffs[k] = diffModels(older, newer);
+      }
+      for (const k of [i - 1, i, i + 1]) if (models.has(k) && !needed(k)) models.delete(k);
+    },
+    onProgress,
+    cacheDir,
+  );
   return { refs, diffs };
 }

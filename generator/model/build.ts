@@ -9,19 +9,21 @@
 import { DiagnosticBag } from '../diagnostics.js';
 import type { UrlEntry, ViewExpr } from '../parse/urlconf.js';
 import { APP_URLCONF, PROJECT_URLCONF } from '../source/open.js';
-import { SourceReadError, type SourceTree } from '../source/types.js';
+import { contentIdOf, SourceReadError, type SourceTree } from '../source/types.js';
 import { UsageError } from '../errors.js';
 import type { ExtensionSource } from '../source/extensions.js';
-import { detectCatmaidVersion } from '../source/version.js';
+import { detectCatmaidVersion, VERSION_FILES } from '../source/version.js';
+import { createHash } from 'node:crypto';
 import { compareOptionalText, compareText } from '../util/compare.js';
 import { generatorInfo } from '../util/package-info.js';
 import { ModuleIndex, type ModuleFile } from './modules.js';
 import { assignOperationIds } from './operation-ids.js';
-import { OperationBuilder } from './operations.js';
+import { fillOperations } from './operation-cache.js';
 import { unmatchedAnswers, type RecordedAnswer } from './answers.js';
 import { applyAnswers } from './response-evidence.js';
 import { checkTestParameters } from './test-parameters.js';
-import { readApiTests } from '../parse/api-tests.js';
+import { API_TESTS_DIR, LEGACY_API_TESTS, readApiTests } from '../parse/api-tests.js';
+import type { FactStore } from '../cache/store.js';
 import { analyseRegex, joinRegexParts, RegexSyntaxError, routeToRegex } from './regex.js';
 import { SCHEMA_VERSION, type Mount, type Route, type RouteModel, type ViewRef } from './types.js';
 
@@ -64,51 +66,37 @@ export interface BuildOptions {
    * the tree (source/extensions.ts `WithExtensions`). Recorded as `source.extensions`.
    */
   extensions?: readonly ExtensionSource[];
+  /**
+   * Where to keep and find facts read from the tree, keyed by the content they were read from
+   * (generator/cache/): what did not change since another ref or an earlier run is not read
+   * again. Without it everything is computed; the model is the same either way.
+   */
+  cache?: FactStore;
+}
+
+/** The model's routes and mounts: all of it but its provenance and diagnostics, kept whole by the cache. */
+interface ModelBody {
+  routes: Route[];
+  mounts: Mount[];
 }
 
 /** Builds the route model of a CATMAID tree. */
 export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): BuildResult {
   const diagnostics = new DiagnosticBag();
-  const modules = new ModuleIndex(tree, diagnostics);
-  tree.prefetch([PROJECT_URLCONF, APP_URLCONF]);
+  const modules = new ModuleIndex(tree, diagnostics, options.cache);
+  const installed = (options.extensions ?? []).map((e) => e.name);
+  // The whole body, when nothing it looked up changed (a warm cache, the same commit again); keyed
+  // also by the project URLconf's content, which changes with nearly every release, and by the
+  // answers of `--observed`.
+  const key = JSON.stringify({
+    installed,
+    urlconf: options.cache ? contentIdOf(tree, PROJECT_URLCONF) : '',
+    observed: options.observed?.length ? createHash('sha256').update(JSON.stringify(options.observed)).digest('hex') : '',
+  });
+  const { routes, mounts } = modules.memo('model', key, () => buildBody(tree, modules, diagnostics, installed, options.observed ?? []));
 
-  const pending: PendingRoute[] = [];
-  const mounts: Mount[] = [];
-  const root = modules.byFile(PROJECT_URLCONF) ?? modules.byFile(APP_URLCONF);
-  if (root) {
-    assertReadable(tree, root.file);
-    if (root.file !== PROJECT_URLCONF) {
-      diagnostics.add('module-not-found', `no ${PROJECT_URLCONF}; starting at ${root.file}`, root.file, null, 'warning');
-    }
-    const installed = (options.extensions ?? []).map((e) => e.name);
-    const mountedExtensions = new Set<string>();
-    expandUrlconf(root, { prefixes: [], conditions: [], loops: [], stack: [], ...(installed.length ? { installed, mountedExtensions } : {}) }, modules, diagnostics, pending, mounts);
-    for (const name of installed) {
-      if (!mountedExtensions.has(name)) {
-        diagnostics.add('extension-not-mounted', `this CATMAID's URLconf has no loop over settings.INSTALLED_EXTENSIONS: extension '${name}' is not served`, root.file, null);
-      }
-    }
-  }
-
-  modules.prefetchModules(pending.map((p) => p.entry.view?.qname).filter((q): q is string => !!q));
-  const routes = pending.map((p, order) => toRoute(p, order, modules, diagnostics));
-  markShadowed(routes, diagnostics);
-  routes.sort(compareRoutes);
-  const operations = new OperationBuilder(modules, diagnostics);
-  operations.fill(routes);
-  // What CATMAID's API tests and a lab's server say the operations answer.
-  const tested = readApiTests(tree, (file) => modules.parse(file), diagnostics);
-  for (const a of unmatchedAnswers(routes, tested)) {
-    // A test that expects a 404 requests a path no route serves on purpose.
-    if (a.status !== 404) diagnostics.add('test-url-unmatched', `${a.method} ${a.path} of an API test matches no route`, a.file, a.line);
-  }
-  checkTestParameters(routes, tested, (op) => operations.openParameters.has(op), diagnostics);
-  const answers = [...tested, ...(options.observed ?? [])];
-  applyAnswers(routes, answers, diagnostics);
-  assignOperationIds(routes, diagnostics);
-  mounts.sort((a, b) => compareOptionalText(a.path, b.path) || compareText(a.target, b.target) || a.source.line - b.source.line);
-
-  const version = detectCatmaidVersion(tree);
+  // Kept by the content of the files it reads: no read of them when they did not change.
+  const version = modules.memo('version', VERSION_FILES.map((f) => `${f} ${options.cache ? contentIdOf(tree, f) : ''}`).join('\n'), () => detectCatmaidVersion(tree) ?? null);
   const model: RouteModel = {
     schemaVersion: SCHEMA_VERSION,
     generator: generatorInfo(),
@@ -125,6 +113,46 @@ export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): B
     diagnostics: diagnostics.sorted(),
   };
   return { model, filesRead: [...modules.filesRead].sort() };
+}
+
+/** The routes (with their operations, typed by the API tests' and `observed` answers) and mounts of a tree. */
+function buildBody(tree: SourceTree, modules: ModuleIndex, diagnostics: DiagnosticBag, installed: string[], observed: readonly RecordedAnswer[]): ModelBody {
+  tree.prefetch([PROJECT_URLCONF, APP_URLCONF]);
+  const pending: PendingRoute[] = [];
+  const mounts: Mount[] = [];
+  const root = modules.byFile(PROJECT_URLCONF) ?? modules.byFile(APP_URLCONF);
+  if (root) {
+    assertReadable(tree, root.file);
+    if (root.file !== PROJECT_URLCONF) {
+      diagnostics.add('module-not-found', `no ${PROJECT_URLCONF}; starting at ${root.file}`, root.file, null, 'warning');
+    }
+    const mountedExtensions = new Set<string>();
+    expandUrlconf(root, { prefixes: [], conditions: [], loops: [], stack: [], ...(installed.length ? { installed, mountedExtensions } : {}) }, modules, diagnostics, pending, mounts);
+    for (const name of installed) {
+      if (!mountedExtensions.has(name)) {
+        diagnostics.add('extension-not-mounted', `this CATMAID's URLconf has no loop over settings.INSTALLED_EXTENSIONS: extension '${name}' is not served`, root.file, null);
+      }
+    }
+  }
+
+  modules.prefetchModules(pending.map((p) => p.entry.view?.qname).filter((q): q is string => !!q));
+  const routes = pending.map((p, order) => toRoute(p, order, modules, diagnostics));
+  markShadowed(routes, diagnostics);
+  routes.sort(compareRoutes);
+  const open = fillOperations(routes, modules, diagnostics);
+  // What CATMAID's API tests say the operations answer: the test modules are looked up here, so
+  // that a kept reading is used only for the same modules.
+  const testFiles = [...modules.filesBelow(API_TESTS_DIR), LEGACY_API_TESTS].map((f) => `${f} ${modules.contentId(f)}`);
+  const tested = modules.memo('api-tests', testFiles.join('\n'), () => readApiTests(tree, (file) => modules.parse(file), diagnostics));
+  for (const a of unmatchedAnswers(routes, tested)) {
+    // A test that expects a 404 requests a path no route serves on purpose.
+    if (a.status !== 404) diagnostics.add('test-url-unmatched', `${a.method} ${a.path} of an API test matches no route`, a.file, a.line);
+  }
+  checkTestParameters(routes, tested, (op) => open.has(op), diagnostics);
+  applyAnswers(routes, [...tested, ...observed], diagnostics);
+  assignOperationIds(routes, diagnostics);
+  mounts.sort((a, b) => compareOptionalText(a.path, b.path) || compareText(a.target, b.target) || a.source.line - b.source.line);
+  return { routes, mounts };
 }
 
 /** The tag to name a commit by: a dated release tag (`2021.12.21`, `r2015.1.15`) first, else the first. */

@@ -3,14 +3,23 @@
  * sees them (`django/applications`, `django/projects`, `django/lib`), each parsed at most once
  * per run. Also resolves dotted names to the definitions they denote, following re-exports.
  *
+ * With a {@link FactStore} (the cache), every lookup of the tree is noted for the computation
+ * running (cache/memo.ts): a file's content (`f:<file>`, its blob id), which file a module name is
+ * (`m:<module>`), whether a top-level package is the tree's (`p:<name>`), which module a file is
+ * (`b:<file>`); {@link ModuleIndex.probe} answers the same lookups for checking a kept result.
+ * Module facts and URLconf facts are then kept by the file's content, and a file's tree is parsed
+ * only when something needs its nodes.
+ *
  * Consumes: a {@link SourceTree}. Produces: parsed files, {@link ModuleFacts} and
  * {@link UrlconfFacts} on demand, and {@link ResolvedName}s; read problems become diagnostics.
  */
+import { Recorder, type Recorded } from '../cache/memo.js';
+import type { FactStore } from '../cache/store.js';
 import type { DiagnosticBag } from '../diagnostics.js';
-import { readModuleFacts, type Definition, type ModuleFacts } from '../parse/module.js';
+import { fromPlainFacts, readModuleFacts, toPlainFacts, type Definition, type ModuleFacts, type PlainModuleFacts } from '../parse/module.js';
 import { decodeSource, parsePython, type ParsedFile } from '../parse/parser.js';
 import { interpretUrlconf, type UrlconfFacts } from '../parse/urlconf.js';
-import { SourceReadError, type SourceTree } from '../source/types.js';
+import { contentIdOf, SourceReadError, type SourceTree } from '../source/types.js';
 
 /** Directories CATMAID puts on `sys.path`, in order. */
 export const MODULE_ROOTS = ['django/applications', 'django/projects', 'django/lib'];
@@ -37,19 +46,37 @@ export type ResolvedName =
 
 const MAX_REEXPORT_DEPTH = 8;
 
+/** A parsed file kept for the other refs a process reads (by path and content), with what parsing it reported. */
+interface SharedTree {
+  parsed: ParsedFile | null;
+  diagnostics: Array<{ code: 'module-not-found' | 'unreadable-file' | 'syntax-error'; message: string; file: string; line: number | null; level?: 'error' | 'warning' }>;
+}
+/** Trees kept across refs, least recently used first; bounded, as trees are large. */
+const sharedTrees = new Map<string, SharedTree>();
+const MAX_SHARED_TREES = Number(process.env.MST ?? 48);
+
 export class ModuleIndex {
   private readonly byName = new Map<string, ModuleFile & { rank: number }>();
   private readonly topPackages = new Set<string>();
-  private readonly parsedFiles = new Map<string, ParsedFile | null>();
-  private readonly facts = new Map<string, ModuleFacts | null>();
-  private readonly urlconfs = new Map<string, UrlconfFacts | null>();
-  /** Every file read, for provenance and the benchmark. */
+  private readonly parsedFiles = new Map<string, Recorded<ParsedFile | null>>();
+  private readonly facts = new Map<string, Recorded<ModuleFacts | null>>();
+  private readonly urlconfs = new Map<string, Recorded<UrlconfFacts | null>>();
+  private readonly contentIds = new Map<string, string>();
+  /** Every file read (or whose kept facts were used), for provenance and the benchmark. */
   readonly filesRead = new Set<string>();
+  /** Notes lookups and keeps results, when there is a cache; see cache/memo.ts. */
+  readonly recorder: Recorder | undefined;
 
   constructor(
     private readonly tree: SourceTree,
     private readonly diagnostics: DiagnosticBag,
+    cache?: FactStore,
   ) {
+    this.recorder = cache
+      ? new Recorder(cache, (lookup) => this.probe(lookup), diagnostics, (lookup) => {
+          if (lookup.startsWith('f:')) this.filesRead.add(lookup.slice(2));
+        })
+      : undefined;
     const roots = [...MODULE_ROOTS, ...(tree.moduleRoots ?? [])];
     for (const file of tree.listFiles()) {
       if (!file.endsWith('.py')) continue;
@@ -70,25 +97,102 @@ export class ModuleIndex {
   }
 
   get(module: string): ModuleFile | undefined {
-    return this.byName.get(module);
+    const m = this.byName.get(module);
+    this.recorder?.note(`m:${module}`, m ? `${m.file}|${m.isPackage ? 1 : 0}` : '-');
+    return m;
   }
 
   /** Module by file path. */
   byFile(file: string): ModuleFile | undefined {
+    const m = this.findByFile(file);
+    this.recorder?.note(`b:${file}`, m?.module ?? '-');
+    return m;
+  }
+
+  private findByFile(file: string): ModuleFile | undefined {
     for (const m of this.byName.values()) if (m.file === file) return m;
     return undefined;
   }
 
   /** True when the first component of a dotted name is a package of the tree (e.g. `catmaid`). */
   ownsPackageOf(qname: string): boolean {
-    return this.topPackages.has(qname.split('.')[0]!);
+    const head = qname.split('.')[0]!;
+    const owns = this.topPackages.has(head);
+    this.recorder?.note(`p:${head}`, owns ? '1' : '0');
+    return owns;
+  }
+
+  /** The content id of a file of the tree (git's blob id), noted as a lookup. */
+  contentId(file: string): string {
+    let id = this.contentIds.get(file);
+    if (id === undefined) {
+      id = contentIdOf(this.tree, file);
+      this.contentIds.set(file, id);
+    }
+    this.filesRead.add(file);
+    this.recorder?.note(`f:${file}`, id);
+    return id;
+  }
+
+  /** What a lookup noted by this index answers in this tree (for checking a kept result). */
+  probe(lookup: string): string {
+    const what = lookup.slice(2);
+    switch (lookup.slice(0, 2)) {
+      case 'f:': {
+        let id = this.contentIds.get(what);
+        if (id === undefined) {
+          id = contentIdOf(this.tree, what);
+          this.contentIds.set(what, id);
+        }
+        return id;
+      }
+      case 'm:': {
+        const m = this.byName.get(what);
+        return m ? `${m.file}|${m.isPackage ? 1 : 0}` : '-';
+      }
+      case 'p:':
+        return this.topPackages.has(what) ? '1' : '0';
+      case 'b:':
+        return this.findByFile(what)?.module ?? '-';
+      case 'l:':
+        return this.tree.listFiles().filter((f) => f.startsWith(what)).join('\n');
+      default:
+        return '\0'; // a lookup this version does not know never holds
+    }
+  }
+
+  /** The files of the tree below a directory, noted as a lookup (`l:<dir>`). */
+  filesBelow(dir: string): string[] {
+    const files = this.tree.listFiles().filter((f) => f.startsWith(dir));
+    this.recorder?.note(`l:${dir}`, files.join('\n'));
+    return files;
+  }
+
+  /**
+   * A computation kept by the cache under `kind`/`key` (see cache/memo.ts); computed every time
+   * when there is no cache.
+   */
+  memo<T>(kind: string, key: string, compute: () => T): T {
+    return this.recorder ? this.recorder.memo(kind, key, compute) : compute();
+  }
+
+  /** A value computed once per index, whose lookups and diagnostics are noted again at every use. */
+  private once<T>(map: Map<string, Recorded<T>>, key: string, compute: () => T): T {
+    let entry = map.get(key);
+    if (entry) {
+      this.recorder?.replay(entry);
+      return entry.result;
+    }
+    entry = this.recorder ? this.recorder.capture(compute) : { result: compute(), deps: [], diagnostics: [] };
+    map.set(key, entry);
+    return entry.result;
   }
 
   /** The longest prefix of `qname` that is a module of the tree, and the attribute path after it. */
   splitModule(qname: string): { module: ModuleFile; rest: string[] } | undefined {
     const parts = qname.split('.');
     for (let k = parts.length; k >= 1; k--) {
-      const m = this.byName.get(parts.slice(0, k).join('.'));
+      const m = this.get(parts.slice(0, k).join('.'));
       if (m) return { module: m, rest: parts.slice(k) };
     }
     return undefined;
@@ -125,59 +229,87 @@ export class ModuleIndex {
 
   /** Parses a file of the tree once; null (with a diagnostic) when it cannot be read as Python. */
   parse(file: string): ParsedFile | null {
-    if (this.parsedFiles.has(file)) return this.parsedFiles.get(file)!;
-    let parsed: ParsedFile | null = null;
-    try {
-      const bytes = this.tree.read(file);
-      this.filesRead.add(file);
-      if (!bytes) {
-        this.diagnostics.add('module-not-found', `${file} is missing`, file, null);
-      } else {
-        const decoded = decodeSource(bytes);
-        if (decoded.problem) this.diagnostics.add('unreadable-file', `${file}: ${decoded.problem}`, file, null, decoded.text === undefined ? 'error' : 'warning');
-        if (decoded.text !== undefined) {
-          parsed = parsePython(file, decoded.text);
-          if (parsed.errorLines.length > 0) {
-            const lines = parsed.errorLines.slice(0, 5).join(', ') + (parsed.errorLines.length > 5 ? ', …' : '');
-            this.diagnostics.add(
-              'syntax-error',
-              `tree-sitter could not parse ${parsed.errorLines.length} region(s) (lines ${lines}); the intact parts were read`,
-              file,
-              parsed.errorLines[0]!,
-            );
-          }
-        }
+    const id = this.contentId(file);
+    return this.once(this.parsedFiles, file, () => {
+      // The same bytes at the same path were parsed for another ref of this process.
+      const shared = this.recorder ? sharedTrees.get(`${file}\0${id}`) : undefined;
+      if (shared) {
+        sharedTrees.delete(`${file}\0${id}`);
+        sharedTrees.set(`${file}\0${id}`, shared);
+        for (const d of shared.diagnostics) this.diagnostics.add(d.code, d.message, d.file, d.line, d.level);
+        return shared.parsed;
       }
-    } catch (e) {
-      if (!(e instanceof SourceReadError)) throw e;
-      this.diagnostics.add('unreadable-file', e.message, file, null);
-    }
-    this.parsedFiles.set(file, parsed);
-    return parsed;
+      const diagnostics: SharedTree['diagnostics'] = [];
+      const report = (code: 'module-not-found' | 'unreadable-file' | 'syntax-error', message: string, line: number | null, level?: 'error' | 'warning') => {
+        diagnostics.push({ code, message, file, line, ...(level ? { level } : {}) });
+        this.diagnostics.add(code, message, file, line, level);
+      };
+      const parsed = this.readAndParse(file, report);
+      if (this.recorder) {
+        sharedTrees.set(`${file}\0${id}`, { parsed, diagnostics });
+        if (sharedTrees.size > MAX_SHARED_TREES) sharedTrees.delete(sharedTrees.keys().next().value!);
+      }
+      return parsed;
+    });
   }
 
-  /** Module-level definitions and imports of a module, read once. */
+  private readAndParse(file: string, report: (code: 'module-not-found' | 'unreadable-file' | 'syntax-error', message: string, line: number | null, level?: 'error' | 'warning') => void): ParsedFile | null {
+    try {
+      const bytes = this.tree.read(file);
+      if (!bytes) {
+        report('module-not-found', `${file} is missing`, null);
+        return null;
+      }
+      const decoded = decodeSource(bytes);
+      if (decoded.problem) report('unreadable-file', `${file}: ${decoded.problem}`, null, decoded.text === undefined ? 'error' : 'warning');
+      if (decoded.text === undefined) return null;
+      const parsed = parsePython(file, decoded.text);
+      if (parsed.errorLines.length > 0) {
+        const lines = parsed.errorLines.slice(0, 5).join(', ') + (parsed.errorLines.length > 5 ? ', …' : '');
+        report('syntax-error', `tree-sitter could not parse ${parsed.errorLines.length} region(s) (lines ${lines}); the intact parts were read`, parsed.errorLines[0]!);
+      }
+      return parsed;
+    } catch (e) {
+      if (!(e instanceof SourceReadError)) throw e;
+      report('unreadable-file', e.message, null);
+      return null;
+    }
+  }
+
+  /**
+   * Module-level definitions and imports of a module, read once; with a cache, kept by the file's
+   * content and read without a parse when kept.
+   */
   moduleFacts(m: ModuleFile): ModuleFacts | null {
-    if (!this.facts.has(m.module)) {
-      const parsed = this.parse(m.file);
-      const facts = parsed ? readModuleFacts(parsed, m.module, m.isPackage) : null;
+    return this.once(this.facts, m.module, () => {
+      let facts: ModuleFacts | null;
+      if (this.recorder) {
+        const plain = this.memo<PlainModuleFacts | null>('module-facts', `${m.file}\0${this.contentId(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`, () => {
+          const parsed = this.parse(m.file);
+          return parsed ? toPlainFacts(readModuleFacts(parsed, m.module, m.isPackage)) : null;
+        });
+        facts = plain ? fromPlainFacts(plain, m.module, m.file, m.isPackage, () => this.parse(m.file)) : null;
+      } else {
+        const parsed = this.parse(m.file);
+        facts = parsed ? readModuleFacts(parsed, m.module, m.isPackage) : null;
+      }
       if (facts) {
         for (const [local, qname] of facts.imports) facts.imports.set(local, this.importedName(qname, m));
         facts.stars.splice(0, facts.stars.length, ...facts.stars.map((s) => this.importedName(s, m)));
       }
-      this.facts.set(m.module, facts);
-    }
-    return this.facts.get(m.module)!;
+      return facts;
+    });
   }
 
-  /** The URLconf facts of a module, interpreted once. */
+  /** The URLconf facts of a module, interpreted once; with a cache, kept by the file's content. */
   urlconf(m: ModuleFile): UrlconfFacts | null {
-    if (!this.urlconfs.has(m.module)) {
-      const parsed = this.parse(m.file);
-      const relocate = (qname: string) => this.importedName(qname, m);
-      this.urlconfs.set(m.module, parsed ? interpretUrlconf(parsed, m.module, m.isPackage, this.diagnostics, relocate) : null);
-    }
-    return this.urlconfs.get(m.module)!;
+    return this.once(this.urlconfs, m.module, () => {
+      return this.memo('urlconf', `${m.file}\0${this.contentId(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`, () => {
+        const parsed = this.parse(m.file);
+        const relocate = (qname: string) => this.importedName(qname, m);
+        return parsed ? interpretUrlconf(parsed, m.module, m.isPackage, this.diagnostics, relocate) : null;
+      });
+    });
   }
 
   /**
@@ -185,8 +317,7 @@ export class ModuleIndex {
    * `p.views` when that module exists. Absolute names the tree holds are kept as they are.
    */
   importedName(qname: string, importer: ModuleFile): string {
-    const head = qname.split('.')[0]!;
-    if (this.topPackages.has(head)) return qname;
+    if (this.ownsPackageOf(qname)) return qname;
     const parts = importer.module.split('.');
     const pkg = importer.isPackage ? parts : parts.slice(0, -1);
     if (pkg.length === 0) return qname;

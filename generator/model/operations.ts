@@ -89,14 +89,6 @@ export class OperationBuilder {
     this.codeShapes = new CodeShapes(this.flow, modules);
   }
 
-  /** Fills the operations of every route that Django can serve (a path, not shadowed). */
-  fill(routes: Route[]): void {
-    for (const route of routes) {
-      if (route.path === null || route.shadowedBy !== undefined) continue;
-      route.operations = this.operationsOf(route);
-    }
-  }
-
   private env(facts: ModuleFacts): Env {
     let env = this.envs.get(facts.module);
     if (!env) {
@@ -106,7 +98,8 @@ export class OperationBuilder {
     return env;
   }
 
-  private operationsOf(route: Route): Operation[] {
+  /** The operations of a route that Django can serve; a view mounted at several routes is analysed once. */
+  operationsOf(route: Route): Operation[] {
     const view = route.view;
     const key = view ? `${view.module}.${view.name}` : `?${route.order}`;
     let analysis = this.analyses.get(key);

@@ -1,45 +1,109 @@
 /**
  * Builds the route models of several refs at once, on worker threads (as many as there are cores,
  * at most one per ref). The models are the same as `buildRouteModel` gives one at a time.
+ *
+ * Each worker takes a run of consecutive refs, in order, so that what one release shares with the
+ * next (most files) is read once per worker and kept in its memory (generator/cache/); with a
+ * cache directory the workers also share what they keep through it.
  */
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { CacheStats } from '../cache/store.js';
 import { UsageError } from '../errors.js';
 import type { RouteModel } from './types.js';
 
 /**
- * The model of each ref of `source`, in the order asked; `extensions[i]` (`--extension`
- * arguments) are installed beside the `i`-th.
+ * How many files one worker thread may parse before it is replaced (see {@link eachModel}): about
+ * 2 MB of native memory each, given back only when the thread ends.
  */
-export async function buildModels(source: string, refs: Array<string | undefined>, extensions: string[][] = [], onProgress?: (done: number, total: number) => void): Promise<RouteModel[]> {
-  const size = Math.max(1, Math.min(availableParallelism(), refs.length));
-  const workers = Array.from({ length: size }, () => new Worker(new URL('./worker.js', import.meta.url)));
+const PARSES_PER_WORKER = Number(process.env['PPW'] ?? 150);
+
+/** Lookups of the workers' caches by kind, summed over the last {@link buildModels}, for `CATMAID_CODEGEN_CACHE_STATS`. */
+export const workerCacheStats: CacheStats = {};
+/** Why workers could not write the cache directory (see FactStore.problems). */
+export const workerCacheProblems = new Set<string>();
+
+/**
+ * The model of each ref of `source`, in the order asked; `extensions[i]` (`--extension`
+ * arguments) are installed beside the `i`-th. `cacheDir`: where facts are kept between runs
+ * (undefined: in each worker's memory only).
+ */
+export async function buildModels(
+  source: string,
+  refs: Array<string | undefined>,
+  extensions: string[][] = [],
+  onProgress?: (done: number, total: number) => void,
+  cacheDir?: string,
+): Promise<RouteModel[]> {
   const results: RouteModel[] = new Array(refs.length);
-  let next = 0;
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const take = () => {
-              if (next >= refs.length) return resolve();
-              const id = next++;
-              worker.postMessage({ id, source, ref: refs[id], extensions: extensions[id] ?? [] });
-            };
-            worker.on('error', reject);
-            worker.on('message', (m: { id: number; modelJson?: string; usageError?: string; error?: string }) => {
-              if (m.usageError !== undefined) return reject(new UsageError(m.usageError));
-              if (m.error !== undefined) return reject(new Error(`model worker failed: ${m.error}`));
-              results[m.id] = JSON.parse(m.modelJson!) as RouteModel;
-              onProgress?.(results.filter((r) => r !== undefined).length, refs.length);
-              take();
-            });
-            take();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  await eachModel(source, refs, extensions, (i, model) => (results[i] = model), onProgress, cacheDir);
   return results;
+}
+
+/**
+ * Like {@link buildModels}, but hands each model to `onModel` as it comes (in no particular order)
+ * and keeps none, so that a caller can drop what it no longer needs.
+ */
+export async function eachModel(
+  source: string,
+  refs: Array<string | undefined>,
+  extensions: string[][],
+  onModel: (index: number, model: RouteModel) => void,
+  onProgress?: (done: number, total: number) => void,
+  cacheDir?: string,
+): Promise<void> {
+  const size = Math.max(1, Math.min(availableParallelism(), refs.length));
+  // Consecutive refs per worker slot: slot k takes refs [starts[k], starts[k + 1]).
+  const starts = Array.from({ length: size + 1 }, (_, k) => Math.round((k * refs.length) / size));
+  // A worker is replaced once it parsed PARSES_PER_WORKER files: the tree-sitter binding does not
+  // give back the memory of trees it parsed until its thread ends. What a worker read is kept for the next
+  // one in the cache directory, or, without one (`--no-cache`), in a directory of this run only.
+  const scratch = cacheDir === undefined && refs.length > size ? mkdtempSync(join(tmpdir(), 'catmaid-codegen-run-')) : undefined;
+  const dir = cacheDir ?? scratch;
+  const live = new Set<Worker>();
+  let done = 0;
+  const slot = async (k: number): Promise<void> => {
+    let next = starts[k]!;
+    while (next < starts[k + 1]!) {
+      const worker = new Worker(new URL('./worker.js', import.meta.url));
+      live.add(worker);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const take = () => {
+            if (next >= starts[k + 1]!) return resolve();
+            const id = next++;
+            worker.postMessage({ id, source, ref: refs[id], extensions: extensions[id] ?? [], cacheDir: dir });
+          };
+          worker.on('error', reject);
+          worker.on('message', (m: { id: number; modelJson?: string; usageError?: string; error?: string; stats?: CacheStats; parses?: number; problems?: string[] }) => {
+            if (m.usageError !== undefined) return reject(new UsageError(m.usageError));
+            if (m.error !== undefined) return reject(new Error(`model worker failed: ${m.error}`));
+            onModel(m.id, JSON.parse(m.modelJson!) as RouteModel);
+            for (const p of m.problems ?? []) workerCacheProblems.add(p);
+            for (const [kind, s] of Object.entries(m.stats ?? {})) {
+              const sum = (workerCacheStats[kind] ??= { hits: 0, misses: 0 });
+              sum.hits += s.hits;
+              sum.misses += s.misses;
+            }
+            onProgress?.(++done, refs.length);
+            // A worker that parsed its share hands the rest of its refs to a fresh one.
+            if ((m.parses ?? 0) >= PARSES_PER_WORKER) resolve();
+            else take();
+          });
+          take();
+        });
+      } finally {
+        live.delete(worker);
+        await worker.terminate();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: size }, (_, k) => slot(k)));
+  } finally {
+    await Promise.all([...live].map((w) => w.terminate()));
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
 }

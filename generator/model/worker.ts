@@ -1,24 +1,33 @@
 /**
  * A worker thread that builds route models for refs of a source it is told about, one message
  * each, so that `diff` and `changelog` read several CATMAID versions on all cores. Each model goes
- * back as JSON text; a usage error (an unknown ref) goes back as its one-line message.
+ * back as JSON text; a usage error (an unknown ref) goes back as its one-line message. What it
+ * reads is kept for its next refs (and in `cacheDir`, when given) by generator/cache/.
  *
- * Consumes: `{ id, source, ref, extensions }` messages (`extensions`: `--extension` arguments). Produces: `{ id, modelJson }` or `{ id, usageError }`.
+ * Consumes: `{ id, source, ref, extensions, cacheDir }` messages (`extensions`: `--extension`
+ * arguments). Produces: `{ id, modelJson, stats, parses }` (stats: the cache's lookups for this
+ * ref; parses: files parsed by this thread so far) or `{ id, usageError }`.
  */
 import { parentPort } from 'node:worker_threads';
+import { factStore, type CacheStats } from '../cache/store.js';
 import { UsageError } from '../errors.js';
 import { installExtensions } from '../source/extensions.js';
 import { openSource } from '../source/open.js';
+import { parseCount } from '../parse/parser.js';
 import { buildRouteModel } from './build.js';
 
 if (!parentPort) throw new Error('model/worker.js must run as a worker thread');
 const port = parentPort;
 
-port.on('message', (m: { id: number; source: string; ref?: string; extensions?: string[] }) => {
+port.on('message', (m: { id: number; source: string; ref?: string; extensions?: string[]; cacheDir?: string }) => {
   try {
+    const cache = factStore(m.cacheDir);
+    const before = JSON.parse(JSON.stringify(cache.stats)) as CacheStats;
     const { tree, extensions } = installExtensions(openSource({ source: m.source, ref: m.ref }), m.extensions ?? []);
-    const { model } = buildRouteModel(tree, extensions.length ? { extensions } : {});
-    port.postMessage({ id: m.id, modelJson: JSON.stringify(model) });
+    const { model } = buildRouteModel(tree, { ...(extensions.length ? { extensions } : {}), cache });
+    const stats: CacheStats = {};
+    for (const [kind, s] of Object.entries(cache.stats)) stats[kind] = { hits: s.hits - (before[kind]?.hits ?? 0), misses: s.misses - (before[kind]?.misses ?? 0) };
+    port.postMessage({ id: m.id, modelJson: JSON.stringify(model), stats, parses: parseCount(), problems: cache.problems });
   } catch (e) {
     if (e instanceof UsageError) port.postMessage({ id: m.id, usageError: e.message });
     else port.postMessage({ id: m.id, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });

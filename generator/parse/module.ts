@@ -26,7 +26,6 @@ export interface ModuleFacts {
   file: string;
   /** True for a package's `__init__.py`. */
   isPackage: boolean;
-  parsed: ParsedFile;
   /** Top-level definitions by name; a later definition replaces an earlier one, as in Python. */
   definitions: Map<string, Definition>;
   /** Names bound by imports, local name → qualified name. */
@@ -50,7 +49,6 @@ export function readModuleFacts(parsed: ParsedFile, module: string, isPackage: b
     module,
     file: parsed.file,
     isPackage,
-    parsed,
     definitions: new Map(),
     imports: new Map(),
     stars: [],
@@ -83,4 +81,56 @@ export function readModuleFacts(parsed: ParsedFile, module: string, isPackage: b
     facts.imports.delete(d.name);
   }
   return facts;
+}
+
+/** {@link ModuleFacts} as plain data, to be kept in the cache (generator/cache/) by the file's content. */
+export interface PlainModuleFacts {
+  /** Definitions in source order, with where their node is (`start`/`end` byte offsets, node type). */
+  definitions: Array<{ name: string; kind: Definition['kind']; line: number; start: number; end: number; type: string }>;
+  imports: Array<[string, string]>;
+  stars: string[];
+}
+
+/** The plain data of module facts (nodes become their offsets and type). */
+export function toPlainFacts(facts: ModuleFacts): PlainModuleFacts {
+  return {
+    definitions: [...facts.definitions.values()].map((d) => ({ name: d.name, kind: d.kind, line: d.line, start: d.node.startIndex, end: d.node.endIndex, type: d.node.type })),
+    imports: [...facts.imports],
+    stars: [...facts.stars],
+  };
+}
+
+/**
+ * Module facts from their plain data. A definition's `node` is found when first asked for, in the
+ * tree `tree()` parses then (so facts kept in the cache need no parse until a node is needed).
+ */
+export function fromPlainFacts(plain: PlainModuleFacts, module: string, file: string, isPackage: boolean, tree: () => ParsedFile | null): ModuleFacts {
+  const definitions = new Map<string, Definition>();
+  for (const d of plain.definitions) {
+    let node: SyntaxNode | undefined;
+    definitions.set(d.name, {
+      name: d.name,
+      kind: d.kind,
+      line: d.line,
+      get node(): SyntaxNode {
+        if (!node) {
+          const root = tree()?.tree.rootNode;
+          if (!root) throw new Error(`${file} cannot be parsed again for ${d.name}`);
+          node = nodeAt(root, d.start, d.end, d.type);
+          if (!node) throw new Error(`${file} has no ${d.type} at ${d.start}-${d.end} for ${d.name}`);
+        }
+        return node;
+      },
+    });
+  }
+  return { module, file, isPackage, definitions, imports: new Map(plain.imports), stars: [...plain.stars] };
+}
+
+/** The node of a type spanning exactly `start`–`end`: the smallest there, or one of its ancestors. */
+function nodeAt(root: SyntaxNode, start: number, end: number, type: string): SyntaxNode | undefined {
+  for (let n: SyntaxNode | null = root.descendantForIndex(start, end); n; n = n.parent) {
+    if (n.startIndex === start && n.endIndex === end && n.type === type) return n;
+    if (n.startIndex < start || n.endIndex > end) break;
+  }
+  return undefined;
 }

@@ -33,8 +33,16 @@ export interface ParsedFile {
   errorLines: number[];
 }
 
+let parses = 0;
+
+/** How many files this thread has parsed (model/parallel.ts replaces a worker that parsed many). */
+export function parseCount(): number {
+  return parses;
+}
+
 /** Parses Python text; never throws for bad syntax (tree-sitter recovers). */
 export function parsePython(file: string, text: string): ParsedFile {
+  parses++;
   // node-tree-sitter reads string input through a buffer; size it to the whole file so that large
   // files parse in one pass (the default buffer is too small for files over 32 KiB).
   const tree = sharedParser().parse(text, null, { bufferSize: Math.max(1024, text.length * 2 + 16) });

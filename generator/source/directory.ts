@@ -4,7 +4,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { SourceReadError, type SourceTree } from './types.js';
+import { blobId, SourceReadError, type SourceTree } from './types.js';
 
 /** Directories that never hold Python the generator reads; skipping them keeps listing fast. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.tox', '.venv', 'venv']);
@@ -17,6 +17,7 @@ export class DirectorySource implements SourceTree {
   private readonly realRoot: string;
   private files: string[] | undefined;
   private fileSet: Set<string> | undefined;
+  private lastRead: { path: string; bytes: Buffer } | undefined;
 
   constructor(readonly location: string) {
     this.realRoot = realpathSync(location);
@@ -40,11 +41,21 @@ export class DirectorySource implements SourceTree {
 
   read(path: string): Buffer | undefined {
     if (!this.has(path)) return undefined;
+    // contentId() just read it: the parse that usually follows needs the same bytes.
+    if (this.lastRead?.path === path) return this.lastRead.bytes;
     try {
       return readFileSync(join(this.realRoot, path));
     } catch (e) {
       throw new SourceReadError(path, (e as NodeJS.ErrnoException).code ?? String(e));
     }
+  }
+
+  /** The blob id of the file's bytes (read once; later reads of it are served from them). */
+  contentId(path: string): string | undefined {
+    const bytes = this.read(path);
+    if (!bytes) return undefined;
+    this.lastRead = { path, bytes };
+    return blobId(bytes);
   }
 
   prefetch(): void {}

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openTree } from './open.js';
-import { SourceReadError, type SourceTree } from './types.js';
+import { blobId, SourceReadError, type SourceTree } from './types.js';
 
 /** Where extension packages appear in the combined tree: `ext/<name>/<package files>`. */
 export const EXTENSIONS_ROOT = 'ext';
@@ -195,6 +195,15 @@ export class WithExtensions implements SourceTree {
     const m = this.mounted.get(path);
     if (m) return m.tree.read(m.path);
     return path.startsWith(`${EXTENSIONS_ROOT}/`) ? undefined : this.core.read(path);
+  }
+
+  contentId(path: string): string | undefined {
+    const m = this.mounted.get(path);
+    const [tree, inner] = m ? [m.tree, m.path] : path.startsWith(`${EXTENSIONS_ROOT}/`) ? [undefined, path] : [this.core, path];
+    if (!tree) return undefined;
+    if (tree.contentId) return tree.contentId(inner);
+    const bytes = tree.read(inner);
+    return bytes ? blobId(bytes) : undefined;
   }
 
   prefetch(paths: readonly string[]): void {

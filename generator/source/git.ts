@@ -4,6 +4,7 @@
  * out and no copy of the tree is written anywhere.
  */
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { SourceReadError, type SourceTree } from './types.js';
 
@@ -55,6 +56,18 @@ export function workTreeState(dir: string): { commit: string; dirty: boolean; ta
  * the path of `path` inside the work tree (`''` at its top), or undefined when it is neither.
  */
 export function findGitDir(path: string): { gitDir: string; prefix: string } | undefined {
+  // Asked once per path: `changelog` opens the same repository for every release.
+  const key = resolve(path);
+  const known = gitDirs.get(key);
+  if (known) return { ...known };
+  const found = askGitDir(path);
+  if (found) gitDirs.set(key, { ...found });
+  return found;
+}
+
+const gitDirs = new Map<string, { gitDir: string; prefix: string }>();
+
+function askGitDir(path: string): { gitDir: string; prefix: string } | undefined {
   const result = spawnSync('git', ['-C', path, 'rev-parse', '--absolute-git-dir', '--show-prefix'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) return undefined;
   const [gitDir, prefix] = result.stdout.split('\n');
@@ -80,14 +93,20 @@ export class GitSource implements SourceTree {
     readonly ref: string,
     prefix = '',
   ) {
-    const resolved = spawnSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
-      encoding: 'utf8',
-    });
-    if (resolved.status !== 0 || !resolved.stdout.trim()) {
+    // The commit and the tags on it in one call (`%D` with only tags decorating).
+    const resolved = ref.startsWith('-')
+      ? undefined
+      : spawnSync('git', ['--git-dir', gitDir, 'log', '-1', '--no-walk', '--format=%H%x00%D', '--decorate-refs=refs/tags/', `${ref}^{commit}`, '--'], { encoding: 'utf8' });
+    const [commit, decorations] = resolved?.status === 0 ? resolved.stdout.trim().split('\0') : [];
+    if (!commit || !/^[0-9a-f]{40,64}$/.test(commit)) {
       throw new UsageError(`ref not found in ${location}: ${ref}`);
     }
-    this.commit = resolved.stdout.trim();
-    this.tags = tagsAt(gitDir, this.commit);
+    this.commit = commit;
+    this.tags = (decorations ?? '')
+      .split(', ')
+      .filter((d) => d.startsWith('tag: '))
+      .map((d) => d.slice('tag: '.length))
+      .sort();
     const treeish = prefix ? `${this.commit}:${prefix.replace(/\/$/, '')}` : this.commit;
     const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', treeish]).toString('utf8');
     for (const record of listing.split('\0')) {
@@ -115,6 +134,11 @@ export class GitSource implements SourceTree {
     const data = this.cache.get(path);
     if (!data) throw new SourceReadError(path, 'object missing from the repository');
     return data;
+  }
+
+  /** The blob id `git ls-tree` listed: no read needed. */
+  contentId(path: string): string | undefined {
+    return this.entries.get(path)?.oid;
   }
 
   /** Reads every listed path not yet cached with one `git cat-file --batch`. */

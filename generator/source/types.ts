@@ -5,6 +5,7 @@
  * Produces: a {@link SourceTree}: the sorted list of files and their text, plus provenance
  * (the ref, the commit it resolves to). Nothing from the tree is executed or imported.
  */
+import { createHash } from 'node:crypto';
 
 /** Where a source tree came from, recorded in the route model as `source`. */
 export interface SourceProvenance {
@@ -36,6 +37,12 @@ export interface SourceTree extends SourceProvenance {
    * when it exists but cannot be read.
    */
   read(path: string): Buffer | undefined;
+  /**
+   * A digest of the file's bytes, the same for the same bytes in any tree (git's blob id), or
+   * `undefined` when it does not exist. What facts read from one file are cached by
+   * (generator/cache/). Optional: {@link contentIdOf} computes it from the bytes when absent.
+   */
+  contentId?(path: string): string | undefined;
   /** Reads many files at once where the backend can batch (git); a hint, never required. */
   prefetch(paths: readonly string[]): void;
   /**
@@ -49,5 +56,28 @@ export interface SourceTree extends SourceProvenance {
 export class SourceReadError extends Error {
   constructor(readonly path: string, reason: string) {
     super(`cannot read ${path}: ${reason}`);
+  }
+}
+
+/**
+ * Git's blob id of some bytes (`git hash-object`: SHA-1 of `blob <size>\0<bytes>`), so that a file
+ * of a work tree and the same file committed have the same content id.
+ */
+export function blobId(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/**
+ * The content id of a file of any tree: the tree's own ({@link SourceTree.contentId}), else the
+ * blob id of its bytes; `-` when it does not exist, `!` when it cannot be read.
+ */
+export function contentIdOf(tree: SourceTree, path: string): string {
+  try {
+    if (tree.contentId) return tree.contentId(path) ?? '-';
+    const bytes = tree.read(path);
+    return bytes ? blobId(bytes) : '-';
+  } catch (e) {
+    if (e instanceof SourceReadError) return '!';
+    throw e;
   }
 }

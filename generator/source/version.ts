@@ -14,6 +14,8 @@ export interface CatmaidVersion {
 
 const UTILS = 'django/projects/mysite/utils.py';
 const CHANGELOG = 'CHANGELOG.md';
+/** The files the version is read from (the cache keeps it by their content). */
+export const VERSION_FILES: readonly string[] = [UTILS, CHANGELOG];
 
 export function detectCatmaidVersion(tree: SourceTree): CatmaidVersion | undefined {
   const utils = tree.read(UTILS)?.toString('utf8');

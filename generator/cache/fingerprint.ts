@@ -1,0 +1,52 @@
+/**
+ * The generator's fingerprint: what every cached fact is keyed by besides the content it was read
+ * from, so that a fact read by another version of the generator (another release, or the same
+ * version with its code changed) is never used.
+ *
+ * Consumes: the generator's own code (the directory of compiled or source modules this file sits
+ * in), its tree-sitter queries, its package.json and the installed tree-sitter grammar's version.
+ * Produces: a hex digest, computed once per process.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packagePath } from '../util/package.js';
+
+let fingerprint: string | undefined;
+
+/** A digest of every module of the generator, its queries and its dependencies' versions. */
+export function generatorFingerprint(): string {
+  if (fingerprint === undefined) {
+    const hash = createHash('sha256');
+    // dist/ when compiled, generator/ when run from source (the tests).
+    const codeRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+    const queries = packagePath('generator', 'parse', 'queries');
+    for (const [root, file] of [...codeFiles(codeRoot).map((f) => [codeRoot, f]), ...codeFiles(queries).map((f) => [queries, f])] as Array<[string, string]>) {
+      hash.update(file.slice(root.length)).update('\0').update(readFileSync(file)).update('\0');
+    }
+    for (const name of ['package.json', 'node_modules/tree-sitter-python/package.json', 'node_modules/tree-sitter/package.json']) {
+      try {
+        hash.update(name).update('\0').update(readFileSync(packagePath(name))).update('\0');
+      } catch {
+        hash.update(name).update('\0-\0'); // a dependency installed elsewhere (hoisted): its name alone
+      }
+    }
+    fingerprint = hash.digest('hex');
+  }
+  return fingerprint;
+}
+
+/** The generator's code and data files below `root` (modules, queries, schemas), sorted. */
+function codeFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(js|ts|scm|json)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  walk(root);
+  return out.sort();
+}

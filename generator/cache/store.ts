@@ -1,0 +1,217 @@
+/**
+ * Where facts keyed by content are kept: in memory for the whole process (so every ref a
+ * `changelog` or `diff` reads in one worker shares them), and, unless turned off, on disk under a
+ * cache directory (`--cache-dir`, default {@link defaultCacheDir}), so that the next run starts
+ * warm.
+ *
+ * An entry is addressed by a kind (`module-facts`, `urlconf`, `operations`, `api-tests`) and a key
+ * (for a file's facts: its content id, git's blob id); it holds *variants*, each the result of one
+ * computation with the dependencies it read (`deps`: what each lookup answered) and the
+ * diagnostics it reported. A variant is used only when every dependency answers the same today
+ * (memo.ts checks that). On disk, below a directory named by the generator's fingerprint, an entry
+ * is one JSON file named by a digest of kind and key, holding its variants' dependencies and
+ * diagnostics; their results are files of their own, named by the SHA-256 of their text (so a
+ * result shared by variants is kept once, and an entry stays small). Every file is written to a
+ * temporary file and renamed into place, so concurrent runs never see half of one. An entry that
+ * does not parse, is of another fingerprint, kind or key, or is not shaped as expected is ignored,
+ * never trusted, and so is a result whose text does not have its digest; what cannot be written
+ * is skipped (noted in {@link FactStore.problems}).
+ *
+ * Consumes: kinds, keys and variants. Produces: the variants kept for a key, newest first.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { generatorFingerprint } from './fingerprint.js';
+
+/** One result of a computation and what it depended on. */
+export interface Variant {
+  /** `[lookup, answer]` pairs: what the computation read and what it was then (memo.ts). */
+  deps: Array<[string, string]>;
+  /** Diagnostics the computation reported, replayed when the variant is used. */
+  diagnostics: Diagnostic[];
+  /** The result, as JSON text (a copy is parsed for each use); read when first needed for a variant from disk. */
+  result?: string;
+  /** SHA-256 of `result`: the name of its file on disk. */
+  resultId: string;
+}
+
+/** Counts of lookups by kind, for `--cache-stats` and the benchmark. */
+export interface CacheStats {
+  [kind: string]: { hits: number; misses: number };
+}
+
+/** Variants kept per key; older ones are dropped first. */
+const MAX_VARIANTS = 64;
+/** The on-disk format; part of the directory name, so a new format never reads an old one. */
+const FORMAT = 1;
+
+/**
+ * The default cache directory: `$XDG_CACHE_HOME/catmaid-codegen`, else
+ * `~/.cache/catmaid-codegen` (`%LOCALAPPDATA%\catmaid-codegen\cache` on Windows).
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'catmaid-codegen');
+  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'catmaid-codegen', 'cache');
+  return join(homedir(), '.cache', 'catmaid-codegen');
+}
+
+export class FactStore {
+  private readonly memory = new Map<string, Variant[]>();
+  /** Entries read from disk or found absent there, so each is read at most once. */
+  private readonly loaded = new Set<string>();
+  private readonly root: string | undefined;
+  /** Lookups that found a usable variant, and those that did not, by kind. */
+  readonly stats: CacheStats = {};
+  /** Why the disk cache could not be written (first few), for a one-line warning. */
+  readonly problems: string[] = [];
+
+  /** `dir`: the cache directory, or undefined to keep facts in memory only. */
+  constructor(readonly dir: string | undefined) {
+    this.root = dir === undefined ? undefined : join(dir, `v${FORMAT}`, generatorFingerprint().slice(0, 24));
+  }
+
+  /** The variants of an entry, newest first (read from disk the first time). */
+  variants(kind: string, key: string): readonly Variant[] {
+    const id = `${kind}\0${key}`;
+    if (this.root !== undefined && !this.loaded.has(id)) {
+      this.loaded.add(id);
+      const fromDisk = this.readEntry(kind, key);
+      if (fromDisk.length) this.memory.set(id, [...(this.memory.get(id) ?? []), ...fromDisk].slice(0, MAX_VARIANTS));
+    }
+    return this.memory.get(id) ?? [];
+  }
+
+  /** Keeps a new result first, with what it depended on, in memory and on disk. */
+  add(kind: string, key: string, deps: Variant['deps'], diagnostics: Diagnostic[], result: string): void {
+    const id = `${kind}\0${key}`;
+    const variant: Variant = { deps, diagnostics, result, resultId: createHash('sha256').update(result).digest('hex') };
+    const list = [variant, ...this.variants(kind, key)].slice(0, MAX_VARIANTS);
+    this.memory.set(id, list);
+    if (this.root !== undefined) {
+      // Written unless already there whole (another variant's, or another run's).
+      const path = this.resultPath(variant.resultId);
+      if (this.readResult(variant.resultId) === undefined) this.writeFile(path, result);
+      this.writeFile(this.pathOf(kind, key), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, variants: list.map(({ deps, diagnostics, resultId }) => ({ deps, diagnostics, resultId })) }));
+    }
+  }
+
+  /**
+   * The result text of a variant: read from disk the first time for one that was kept there;
+   * undefined when its file is gone or does not hold what its digest says.
+   */
+  resultOf(variant: Variant): string | undefined {
+    if (variant.result === undefined && this.root !== undefined) variant.result = this.readResult(variant.resultId);
+    return variant.result;
+  }
+
+  /** A result's text from disk, if its file is there and holds text of its digest. */
+  private readResult(resultId: string): string | undefined {
+    try {
+      const text = readFileSync(this.resultPath(resultId), 'utf8');
+      return createHash('sha256').update(text).digest('hex') === resultId ? text : undefined;
+    } catch {
+      return undefined; // gone or unreadable: not used
+    }
+  }
+
+  /** Counts a lookup. */
+  count(kind: string, hit: boolean): void {
+    const s = (this.stats[kind] ??= { hits: 0, misses: 0 });
+    if (hit) s.hits++;
+    else s.misses++;
+  }
+
+  private pathOf(kind: string, key: string): string {
+    const digest = createHash('sha256').update(kind).update('\0').update(key).digest('hex');
+    return join(this.root!, kind, digest.slice(0, 2), `${digest}.json`);
+  }
+
+  private resultPath(resultId: string): string {
+    return join(this.root!, 'results', resultId.slice(0, 2), `${resultId}.json`);
+  }
+
+  private readEntry(kind: string, key: string): Variant[] {
+    let text: string;
+    try {
+      text = readFileSync(this.pathOf(kind, key), 'utf8');
+    } catch {
+      return [];
+    }
+    try {
+      const entry = JSON.parse(text) as { fingerprint?: unknown; kind?: unknown; key?: unknown; variants?: unknown };
+      if (entry.fingerprint !== generatorFingerprint() || entry.kind !== kind || entry.key !== key || !Array.isArray(entry.variants)) return [];
+      return entry.variants.filter(isVariant).map(({ deps, diagnostics, resultId }) => ({ deps, diagnostics, resultId }));
+    } catch {
+      return []; // truncated or not JSON: ignored
+    }
+  }
+
+  /** Writes a file whole or not at all (a temporary file renamed into place). */
+  private writeFile(path: string, text: string): void {
+    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(temporary, text);
+      renameSync(temporary, path);
+    } catch (e) {
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // there was no temporary file to remove (its directory could not be made)
+      }
+      if (this.problems.length < 3) this.problems.push(`cannot write the cache (${this.dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+}
+
+function isVariant(v: unknown): v is Variant {
+  if (typeof v !== 'object' || v === null) return false;
+  const { deps, diagnostics, resultId } = v as Partial<Variant>;
+  return (
+    typeof resultId === 'string' &&
+    /^[0-9a-f]{64}$/.test(resultId) &&
+    Array.isArray(diagnostics) &&
+    diagnostics.every((d) => typeof d === 'object' && d !== null && typeof d.code === 'string' && typeof d.message === 'string') &&
+    Array.isArray(deps) &&
+    deps.every((d) => Array.isArray(d) && d.length === 2 && typeof d[0] === 'string' && typeof d[1] === 'string')
+  );
+}
+
+const stores = new Map<string, FactStore>();
+
+/** Lookups of the stores of this thread, by kind. */
+export function cacheStats(): CacheStats {
+  return mergeStats(...[...stores.values()].map((s) => s.stats));
+}
+
+/** Sums of lookup counts by kind. */
+export function mergeStats(...all: CacheStats[]): CacheStats {
+  const sum: CacheStats = {};
+  for (const stats of all) {
+    for (const [kind, s] of Object.entries(stats)) {
+      const t = (sum[kind] ??= { hits: 0, misses: 0 });
+      t.hits += s.hits;
+      t.misses += s.misses;
+    }
+  }
+  return sum;
+}
+
+/** Why the stores of this thread, and `more` (from worker threads), could not write: each once. */
+export function cacheProblems(more: Iterable<string> = []): string[] {
+  return [...new Set([...[...stores.values()].flatMap((s) => s.problems), ...more])];
+}
+
+/** The process's store for a cache directory (undefined: memory only), created once. */
+export function factStore(dir: string | undefined): FactStore {
+  const id = dir ?? '';
+  let store = stores.get(id);
+  if (!store) {
+    store = new FactStore(dir);
+    stores.set(id, store);
+  }
+  return store;
+}

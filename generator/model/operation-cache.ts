@@ -1,0 +1,90 @@
+/**
+ * Fills the operations of the routes view by view, each view's routes one computation that the
+ * cache (generator/cache/) keeps: a view whose routes, code and helpers did not change between two
+ * refs (or two runs) is not analysed again.
+ *
+ * A view's routes are the key, without what does not change what they answer: their resolution
+ * order and their line in the URLconf, as a release that adds a route above them moves them down.
+ * The line is in the answer (the evidence of path parameters, of a URLconf's `api_view`), so a
+ * kept result holds it as a mark (`line: -1` for the view's first route, `-2` for the second, …) that
+ * is replaced by the route's line of the ref at hand; the diagnostics about the view are kept the
+ * same way. Everything else a view's analysis reads it looks up through the {@link ModuleIndex},
+ * which notes it.
+ *
+ * Consumes: sorted routes with resolved views, the {@link ModuleIndex}. Produces: `route.operations`
+ * for the routes Django can serve, which operations may read parameters their list does not name,
+ * and the diagnostics of the analysis.
+ */
+import { DiagnosticBag, type Diagnostic } from '../diagnostics.js';
+import type { ModuleIndex } from './modules.js';
+import { OperationBuilder } from './operations.js';
+import type { Operation, Route } from './types.js';
+
+/** What one view's routes answer, as kept. */
+interface ViewOperations {
+  /** Per route of the view, in order: its operations, and which of them read unlisted parameters. */
+  routes: Array<{ operations: Operation[]; open: boolean[] }>;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Fills `route.operations` of every route Django can serve (a path, not shadowed); returns the
+ * operations whose code may read parameters their list does not name.
+ */
+export function fillOperations(routes: readonly Route[], modules: ModuleIndex, diagnostics: DiagnosticBag): WeakSet<Operation> {
+  const open = new WeakSet<Operation>();
+  const views = new Map<string, Route[]>();
+  for (const route of routes) {
+    if (route.path === null || route.shadowedBy !== undefined) continue;
+    const key = route.view ? `${route.view.module}.${route.view.name}` : `?${route.order}`;
+    const list = views.get(key) ?? [];
+    list.push(route);
+    views.set(key, list);
+  }
+  for (const group of views.values()) {
+    const key = JSON.stringify(group.map((r) => ({ ...r, operations: undefined, order: undefined, shadowedBy: undefined, source: { file: r.source.file } })));
+    const kept = modules.memo('operations', key, () => analyse(group, modules));
+    group.forEach((route, i) => {
+      const r = kept.routes[i]!;
+      route.operations = restoreLines(r.operations, group);
+      route.operations.forEach((op, k) => r.open[k] && open.add(op));
+    });
+    for (const d of restoreLines(kept.diagnostics, group)) diagnostics.add(d.code, d.message, d.file, d.line, d.level, d.operation);
+  }
+  return open;
+}
+
+/** The operations of one view's routes, with the routes' lines marked. */
+function analyse(group: Route[], modules: ModuleIndex): ViewOperations {
+  const bag = new DiagnosticBag();
+  const builder = new OperationBuilder(modules, bag);
+  const routes = group.map((route) => {
+    const operations = builder.operationsOf(route);
+    return { operations: markLines(operations, group), open: operations.map((op) => builder.openParameters.has(op)) };
+  });
+  return { routes, diagnostics: markLines(bag.sorted(), group) };
+}
+
+/** A copy with every `{ file, line }` at a route's own place given that route's mark. */
+function markLines<T>(value: T, group: readonly Route[]): T {
+  return mapPlaces(value, (file, line) => {
+    const i = group.findIndex((r) => r.source.file === file && r.source.line === line);
+    return i < 0 ? line : -(i + 1);
+  });
+}
+
+/** A copy with every mark replaced by its route's line. */
+function restoreLines<T>(value: T, group: readonly Route[]): T {
+  return mapPlaces(value, (_, line) => (line < 0 ? group[-line - 1]!.source.line : line));
+}
+
+/** A deep copy of plain data in which the `line` of every object with a string `file` and a numeric `line` is mapped. */
+function mapPlaces<T>(value: T, map: (file: string, line: number) => number): T {
+  if (Array.isArray(value)) return value.map((v) => mapPlaces(v, map)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const o = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = mapPlaces(v, map);
+  if (typeof o.file === 'string' && typeof o.line === 'number') out.line = map(o.file, o.line);
+  return out as T;
+}

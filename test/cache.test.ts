@@ -1,0 +1,270 @@
+/**
+ * The cache of facts keyed by content (generator/cache/): cached and uncached builds give the same
+ * bytes, on every fixture and on every release of the diff tests' repository; a kept fact whose
+ * lookups answer differently is not used; a truncated, foreign or tampered entry is ignored;
+ * concurrent runs share a directory safely; `--no-cache` keeps nothing.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FactStore } from '../generator/cache/store.js';
+import { buildRouteModel, type BuildOptions } from '../generator/model/build.js';
+import { installExtensions } from '../generator/source/extensions.js';
+import { openSource } from '../generator/source/open.js';
+import type { SourceTree } from '../generator/source/types.js';
+import { makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
+import { cliPath, fixtureCases, fixturesDir, fixtureSource, py, repoRoot, runCli } from './helpers.js';
+import { MemorySource } from './memory-source.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'catmaid-codegen-cache-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let dirs = 0;
+const freshDir = () => join(scratch, `cache-${dirs++}`);
+
+/** A fixture case's tree, with its extensions installed (as fixtureModel does). */
+function fixtureTree(name: string): { tree: SourceTree; options: BuildOptions } {
+  const dir = join(fixturesDir, name, 'extensions');
+  const { tree, extensions } = installExtensions(openSource({ source: fixtureSource(name) }), existsSync(dir) ? readdirSync(dir).sort().map((d) => join(dir, d)) : []);
+  return { tree, options: extensions.length ? { extensions } : {} };
+}
+
+const text = (tree: SourceTree, options: BuildOptions) => JSON.stringify(buildRouteModel(tree, options).model, null, 2);
+
+/** Every file below a directory. */
+function filesBelow(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('cached and uncached builds give the same bytes', () => {
+  it.each(fixtureCases())('fixture %s: no cache, a cold and a warm memory cache, a cold and a warm disk cache', (name) => {
+    const uncached = text(fixtureTree(name).tree, fixtureTree(name).options);
+    const memory = new FactStore(undefined);
+    const disk = freshDir();
+    const runs = [
+      () => text(fixtureTree(name).tree, { ...fixtureTree(name).options, cache: memory }),
+      () => text(fixtureTree(name).tree, { ...fixtureTree(name).options, cache: memory }),
+      () => text(fixtureTree(name).tree, { ...fixtureTree(name).options, cache: new FactStore(disk) }),
+      // A new store on the same directory: what the last process kept, read from disk.
+      () => text(fixtureTree(name).tree, { ...fixtureTree(name).options, cache: new FactStore(disk) }),
+    ];
+    for (const run of runs) expect(run()).toBe(uncached);
+    // The warm runs found what they needed.
+    expect(memory.stats['model']).toEqual({ hits: 1, misses: 1 });
+  });
+
+  describe('every release of a repository, read one after the other by the same workers', () => {
+    let repo: FixtureRepo;
+    beforeAll(() => {
+      repo = makeFixtureRepo([
+        ['2020.9.30', 'era-2018-url-modules'],
+        ['2020.10.1', 'api-v1'],
+        ['2021.2.1', 'api-v2'],
+        ['2021.3.1', 'example'],
+        ['2021.4.1', 'era-2021-path'],
+      ]);
+    });
+    afterAll(() => repo?.cleanup());
+
+    it('models of buildModels (with and without a cache directory) equal uncached builds of each ref', async () => {
+      const refs = Object.keys(repo.tags);
+      const uncached = refs.map((ref) => JSON.stringify(buildRouteModel(openSource({ source: repo.bare, ref })).model));
+      const dir = freshDir();
+      // The compiled module: its worker threads run dist/model/worker.js.
+      const { buildModels } = (await import(join(repoRoot, 'dist', 'model', 'parallel.js'))) as typeof import('../generator/model/parallel.js');
+      for (const cacheDir of [undefined, dir, dir]) {
+        const models = await buildModels(repo.bare, refs, [], undefined, cacheDir);
+        expect(models.map((m) => JSON.stringify(m))).toEqual(uncached);
+      }
+    });
+
+    it('the changelog is the same with --no-cache, a cold and a warm --cache-dir', () => {
+      const dir = freshDir();
+      const outputs = [
+        runCli(['changelog', '--source', repo.bare, '--no-cache']),
+        runCli(['changelog', '--source', repo.bare, '--cache-dir', dir]),
+        runCli(['changelog', '--source', repo.bare, '--cache-dir', dir]),
+      ];
+      for (const o of outputs) expect(o.status, o.stderr).toBe(0);
+      expect(outputs[0]!.stdout).toContain('## ');
+      expect(outputs[1]!.stdout).toBe(outputs[0]!.stdout);
+      expect(outputs[2]!.stdout).toBe(outputs[0]!.stdout);
+    });
+  });
+});
+
+describe('a kept result is used only while what it looked up is the same', () => {
+  const small = new MemorySource({
+    'django/projects/mysite/urls.py': py`
+      from django.conf.urls import url
+      from catmaid.control import views
+      urlpatterns = [
+          url(r'^(?P<project_id>\d+)/things$', views.things),
+          url(r'^(?P<project_id>\d+)/other$', views.other),
+      ]
+    `,
+    'django/applications/catmaid/__init__.py': '',
+    'django/applications/catmaid/control/__init__.py': '',
+    'django/applications/catmaid/control/views.py': py`
+      from django.http import JsonResponse
+      from catmaid.control.helpers import read_filter
+
+      def things(request, project_id):
+          return JsonResponse(read_filter(request))
+
+      def other(request, project_id):
+          return JsonResponse({'x': request.GET.get('x')})
+    `,
+    'django/applications/catmaid/control/helpers.py': py`
+      def read_filter(request):
+          return {'name': request.GET.get('name')}
+    `,
+  });
+  const base = MemorySource.fromDirectory(fixtureSource('operations'));
+  const view = 'django/applications/catmaid/control/skeleton.py';
+
+  it('a changed view gives what an uncached build gives, and the first tree again what it gave', () => {
+    const store = new FactStore(undefined);
+    const trees: MemorySource[] = [
+      base,
+      // The view module gains a function at its end: read again, not taken from the cache.
+      base.with({ [view]: `${base.read(view)!.toString('utf8')}\n\ndef extra_view(request, project_id):\n    return JsonResponse({'n': int(request.GET['n'])})\n` }),
+      base,
+    ];
+    const texts = trees.map((tree) => text(tree, { cache: store }));
+    trees.forEach((tree, i) => expect(texts[i]).toBe(text(tree, {})));
+    expect(store.stats['model']).toEqual({ hits: 1, misses: 2 });
+  });
+
+  it('a module that appears (and goes again) changes what a view name resolves to', () => {
+    const store = new FactStore(undefined);
+    const urls = 'django/projects/mysite/urls.py';
+    const named = small.with({
+      [urls]: `${small.read(urls)!.toString('utf8').replace(']', "    url(r'^(?P<project_id>\\d+)/extra$', 'catmaid.control.extra.view'),\n]")}`,
+    });
+    const withModule = named.with({
+      'django/applications/catmaid/control/extra.py': py`
+        from django.http import JsonResponse
+
+        def view(request, project_id):
+            return JsonResponse({'flag': request.POST.get('flag')})
+      `,
+    });
+    const codes = (tree: SourceTree) => buildRouteModel(tree, { cache: store }).model.diagnostics.map((d) => d.code);
+    for (const tree of [named, withModule, named, withModule]) expect(text(tree, { cache: store })).toBe(text(tree, {}));
+    expect(codes(named)).toContain('module-not-found');
+    expect(codes(withModule)).not.toContain('module-not-found');
+    expect(store.stats['model']!.misses).toBe(2);
+  });
+
+  it('a changed helper in another module changes the operations of the views that call it', () => {
+    const source = small;
+    const changed = source.with({
+      'django/applications/catmaid/control/helpers.py': py`
+        def read_filter(request):
+            return {'name': request.GET.get('name'), 'limit': int(request.GET.get('limit', 10))}
+      `,
+    });
+    const store = new FactStore(undefined);
+    const params = (tree: SourceTree) =>
+      buildRouteModel(tree, { cache: store }).model.routes.map((r) => [r.path, r.operations.flatMap((o) => o.parameters.filter((p) => p.in === 'query').map((p) => p.name))]);
+    expect(params(source)).toEqual([
+      ['/{project_id}/other', ['x']],
+      ['/{project_id}/things', ['name']],
+    ]);
+    expect(params(changed)).toEqual([
+      ['/{project_id}/other', ['x']],
+      ['/{project_id}/things', ['limit', 'name']],
+    ]);
+    // The view that does not call the helper was not analysed again.
+    expect(store.stats['operations']).toEqual({ hits: 1, misses: 3 });
+  });
+});
+
+describe('the cache directory', () => {
+  const source = fixtureSource('example');
+  const routes = (dir: string) => runCli(['routes', '--source', source, '--json', '--cache-dir', dir]);
+
+  it('truncated entries and results are ignored, and rewritten', () => {
+    const dir = freshDir();
+    const expected = runCli(['routes', '--source', source, '--json', '--no-cache']).stdout;
+    expect(routes(dir).stdout).toBe(expected);
+    const files = filesBelow(dir);
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) writeFileSync(f, readFileSync(f, 'utf8').slice(0, Math.floor(statSync(f).size / 2)));
+    const again = routes(dir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toBe(expected);
+    // …and what was rewritten is whole again.
+    expect(routes(dir).stdout).toBe(expected);
+    for (const f of filesBelow(dir)) expect(() => JSON.parse(readFileSync(f, 'utf8'))).not.toThrow();
+  });
+
+  it('an entry of another key, kind or generator, or a result that does not match its digest, is not trusted', () => {
+    const dir = freshDir();
+    const expected = routes(dir).stdout;
+    const files = filesBelow(dir);
+    const entries = files.filter((f) => !f.includes(`${join('results', '')}`));
+    const results = files.filter((f) => f.includes(join('results', '')));
+    // Every entry claims to be of another generator; every result is changed but left valid JSON.
+    for (const f of entries) {
+      const e = JSON.parse(readFileSync(f, 'utf8'));
+      writeFileSync(f, JSON.stringify({ ...e, fingerprint: '0'.repeat(64) }));
+    }
+    expect(routes(dir).stdout).toBe(expected);
+    for (const f of filesBelow(dir).filter((f) => f.includes(join('results', '')))) writeFileSync(f, '{"routes":[],"mounts":[]}');
+    expect(results.length).toBeGreaterThan(0);
+    expect(routes(dir).stdout).toBe(expected);
+  });
+
+  it('concurrent runs on one directory each give the right model', async () => {
+    const dir = freshDir();
+    const expected = runCli(['routes', '--source', source, '--json', '--no-cache']).stdout;
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, [cliPath, 'routes', '--source', source, '--json', '--cache-dir', dir]);
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+      });
+    const outs = await Promise.all([run(), run(), run(), run()]);
+    for (const o of outs) expect(o).toBe(expected);
+    expect(filesBelow(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await run()).toBe(expected);
+  });
+
+  it('--no-cache keeps nothing on disk; the default directory follows XDG_CACHE_HOME', () => {
+    const home = freshDir();
+    const env = { ...process.env, XDG_CACHE_HOME: home };
+    const run = (args: string[]) => spawnCli(args, env);
+    expect(run(['routes', '--source', source, '--no-cache']).status).toBe(0);
+    expect(existsSync(home)).toBe(false);
+    expect(run(['routes', '--source', source]).status).toBe(0);
+    expect(filesBelow(join(home, 'catmaid-codegen')).length).toBeGreaterThan(0);
+  });
+
+  it('--cache-dir with --no-cache is a usage error', () => {
+    const r = runCli(['routes', '--source', source, '--no-cache', '--cache-dir', freshDir()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['catmaid-codegen: give --cache-dir or --no-cache, not both']);
+  });
+
+  it('a cache directory that cannot be written: one warning, and the same model', () => {
+    const file = join(scratch, `not-a-directory-${dirs++}`);
+    writeFileSync(file, 'x');
+    const r = runCli(['routes', '--source', source, '--json', '--cache-dir', file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(runCli(['routes', '--source', source, '--json', '--no-cache']).stdout);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^catmaid-codegen: warning: cannot write the cache \(.*\): E[A-Z]+; facts were not kept$/)]);
+  });
+});
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
