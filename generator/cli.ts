@@ -12,7 +12,7 @@ import { computeChangelog } from './diff/changelog.js';
 import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
 import { diffModels, type ApiDiff, type Finding } from './diff/index.js';
 import { buildModels, workerCacheProblems, workerCacheStats } from './model/parallel.js';
-import { cacheProblems, cacheStats, mergeStats } from './cache/store.js';
+import { cacheProblems, cacheStats, factStore, flushCaches, mergeStats } from './cache/store.js';
 import { UsageError } from './errors.js';
 import { emitOpenApi } from './emit/openapi/index.js';
 import { startEmitter } from './emit/parallel.js';
@@ -110,8 +110,10 @@ function main(argv: string[]): void {
       }
       if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(flags.packageName)) throw new UsageError(`invalid --package-name '${flags.packageName}'`);
       const build = observedOptions(flags.observed);
-      // The emitter loads in a second thread while this one reads the source.
-      const emitter = startEmitter();
+      // The emitter loads in a second thread while this one reads the source (unless the cache
+      // holds the package of this model).
+      const cacheDir = cacheDirOf(flags);
+      const emitter = startEmitter(cacheDir !== undefined ? factStore(cacheDir) : undefined);
       let files: EmittedFile[];
       let model: RouteModel;
       let earlier: RouteModel | undefined;
@@ -336,7 +338,8 @@ function main(argv: string[]): void {
 
   program
     .parseAsync(argv)
-    .then(() => {
+    .then(async () => {
+      await flushCaches();
       // The cache is an aid: a directory it cannot write is said once, and the work is done anyway.
       const problem = cacheProblems(workerCacheProblems)[0];
       if (problem) process.stderr.write(`catmaid-codegen: warning: ${problem}; facts were not kept\n`);

@@ -82,6 +82,23 @@ describe('cached and uncached builds give the same bytes', () => {
       }
     });
 
+    it('generate: the same package with --no-cache, from an empty cache, from a full one, and after another release filled it', () => {
+      const dir = freshDir();
+      const [older, newer] = ['2021.2.1', '2021.4.1'];
+      const gen = (ref: string, cache: string[]) => {
+        const out = join(freshDir(), 'out');
+        const r = runCli(['generate', '--source', repo.bare, '--ref', ref, '--out', out, ...cache]);
+        expect(r.status, r.stderr).toBe(0);
+        return Object.fromEntries(filesBelow(out).map((f) => [f.slice(out.length), readFileSync(f, 'utf8')]));
+      };
+      const expected = gen(newer, ['--no-cache']);
+      expect(Object.keys(expected).length).toBeGreaterThan(10);
+      // The older release first: the newer one then reuses its facts and compiled files.
+      expect(gen(older, ['--cache-dir', dir])).toEqual(gen(older, ['--no-cache']));
+      expect(gen(newer, ['--cache-dir', dir])).toEqual(expected);
+      expect(gen(newer, ['--cache-dir', dir])).toEqual(expected);
+    });
+
     it('the changelog is the same with --no-cache, a cold and a warm --cache-dir', () => {
       const dir = freshDir();
       const outputs = [

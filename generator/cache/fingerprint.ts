@@ -4,7 +4,8 @@
  * version with its code changed) is never used.
  *
  * Consumes: the generator's own code (the directory of compiled or source modules this file sits
- * in), its tree-sitter queries, its package.json and the installed tree-sitter grammar's version.
+ * in), its tree-sitter queries and templates, its package.json and the installed tree-sitter's and
+ * grammar's versions.
  * Produces: a hex digest, computed once per process.
  */
 import { createHash } from 'node:crypto';
@@ -21,8 +22,9 @@ export function generatorFingerprint(): string {
     const hash = createHash('sha256');
     // dist/ when compiled, generator/ when run from source (the tests).
     const codeRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-    const queries = packagePath('generator', 'parse', 'queries');
-    for (const [root, file] of [...codeFiles(codeRoot).map((f) => [codeRoot, f]), ...codeFiles(queries).map((f) => [queries, f])] as Array<[string, string]>) {
+    // …and the data it reads at run time: queries, and the templates of what it emits.
+    const data = [packagePath('generator', 'parse', 'queries'), packagePath('templates')];
+    for (const [root, file] of [codeRoot, ...data].flatMap((root) => codeFiles(root).map((f) => [root, f] as [string, string]))) {
       hash.update(file.slice(root.length)).update('\0').update(readFileSync(file)).update('\0');
     }
     for (const name of ['package.json', 'node_modules/tree-sitter-python/package.json', 'node_modules/tree-sitter/package.json']) {
@@ -44,7 +46,7 @@ function codeFiles(root: string): string[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(js|ts|scm|json)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+      else if (/\.(js|ts|scm|json|hbs|css|html)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
     }
   };
   walk(root);

@@ -20,7 +20,8 @@
  * Consumes: kinds, keys and variants. Produces: the variants kept for a key, newest first.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
@@ -65,6 +66,10 @@ export class FactStore {
   private readonly root: string | undefined;
   /** Lookups that found a usable variant, and those that did not, by kind. */
   readonly stats: CacheStats = {};
+  /** Directories this store made (or is making), so each is made once. */
+  private readonly made = new Map<string, Promise<void>>();
+  /** Writes under way, by path. */
+  private readonly writing = new Map<string, Promise<void>>();
   /** Why the disk cache could not be written (first few), for a one-line warning. */
   readonly problems: string[] = [];
 
@@ -96,6 +101,23 @@ export class FactStore {
       if (this.readResult(variant.resultId) === undefined) this.writeFile(path, result);
       this.writeFile(this.pathOf(kind, key), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, variants: list.map(({ deps, diagnostics, resultId }) => ({ deps, diagnostics, resultId })) }));
     }
+  }
+
+  /**
+   * What a computation that depends on its key alone (a digest of all it reads) gave, if kept;
+   * counted as a lookup of `kind`.
+   */
+  find(kind: string, key: string): string | undefined {
+    for (const v of this.variants(kind, key)) {
+      if (v.deps.length) continue;
+      const text = this.resultOf(v);
+      if (text !== undefined) {
+        this.count(kind, true);
+        return text;
+      }
+    }
+    this.count(kind, false);
+    return undefined;
   }
 
   /**
@@ -149,21 +171,39 @@ export class FactStore {
     }
   }
 
-  /** Writes a file whole or not at all (a temporary file renamed into place). */
+  /**
+   * Writes a file whole or not at all (a temporary file renamed into place), in the background:
+   * the work goes on while the file system writes ({@link FactStore.flush} waits for it). Writes of
+   * one path happen in the order asked.
+   */
   private writeFile(path: string, text: string): void {
-    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(temporary, text);
-      renameSync(temporary, path);
-    } catch (e) {
+    const previous = this.writing.get(path) ?? Promise.resolve();
+    const done = previous.then(async () => {
+      const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
-        rmSync(temporary, { force: true });
-      } catch {
-        // there was no temporary file to remove (its directory could not be made)
+        const dir = join(path, '..');
+        let made = this.made.get(dir);
+        if (!made) {
+          made = mkdir(dir, { recursive: true }).then(() => undefined);
+          this.made.set(dir, made);
+        }
+        await made;
+        await writeFile(temporary, text);
+        await rename(temporary, path);
+      } catch (e) {
+        await rm(temporary, { force: true }).catch(() => undefined);
+        if (this.problems.length < 3) this.problems.push(`cannot write the cache (${this.dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
-      if (this.problems.length < 3) this.problems.push(`cannot write the cache (${this.dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    });
+    this.writing.set(path, done);
+    void done.then(() => {
+      if (this.writing.get(path) === done) this.writing.delete(path);
+    });
+  }
+
+  /** Waits until everything asked to be written is on disk (or failed, see {@link FactStore.problems}). */
+  async flush(): Promise<void> {
+    while (this.writing.size) await Promise.all([...this.writing.values()]);
   }
 }
 
@@ -198,6 +238,11 @@ export function mergeStats(...all: CacheStats[]): CacheStats {
     }
   }
   return sum;
+}
+
+/** Waits for every store of this thread to finish writing. */
+export async function flushCaches(): Promise<void> {
+  await Promise.all([...stores.values()].map((s) => s.flush()));
 }
 
 /** Why the stores of this thread, and `more` (from worker threads), could not write: each once. */

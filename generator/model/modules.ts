@@ -46,15 +46,6 @@ export type ResolvedName =
 
 const MAX_REEXPORT_DEPTH = 8;
 
-/** A parsed file kept for the other refs a process reads (by path and content), with what parsing it reported. */
-interface SharedTree {
-  parsed: ParsedFile | null;
-  diagnostics: Array<{ code: 'module-not-found' | 'unreadable-file' | 'syntax-error'; message: string; file: string; line: number | null; level?: 'error' | 'warning' }>;
-}
-/** Trees kept across refs, least recently used first; bounded, as trees are large. */
-const sharedTrees = new Map<string, SharedTree>();
-const MAX_SHARED_TREES = Number(process.env.MST ?? 48);
-
 export class ModuleIndex {
   private readonly byName = new Map<string, ModuleFile & { rank: number }>();
   private readonly topPackages = new Set<string>();
@@ -229,28 +220,11 @@ export class ModuleIndex {
 
   /** Parses a file of the tree once; null (with a diagnostic) when it cannot be read as Python. */
   parse(file: string): ParsedFile | null {
-    const id = this.contentId(file);
-    return this.once(this.parsedFiles, file, () => {
-      // The same bytes at the same path were parsed for another ref of this process.
-      const shared = this.recorder ? sharedTrees.get(`${file}\0${id}`) : undefined;
-      if (shared) {
-        sharedTrees.delete(`${file}\0${id}`);
-        sharedTrees.set(`${file}\0${id}`, shared);
-        for (const d of shared.diagnostics) this.diagnostics.add(d.code, d.message, d.file, d.line, d.level);
-        return shared.parsed;
-      }
-      const diagnostics: SharedTree['diagnostics'] = [];
-      const report = (code: 'module-not-found' | 'unreadable-file' | 'syntax-error', message: string, line: number | null, level?: 'error' | 'warning') => {
-        diagnostics.push({ code, message, file, line, ...(level ? { level } : {}) });
-        this.diagnostics.add(code, message, file, line, level);
-      };
-      const parsed = this.readAndParse(file, report);
-      if (this.recorder) {
-        sharedTrees.set(`${file}\0${id}`, { parsed, diagnostics });
-        if (sharedTrees.size > MAX_SHARED_TREES) sharedTrees.delete(sharedTrees.keys().next().value!);
-      }
-      return parsed;
-    });
+    if (this.recorder) this.contentId(file);
+    else this.filesRead.add(file);
+    return this.once(this.parsedFiles, file, () =>
+      this.readAndParse(file, (code, message, line, level) => this.diagnostics.add(code, message, file, line, level)),
+    );
   }
 
   private readAndParse(file: string, report: (code: 'module-not-found' | 'unreadable-file' | 'syntax-error', message: string, line: number | null, level?: 'error' | 'warning') => void): ParsedFile | null {

@@ -15,10 +15,11 @@ import { UsageError } from '../errors.js';
 import type { RouteModel } from './types.js';
 
 /**
- * How many files one worker thread may parse before it is replaced (see {@link eachModel}): about
- * 2 MB of native memory each, given back only when the thread ends.
+ * How many files one worker thread may parse before it is replaced (see {@link eachModel}): each
+ * costs a few MB of native memory, given back only when the thread ends. 60 keeps a `changelog`
+ * of every CATMAID release under 400 MB on two cores; more is faster and takes more memory.
  */
-const PARSES_PER_WORKER = Number(process.env['PPW'] ?? 150);
+const PARSES_PER_WORKER = 60;
 
 /** Lookups of the workers' caches by kind, summed over the last {@link buildModels}, for `CATMAID_CODEGEN_CACHE_STATS`. */
 export const workerCacheStats: CacheStats = {};

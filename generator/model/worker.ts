@@ -19,7 +19,7 @@ import { buildRouteModel } from './build.js';
 if (!parentPort) throw new Error('model/worker.js must run as a worker thread');
 const port = parentPort;
 
-port.on('message', (m: { id: number; source: string; ref?: string; extensions?: string[]; cacheDir?: string }) => {
+port.on('message', async (m: { id: number; source: string; ref?: string; extensions?: string[]; cacheDir?: string }) => {
   try {
     const cache = factStore(m.cacheDir);
     const before = JSON.parse(JSON.stringify(cache.stats)) as CacheStats;
@@ -27,7 +27,10 @@ port.on('message', (m: { id: number; source: string; ref?: string; extensions?: 
     const { model } = buildRouteModel(tree, { ...(extensions.length ? { extensions } : {}), cache });
     const stats: CacheStats = {};
     for (const [kind, s] of Object.entries(cache.stats)) stats[kind] = { hits: s.hits - (before[kind]?.hits ?? 0), misses: s.misses - (before[kind]?.misses ?? 0) };
-    port.postMessage({ id: m.id, modelJson: JSON.stringify(model), stats, parses: parseCount(), problems: cache.problems });
+    const modelJson = JSON.stringify(model);
+    // What this ref kept is on disk before the next worker (or the next run) may look for it.
+    await cache.flush();
+    port.postMessage({ id: m.id, modelJson, stats, parses: parseCount(), problems: cache.problems });
   } catch (e) {
     if (e instanceof UsageError) port.postMessage({ id: m.id, usageError: e.message });
     else port.postMessage({ id: m.id, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });

@@ -6,6 +6,7 @@
  *
  * Consumes: a {@link RouteModel}. Produces: `{ path, content }[]`, sorted by path.
  */
+import type { FactStore } from '../../cache/store.js';
 import { printStructure, StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure, type JSDocStructure, type OptionalKind, type StatementStructures, type TypeAliasDeclarationStructure } from 'ts-morph';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { Operation, Parameter, Route, RouteModel } from '../../model/types.js';
@@ -46,7 +47,7 @@ interface EmitOperation {
   group: string;
 }
 
-export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
+export function emitSdk(model: RouteModel, options: SdkOptions, cache?: FactStore): EmittedFile[] {
   const header = headerLine(model);
   const ops = collectOperations(model);
   const files: EmittedFile[] = [];
@@ -138,7 +139,7 @@ export function emitSdk(model: RouteModel, options: SdkOptions): EmittedFile[] {
   });
   files.push({ path: 'routes.json', content: JSON.stringify({ ...model, source }, null, 2) + '\n' });
   // Compiled beside the sources: the package installs with no build step.
-  files.push(...compiledFiles(files));
+  files.push(...compiledFiles(files, cache));
   return files.sort((a, b) => compareText(a.path, b.path));
 }
 
