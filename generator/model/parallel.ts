@@ -56,25 +56,37 @@ export async function eachModel(
   cacheDir?: string,
 ): Promise<void> {
   const size = Math.max(1, Math.min(availableParallelism(), refs.length));
-  // Consecutive refs per worker slot: slot k takes refs [starts[k], starts[k + 1]).
-  const starts = Array.from({ length: size + 1 }, (_, k) => Math.round((k * refs.length) / size));
+  // Consecutive refs per worker: the refs are cut into one segment per two workers, and in each
+  // one worker goes forward from its start while the other goes backward from its end, until they
+  // meet — so that neither waits for the other however unequal the releases are (old ones are
+  // smaller), and each reads refs next to the one before.
+  const segments = Math.ceil(size / 2);
+  const bounds = Array.from({ length: segments + 1 }, (_, k) => Math.round((k * refs.length) / segments));
+  const segment = bounds.slice(0, -1).map((start, k) => ({ low: start, high: bounds[k + 1]! - 1 }));
+  /** The next ref of worker slot k, or undefined when its segment is done. */
+  const nextRef = (k: number): number | undefined => {
+    const seg = segment[k >> 1]!;
+    if (seg.low > seg.high) return undefined;
+    return k % 2 === 0 ? seg.low++ : seg.high--;
+  };
   // A worker is replaced once it parsed PARSES_PER_WORKER files: the tree-sitter binding does not
-  // give back the memory of trees it parsed until its thread ends. What a worker read is kept for the next
-  // one in the cache directory, or, without one (`--no-cache`), in a directory of this run only.
+  // give back the memory of trees it parsed until its thread ends. What a worker read is kept for
+  // the next one in the cache directory, or, without one (`--no-cache`), in a directory of this
+  // run only.
   const scratch = cacheDir === undefined && refs.length > size ? mkdtempSync(join(tmpdir(), 'catmaid-codegen-run-')) : undefined;
   const dir = cacheDir ?? scratch;
   const live = new Set<Worker>();
   let done = 0;
   const slot = async (k: number): Promise<void> => {
-    let next = starts[k]!;
-    while (next < starts[k + 1]!) {
+    const seg = segment[k >> 1]!;
+    while (seg.low <= seg.high) {
       const worker = new Worker(new URL('./worker.js', import.meta.url));
       live.add(worker);
       try {
         await new Promise<void>((resolve, reject) => {
           const take = () => {
-            if (next >= starts[k + 1]!) return resolve();
-            const id = next++;
+            const id = nextRef(k);
+            if (id === undefined) return resolve();
             worker.postMessage({ id, source, ref: refs[id], extensions: extensions[id] ?? [], cacheDir: dir });
           };
           worker.on('error', reject);
