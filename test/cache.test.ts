@@ -60,12 +60,14 @@ describe('cached and uncached builds give the same bytes', () => {
   describe('every release of a repository, read one after the other by the same workers', () => {
     let repo: FixtureRepo;
     beforeAll(() => {
+      // The diff tests' repository (tags out of date order on purpose), and two releases more.
       repo = makeFixtureRepo([
-        ['2020.9.30', 'era-2018-url-modules'],
         ['2020.10.1', 'api-v1'],
+        ['2020.9.30', 'era-2018-url-modules'],
         ['2021.2.1', 'api-v2'],
-        ['2021.3.1', 'example'],
-        ['2021.4.1', 'era-2021-path'],
+        ['2021.3.1', 'api-v2'],
+        ['2021.4.1', 'example'],
+        ['2021.5.1', 'era-2021-path'],
       ]);
     });
     afterAll(() => repo?.cleanup());

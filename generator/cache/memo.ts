@@ -88,13 +88,16 @@ export class Recorder {
    * say everything the computation depends on that it does not note (its arguments).
    */
   memo<T>(kind: string, key: string, compute: () => T): T {
-    for (const v of this.store.variants(kind, key)) {
-      if (!this.holds(v)) continue;
-      const text = this.store.resultOf(v);
-      if (text === undefined) continue;
-      this.store.count(kind, true);
-      this.replay(v);
-      return JSON.parse(text) as T;
+    // What this thread holds first; then, once, what another thread or process may have kept since.
+    for (const reload of this.store.dir !== undefined ? [false, true] : [false]) {
+      for (const v of this.store.variants(kind, key, reload)) {
+        if (!this.holds(v)) continue;
+        const text = this.store.resultOf(v);
+        if (text === undefined) continue;
+        this.store.count(kind, true);
+        this.replay(v);
+        return JSON.parse(text) as T;
+      }
     }
     this.store.count(kind, false);
     const { result, deps, diagnostics } = this.capture(compute);

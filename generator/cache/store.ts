@@ -78,22 +78,33 @@ export class FactStore {
     this.root = dir === undefined ? undefined : join(dir, `v${FORMAT}`, generatorFingerprint().slice(0, 24));
   }
 
-  /** The variants of an entry, newest first (read from disk the first time). */
-  variants(kind: string, key: string): readonly Variant[] {
+  /**
+   * The variants of an entry, newest first: read from disk the first time, and again with
+   * `reload` (another thread or process may have kept one since).
+   */
+  variants(kind: string, key: string, reload = false): readonly Variant[] {
     const id = `${kind}\0${key}`;
-    if (this.root !== undefined && !this.loaded.has(id)) {
+    if (this.root !== undefined && (reload || !this.loaded.has(id))) {
       this.loaded.add(id);
-      const fromDisk = this.readEntry(kind, key);
-      if (fromDisk.length) this.memory.set(id, [...(this.memory.get(id) ?? []), ...fromDisk].slice(0, MAX_VARIANTS));
+      this.merge(id, this.readEntry(kind, key));
     }
     return this.memory.get(id) ?? [];
+  }
+
+  /** Adds variants read from disk that memory does not hold, after those it holds. */
+  private merge(id: string, fromDisk: Variant[]): void {
+    if (!fromDisk.length) return;
+    const held = this.memory.get(id) ?? [];
+    const same = (a: Variant, b: Variant) => a.resultId === b.resultId && JSON.stringify(a.deps) === JSON.stringify(b.deps);
+    this.memory.set(id, [...held, ...fromDisk.filter((d) => !held.some((h) => same(h, d)))].slice(0, MAX_VARIANTS));
   }
 
   /** Keeps a new result first, with what it depended on, in memory and on disk. */
   add(kind: string, key: string, deps: Variant['deps'], diagnostics: Diagnostic[], result: string): void {
     const id = `${kind}\0${key}`;
     const variant: Variant = { deps, diagnostics, result, resultId: createHash('sha256').update(result).digest('hex') };
-    const list = [variant, ...this.variants(kind, key)].slice(0, MAX_VARIANTS);
+    // What other threads or processes kept meanwhile is kept too, not overwritten.
+    const list = [variant, ...this.variants(kind, key, true)].slice(0, MAX_VARIANTS);
     this.memory.set(id, list);
     if (this.root !== undefined) {
       // Written unless already there whole (another variant's, or another run's).
