@@ -14,7 +14,7 @@ import { buildRouteModel, type BuildOptions } from '../generator/model/build.js'
 import { installExtensions } from '../generator/source/extensions.js';
 import { openSource } from '../generator/source/open.js';
 import type { SourceTree } from '../generator/source/types.js';
-import { makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
+import { DIFF_TEST_RELEASES, makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
 import { cliPath, fixtureCases, fixturesDir, fixtureSource, py, repoRoot, runCli } from './helpers.js';
 import { MemorySource } from './memory-source.js';
 
@@ -60,12 +60,9 @@ describe('cached and uncached builds give the same bytes', () => {
   describe('every release of a repository, read one after the other by the same workers', () => {
     let repo: FixtureRepo;
     beforeAll(() => {
-      // The diff tests' repository (tags out of date order on purpose), and two releases more.
+      // The diff tests' repository, and two releases more.
       repo = makeFixtureRepo([
-        ['2020.10.1', 'api-v1'],
-        ['2020.9.30', 'era-2018-url-modules'],
-        ['2021.2.1', 'api-v2'],
-        ['2021.3.1', 'api-v2'],
+        ...DIFF_TEST_RELEASES,
         ['2021.4.1', 'example'],
         ['2021.5.1', 'era-2021-path'],
       ]);

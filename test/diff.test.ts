@@ -8,18 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSequence } from '../generator/diff/changelog.js';
 import { diffModels, type Finding } from '../generator/diff/index.js';
-import { makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
+import { DIFF_TEST_RELEASES, makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
 import { fixtureModel, fixturesDir, runCli } from './helpers.js';
 
 let repo: FixtureRepo;
 beforeAll(() => {
-  // Tags made out of date order on purpose: the changelog orders releases by the date they name.
-  repo = makeFixtureRepo([
-    ['2020.10.1', 'api-v1'],
-    ['2020.9.30', 'era-2018-url-modules'],
-    ['2021.2.1', 'api-v2'],
-    ['2021.3.1', 'api-v2'],
-  ]);
+  repo = makeFixtureRepo(DIFF_TEST_RELEASES);
 });
 afterAll(() => repo?.cleanup());
 

@@ -52,3 +52,14 @@ export function makeFixtureRepo(releases: Array<[tag: string, fixture: string]>)
   git(root, 'clone', '-q', '--bare', dir, bare);
   return { dir, bare, tags, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
+
+/**
+ * The releases of the diff tests' repository: tags made out of date order on purpose (the
+ * changelog orders releases by the date they name), and one release that changes nothing.
+ */
+export const DIFF_TEST_RELEASES: Array<[tag: string, fixture: string]> = [
+  ['2020.10.1', 'api-v1'],
+  ['2020.9.30', 'era-2018-url-modules'],
+  ['2021.2.1', 'api-v2'],
+  ['2021.3.1', 'api-v2'],
+];
