@@ -143,24 +143,53 @@ describe('a kept result is used only while what it looked up is the same', () =>
   const base = MemorySource.fromDirectory(fixtureSource('operations'));
   const view = 'django/applications/catmaid/control/skeleton.py';
 
-  it('a changed view gives what an uncached build gives, and the first tree again what it gave', () => {
+  it('a function added to a view module that no route uses: the same model, taken whole from the cache', () => {
     const store = new FactStore(undefined);
     const trees: MemorySource[] = [
       base,
-      // The view module gains a function at its end: read again, not taken from the cache.
       base.with({ [view]: `${base.read(view)!.toString('utf8')}\n\ndef extra_view(request, project_id):\n    return JsonResponse({'n': int(request.GET['n'])})\n` }),
       base,
     ];
     const texts = trees.map((tree) => text(tree, { cache: store }));
     trees.forEach((tree, i) => expect(texts[i]).toBe(text(tree, {})));
-    expect(store.stats['model']).toEqual({ hits: 1, misses: 2 });
+    // Nothing the model looked up changed: no name it used, no definition it read.
+    expect(store.stats['model']).toEqual({ hits: 2, misses: 1 });
+  });
+
+  it('views that moved down their module unchanged are taken from the cache, with their new lines', () => {
+    const store = new FactStore(undefined);
+    const views = 'django/applications/catmaid/control/views.py';
+    const urls = 'django/projects/mysite/urls.py';
+    const moved = small.with({
+      [views]: small
+        .read(views)!
+        .toString('utf8')
+        .replace('\ndef things(', '\n# A helper added above the views moves them down.\ndef unrelated(request, project_id):\n    return JsonResponse({})\n\n\ndef things('),
+    });
+    // …and a route to it: the URLconf changed, so the model is built again, view by view.
+    const routed = moved.with({
+      [urls]: `${moved.read(urls)!.toString('utf8').replace(']', () => "    url(r'^(?P<project_id>\\d+)/unrelated$', views.unrelated),\n]")}`,
+    });
+    const handlerLines = (tree: SourceTree) => Object.fromEntries(buildRouteModel(tree, {}).model.routes.map((r) => [r.path, r.operations[0]!.handler!.line]));
+    expect(text(small, { cache: store })).toBe(text(small, {}));
+    expect(store.stats['operations']).toEqual({ hits: 0, misses: 2 });
+    // The whole model, its lines moved.
+    expect(text(moved, { cache: store })).toBe(text(moved, {}));
+    expect(store.stats['model']).toEqual({ hits: 1, misses: 1 });
+    expect(text(routed, { cache: store })).toBe(text(routed, {}));
+    // Both views of the first tree were taken from the cache; the new route's view was analysed.
+    expect(store.stats['operations']).toEqual({ hits: 2, misses: 3 });
+    const before = handlerLines(small);
+    const after = handlerLines(routed);
+    expect(after['/{project_id}/things']).toBe(before['/{project_id}/things']! + 5);
+    expect(after['/{project_id}/other']).toBe(before['/{project_id}/other']! + 5);
   });
 
   it('a module that appears (and goes again) changes what a view name resolves to', () => {
     const store = new FactStore(undefined);
     const urls = 'django/projects/mysite/urls.py';
     const named = small.with({
-      [urls]: `${small.read(urls)!.toString('utf8').replace(']', "    url(r'^(?P<project_id>\\d+)/extra$', 'catmaid.control.extra.view'),\n]")}`,
+      [urls]: `${small.read(urls)!.toString('utf8').replace(']', () => "    url(r'^(?P<project_id>\\d+)/extra$', 'catmaid.control.extra.view'),\n]")}`,
     });
     const withModule = named.with({
       'django/applications/catmaid/control/extra.py': py`
@@ -172,6 +201,7 @@ describe('a kept result is used only while what it looked up is the same', () =>
     });
     const codes = (tree: SourceTree) => buildRouteModel(tree, { cache: store }).model.diagnostics.map((d) => d.code);
     for (const tree of [named, withModule, named, withModule]) expect(text(tree, { cache: store })).toBe(text(tree, {}));
+    expect(buildRouteModel(withModule, {}).model.routes.map((r) => r.path)).toContain('/{project_id}/extra');
     expect(codes(named)).toContain('module-not-found');
     expect(codes(withModule)).not.toContain('module-not-found');
     expect(store.stats['model']!.misses).toBe(2);

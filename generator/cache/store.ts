@@ -27,10 +27,17 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { generatorFingerprint } from './fingerprint.js';
 
+/** A top-level definition a computation used: `[file, name, first line, last line]` (memo.ts). */
+export type Anchor = [file: string, name: string, first: number, last: number];
+
 /** One result of a computation and what it depended on. */
 export interface Variant {
   /** `[lookup, answer]` pairs: what the computation read and what it was then (memo.ts). */
   deps: Array<[string, string]>;
+  /** The definitions it used, where they were: its lines inside them move with them. */
+  anchors: Anchor[];
+  /** `[file, content id]` of the files it read in parts (definitions, names): while the same, those parts are. */
+  contents: Array<[string, string]>;
   /** Diagnostics the computation reported, replayed when the variant is used. */
   diagnostics: Diagnostic[];
   /** The result, as JSON text (a copy is parsed for each use); read when first needed for a variant from disk. */
@@ -47,7 +54,7 @@ export interface CacheStats {
 /** Variants kept per key; older ones are dropped first. */
 const MAX_VARIANTS = 64;
 /** The on-disk format; part of the directory name, so a new format never reads an old one. */
-const FORMAT = 1;
+const FORMAT = 3;
 
 /**
  * The default cache directory: `$XDG_CACHE_HOME/catmaid-codegen`, else
@@ -95,14 +102,14 @@ export class FactStore {
   private merge(id: string, fromDisk: Variant[]): void {
     if (!fromDisk.length) return;
     const held = this.memory.get(id) ?? [];
-    const same = (a: Variant, b: Variant) => a.resultId === b.resultId && JSON.stringify(a.deps) === JSON.stringify(b.deps);
+    const same = (a: Variant, b: Variant) => a.resultId === b.resultId && JSON.stringify([a.deps, a.anchors]) === JSON.stringify([b.deps, b.anchors]);
     this.memory.set(id, [...held, ...fromDisk.filter((d) => !held.some((h) => same(h, d)))].slice(0, MAX_VARIANTS));
   }
 
   /** Keeps a new result first, with what it depended on, in memory and on disk. */
-  add(kind: string, key: string, deps: Variant['deps'], diagnostics: Diagnostic[], result: string): void {
+  add(kind: string, key: string, deps: Variant['deps'], diagnostics: Diagnostic[], anchors: Anchor[], contents: Variant['contents'], result: string): void {
     const id = `${kind}\0${key}`;
-    const variant: Variant = { deps, diagnostics, result, resultId: createHash('sha256').update(result).digest('hex') };
+    const variant: Variant = { deps, diagnostics, anchors, contents, result, resultId: createHash('sha256').update(result).digest('hex') };
     // What other threads or processes kept meanwhile is kept too, not overwritten.
     const list = [variant, ...this.variants(kind, key, true)].slice(0, MAX_VARIANTS);
     this.memory.set(id, list);
@@ -110,7 +117,7 @@ export class FactStore {
       // Written unless already there whole (another variant's, or another run's).
       const path = this.resultPath(variant.resultId);
       if (this.readResult(variant.resultId) === undefined) this.writeFile(path, result);
-      this.writeFile(this.pathOf(kind, key), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, variants: list.map(({ deps, diagnostics, resultId }) => ({ deps, diagnostics, resultId })) }));
+      this.writeFile(this.pathOf(kind, key), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, variants: list.map(({ deps, diagnostics, anchors, contents, resultId }) => ({ deps, diagnostics, anchors, contents, resultId })) }));
     }
   }
 
@@ -176,7 +183,7 @@ export class FactStore {
     try {
       const entry = JSON.parse(text) as { fingerprint?: unknown; kind?: unknown; key?: unknown; variants?: unknown };
       if (entry.fingerprint !== generatorFingerprint() || entry.kind !== kind || entry.key !== key || !Array.isArray(entry.variants)) return [];
-      return entry.variants.filter(isVariant).map(({ deps, diagnostics, resultId }) => ({ deps, diagnostics, resultId }));
+      return entry.variants.filter(isVariant).map(({ deps, diagnostics, anchors, contents, resultId }) => ({ deps, diagnostics, anchors, contents, resultId }));
     } catch {
       return []; // truncated or not JSON: ignored
     }
@@ -220,8 +227,12 @@ export class FactStore {
 
 function isVariant(v: unknown): v is Variant {
   if (typeof v !== 'object' || v === null) return false;
-  const { deps, diagnostics, resultId } = v as Partial<Variant>;
+  const { deps, diagnostics, anchors, contents, resultId } = v as Partial<Variant>;
   return (
+    Array.isArray(contents) &&
+    contents.every((c) => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && typeof c[1] === 'string') &&
+    Array.isArray(anchors) &&
+    anchors.every((a) => Array.isArray(a) && a.length === 4 && typeof a[0] === 'string' && typeof a[1] === 'string' && Number.isInteger(a[2]) && Number.isInteger(a[3])) &&
     typeof resultId === 'string' &&
     /^[0-9a-f]{64}$/.test(resultId) &&
     Array.isArray(diagnostics) &&

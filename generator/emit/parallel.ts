@@ -43,7 +43,7 @@ export function startEmitter(cache?: FactStore): EmitterHandle {
           if (m.ready) return;
           void worker.terminate();
           if (m.error !== undefined) return reject(new Error(`SDK emitter failed: ${m.error}`));
-          cache?.add('sdk', key, [], [], JSON.stringify(m.files));
+          cache?.add('sdk', key, [], [], [], [], JSON.stringify(m.files));
           resolve(m.files!);
         });
         worker.postMessage({ modelJson, options, ...(cache?.dir !== undefined ? { cacheDir: cache.dir } : {}) });

@@ -46,13 +46,111 @@ export type ResolvedName =
 
 const MAX_REEXPORT_DEPTH = 8;
 
+/**
+ * Module facts whose every use is noted: a name looked up (`definitions.get(name)`,
+ * `imports.has(name)`) is a lookup `n:<file>#<name>` answered by what the name is there (see
+ * {@link describeName}); the star imports, `S:<file>`; going through all names, the module's shape
+ * `F:<file>`. So a module that gains an unrelated function keeps what used other names of it.
+ */
+function notingFacts(facts: ModuleFacts, recorder: Recorder, shape: string): ModuleFacts {
+  const noteName = (name: string) => recorder.note(`n:${facts.file}#${name}`, describeName(facts, name));
+  const noteShape = () => recorder.note(`F:${facts.file}`, shape);
+  const stars = facts.stars;
+  const noted: ModuleFacts = {
+    ...facts,
+    definitions: new NotingMap(facts.definitions, noteName, noteShape),
+    imports: new NotingMap(facts.imports, noteName, noteShape),
+    get stars(): string[] {
+      recorder.note(`S:${facts.file}`, JSON.stringify(stars));
+      return stars;
+    },
+  };
+  raw.set(noted, facts);
+  return noted;
+}
+
+/** The facts under noting ones (see {@link notingFacts}), read without noting. */
+const raw = new WeakMap<ModuleFacts, ModuleFacts>();
+
+/** What a name is in a module: `d:<kind>` (defined), `i:<qualified name>` (imported) or `-`. */
+function describeName(facts: ModuleFacts, name: string): string {
+  const plain = raw.get(facts) ?? facts;
+  const d = plain.definitions.get(name);
+  if (d) return `d:${d.kind}`;
+  const i = plain.imports.get(name);
+  return i !== undefined ? `i:${i}` : '-';
+}
+
+function rawStars(facts: ModuleFacts): string[] {
+  return (raw.get(facts) ?? facts).stars;
+}
+
+/** A map that notes each key asked for, and a whole pass over it. */
+class NotingMap<V> extends Map<string, V> {
+  constructor(
+    entries: Map<string, V>,
+    private readonly onKey: (key: string) => void,
+    private readonly onAll: () => void,
+  ) {
+    super();
+    for (const [k, v] of entries) super.set(k, v);
+  }
+  override get(key: string): V | undefined {
+    this.onKey(key);
+    return super.get(key);
+  }
+  override has(key: string): boolean {
+    this.onKey(key);
+    return super.has(key);
+  }
+  override get size(): number {
+    this.onAll();
+    return super.size;
+  }
+  override keys(): MapIterator<string> {
+    this.onAll();
+    return super.keys();
+  }
+  override values(): MapIterator<V> {
+    this.onAll();
+    return super.values();
+  }
+  override entries(): MapIterator<[string, V]> {
+    this.onAll();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, V]> {
+    this.onAll();
+    return super[Symbol.iterator]();
+  }
+  override forEach(callback: (value: V, key: string, map: Map<string, V>) => void, thisArg?: unknown): void {
+    this.onAll();
+    super.forEach(callback, thisArg);
+  }
+}
+
+/** What reading a file found wrong, reported as a diagnostic of the file by whoever reads it. */
+interface FileProblem {
+  code: 'module-not-found' | 'unreadable-file' | 'syntax-error';
+  message: string;
+  line: number | null;
+  level?: 'error' | 'warning';
+}
+
+/** A module's facts as the cache keeps them, with what reading its file found wrong. */
+interface KeptFacts {
+  plain: PlainModuleFacts | null;
+  problems: FileProblem[];
+}
+
 export class ModuleIndex {
   private readonly byName = new Map<string, ModuleFile & { rank: number }>();
   private readonly topPackages = new Set<string>();
-  private readonly parsedFiles = new Map<string, Recorded<ParsedFile | null>>();
+  private readonly parsedFiles = new Map<string, { parsed: ParsedFile | null; problems: FileProblem[] }>();
   private readonly facts = new Map<string, Recorded<ModuleFacts | null>>();
   private readonly urlconfs = new Map<string, Recorded<UrlconfFacts | null>>();
   private readonly contentIds = new Map<string, string>();
+  private readonly plainFacts = new Map<string, KeptFacts>();
   /** Every file read (or whose kept facts were used), for provenance and the benchmark. */
   readonly filesRead = new Set<string>();
   /** Notes lookups and keeps results, when there is a cache; see cache/memo.ts. */
@@ -64,8 +162,10 @@ export class ModuleIndex {
     cache?: FactStore,
   ) {
     this.recorder = cache
-      ? new Recorder(cache, (lookup) => this.probe(lookup), diagnostics, (lookup) => {
-          if (lookup.startsWith('f:')) this.filesRead.add(lookup.slice(2));
+      ? new Recorder(cache, { probe: (lookup) => this.probe(lookup), span: (file, name) => this.span(file, name) }, diagnostics, (lookup) => {
+          // A file whose content, shape or definitions a computation used was read for the model.
+          const m = /^[fFd]:([^#]*)/.exec(lookup);
+          if (m) this.filesRead.add(m[1]!);
         })
       : undefined;
     const roots = [...MODULE_ROOTS, ...(tree.moduleRoots ?? [])];
@@ -115,13 +215,19 @@ export class ModuleIndex {
 
   /** The content id of a file of the tree (git's blob id), noted as a lookup. */
   contentId(file: string): string {
+    const id = this.idOf(file);
+    this.filesRead.add(file);
+    this.recorder?.note(`f:${file}`, id);
+    return id;
+  }
+
+  /** The content id of a file, not noted. */
+  private idOf(file: string): string {
     let id = this.contentIds.get(file);
     if (id === undefined) {
       id = contentIdOf(this.tree, file);
       this.contentIds.set(file, id);
     }
-    this.filesRead.add(file);
-    this.recorder?.note(`f:${file}`, id);
     return id;
   }
 
@@ -129,13 +235,21 @@ export class ModuleIndex {
   probe(lookup: string): string {
     const what = lookup.slice(2);
     switch (lookup.slice(0, 2)) {
-      case 'f:': {
-        let id = this.contentIds.get(what);
-        if (id === undefined) {
-          id = contentIdOf(this.tree, what);
-          this.contentIds.set(what, id);
-        }
-        return id;
+      case 'f:':
+        return this.idOf(what);
+      case 'F:':
+        return this.plainOf(what).plain?.shape ?? '-';
+      case 'n:':
+      case 'S:': {
+        const hash = lookup.startsWith('n:') ? what.lastIndexOf('#') : what.length;
+        const m = this.findByFile(what.slice(0, hash));
+        const facts = m && this.recorder ? this.recorder.isolated(() => this.moduleFacts(m)) : null;
+        if (!facts) return '-';
+        return lookup.startsWith('n:') ? describeName(facts, what.slice(hash + 1)) : JSON.stringify(rawStars(facts));
+      }
+      case 'd:': {
+        const hash = what.lastIndexOf('#');
+        return this.plainOf(what.slice(0, hash)).plain?.definitions.find((d) => d.name === what.slice(hash + 1))?.hash ?? '-';
       }
       case 'm:': {
         const m = this.byName.get(what);
@@ -150,6 +264,34 @@ export class ModuleIndex {
       default:
         return '\0'; // a lookup this version does not know never holds
     }
+  }
+
+  /** Where a module's top-level definition is now: its first and last line. */
+  private span(file: string, name: string): [number, number] | undefined {
+    const d = this.plainOf(file).plain?.definitions.find((x) => x.name === name);
+    return d ? [d.first, d.last] : undefined;
+  }
+
+  /**
+   * The plain facts of the module a file is (kept by the file's content), without noting any
+   * lookup: for the facts themselves, and to check and move kept results.
+   */
+  private plainOf(file: string): KeptFacts {
+    let kept = this.plainFacts.get(file);
+    if (!kept) {
+      const m = this.findByFile(file);
+      kept =
+        m && this.recorder
+          ? this.recorder.isolated(() =>
+              this.memo<KeptFacts>('module-facts', `${m.file}\0${this.idOf(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`, () => {
+                const { parsed, problems } = this.read(m.file);
+                return { plain: parsed ? toPlainFacts(readModuleFacts(parsed, m.module, m.isPackage)) : null, problems };
+              }),
+            )
+          : { plain: null, problems: [] };
+      this.plainFacts.set(file, kept);
+    }
+    return kept;
   }
 
   /** The files of the tree below a directory, noted as a lookup (`l:<dir>`). */
@@ -174,7 +316,7 @@ export class ModuleIndex {
       this.recorder?.replay(entry);
       return entry.result;
     }
-    entry = this.recorder ? this.recorder.capture(compute) : { result: compute(), deps: [], diagnostics: [] };
+    entry = this.recorder ? this.recorder.capture(compute) : { result: compute(), deps: [], diagnostics: [], anchors: [] };
     map.set(key, entry);
     return entry.result;
   }
@@ -218,16 +360,36 @@ export class ModuleIndex {
     this.tree.prefetch([...files].filter((f) => !this.parsedFiles.has(f)).sort());
   }
 
-  /** Parses a file of the tree once; null (with a diagnostic) when it cannot be read as Python. */
+  /**
+   * Parses a file of the tree once; null when it cannot be read as Python. What went wrong is
+   * reported (a diagnostic) at every call, so that every computation that reads it records it.
+   */
   parse(file: string): ParsedFile | null {
     if (this.recorder) this.contentId(file);
     else this.filesRead.add(file);
-    return this.once(this.parsedFiles, file, () =>
-      this.readAndParse(file, (code, message, line, level) => this.diagnostics.add(code, message, file, line, level)),
-    );
+    const { parsed, problems } = this.read(file);
+    this.report(file, problems);
+    return parsed;
   }
 
-  private readAndParse(file: string, report: (code: 'module-not-found' | 'unreadable-file' | 'syntax-error', message: string, line: number | null, level?: 'error' | 'warning') => void): ParsedFile | null {
+  /** Reports what reading a file found wrong. */
+  private report(file: string, problems: readonly FileProblem[]): void {
+    for (const p of problems) this.diagnostics.add(p.code, p.message, file, p.line, p.level);
+  }
+
+  /** A file parsed once, and what went wrong: nothing noted, nothing reported. */
+  private read(file: string): { parsed: ParsedFile | null; problems: FileProblem[] } {
+    let entry = this.parsedFiles.get(file);
+    if (!entry) {
+      const problems: FileProblem[] = [];
+      const parsed = this.readAndParse(file, (code, message, line, level) => problems.push({ code, message, line, ...(level ? { level } : {}) }));
+      entry = { parsed, problems };
+      this.parsedFiles.set(file, entry);
+    }
+    return entry;
+  }
+
+  private readAndParse(file: string, report: (code: FileProblem['code'], message: string, line: number | null, level?: 'error' | 'warning') => void): ParsedFile | null {
     try {
       const bytes = this.tree.read(file);
       if (!bytes) {
@@ -257,12 +419,23 @@ export class ModuleIndex {
   moduleFacts(m: ModuleFile): ModuleFacts | null {
     return this.once(this.facts, m.module, () => {
       let facts: ModuleFacts | null;
-      if (this.recorder) {
-        const plain = this.memo<PlainModuleFacts | null>('module-facts', `${m.file}\0${this.contentId(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`, () => {
-          const parsed = this.parse(m.file);
-          return parsed ? toPlainFacts(readModuleFacts(parsed, m.module, m.isPackage)) : null;
-        });
-        facts = plain ? fromPlainFacts(plain, m.module, m.file, m.isPackage, () => this.parse(m.file)) : null;
+      const recorder = this.recorder;
+      if (recorder) {
+        // What uses these facts depends on the module's shape (names, imports) and, for each
+        // definition whose node or line it reads, on that definition's text: not on the whole file.
+        this.filesRead.add(m.file);
+        const { plain, problems } = this.plainOf(m.file);
+        this.report(m.file, problems);
+        facts = plain
+          ? fromPlainFacts(
+              plain,
+              m.module,
+              m.file,
+              m.isPackage,
+              () => this.read(m.file).parsed,
+              (d) => recorder.noteDefinition(m.file, d.name, d.hash, d.first, d.last),
+            )
+          : null;
       } else {
         const parsed = this.parse(m.file);
         facts = parsed ? readModuleFacts(parsed, m.module, m.isPackage) : null;
@@ -270,6 +443,7 @@ export class ModuleIndex {
       if (facts) {
         for (const [local, qname] of facts.imports) facts.imports.set(local, this.importedName(qname, m));
         facts.stars.splice(0, facts.stars.length, ...facts.stars.map((s) => this.importedName(s, m)));
+        if (recorder) return notingFacts(facts, recorder, this.plainOf(m.file).plain?.shape ?? '-');
       }
       return facts;
     });

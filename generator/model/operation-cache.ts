@@ -4,17 +4,19 @@
  * refs (or two runs) is not analysed again.
  *
  * A view's routes are the key, without what does not change what they answer: their resolution
- * order and their line in the URLconf, as a release that adds a route above them moves them down.
- * The line is in the answer (the evidence of path parameters, of a URLconf's `api_view`), so a
- * kept result holds it as a mark (`line: -1` for the view's first route, `-2` for the second, …) that
- * is replaced by the route's line of the ref at hand; the diagnostics about the view are kept the
- * same way. Everything else a view's analysis reads it looks up through the {@link ModuleIndex},
- * which notes it.
+ * order, their line in the URLconf, as a release that adds a route above them moves them down, and
+ * the line of the view's definition (a kept result moves with a definition that moved unchanged:
+ * cache/memo.ts). The URLconf line is in the answer (the evidence of path parameters, of a
+ * URLconf's `api_view`), so a kept result holds it as a mark (`line: -1` for the view's first
+ * route, `-2` for the second, …) that is replaced by the route's line of the ref at hand; the
+ * diagnostics about the view are kept the same way. Everything else a view's analysis reads it
+ * looks up through the {@link ModuleIndex}, which notes it.
  *
  * Consumes: sorted routes with resolved views, the {@link ModuleIndex}. Produces: `route.operations`
  * for the routes Django can serve, which operations may read parameters their list does not name,
  * and the diagnostics of the analysis.
  */
+import { mapPlaces } from '../cache/places.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics.js';
 import type { ModuleIndex } from './modules.js';
 import { OperationBuilder } from './operations.js';
@@ -42,7 +44,9 @@ export function fillOperations(routes: readonly Route[], modules: ModuleIndex, d
     views.set(key, list);
   }
   for (const group of views.values()) {
-    const key = JSON.stringify(group.map((r) => ({ ...r, operations: undefined, order: undefined, shadowedBy: undefined, source: { file: r.source.file } })));
+    const key = JSON.stringify(
+      group.map((r) => ({ ...r, operations: undefined, order: undefined, shadowedBy: undefined, source: { file: r.source.file }, view: r.view && { ...r.view, line: undefined } })),
+    );
     const kept = modules.memo('operations', key, () => analyse(group, modules));
     group.forEach((route, i) => {
       const r = kept.routes[i]!;
@@ -76,15 +80,4 @@ function markLines<T>(value: T, group: readonly Route[]): T {
 /** A copy with every mark replaced by its route's line. */
 function restoreLines<T>(value: T, group: readonly Route[]): T {
   return mapPlaces(value, (_, line) => (line < 0 ? group[-line - 1]!.source.line : line));
-}
-
-/** A deep copy of plain data in which the `line` of every object with a string `file` and a numeric `line` is mapped. */
-function mapPlaces<T>(value: T, map: (file: string, line: number) => number): T {
-  if (Array.isArray(value)) return value.map((v) => mapPlaces(v, map)) as T;
-  if (typeof value !== 'object' || value === null) return value;
-  const o = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = mapPlaces(v, map);
-  if (typeof o.file === 'string' && typeof o.line === 'number') out.line = map(o.file, o.line);
-  return out as T;
 }

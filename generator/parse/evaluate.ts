@@ -57,10 +57,18 @@ export class Env {
   /** Modules imported with `from m import *`, in import order. */
   readonly starModules: string[] = [];
 
-  constructor(readonly parent?: Env) {}
+  /**
+   * `lookup`: names bound when first asked for (a module's definitions and imports, so that only
+   * the names an evaluation uses are looked up); `moreStars`: star imports, asked for when needed.
+   */
+  constructor(
+    readonly parent?: Env,
+    private readonly lookup?: (name: string) => Value | undefined,
+    private readonly moreStars?: () => readonly string[],
+  ) {}
 
   get(name: string): Value | undefined {
-    return this.vars.get(name) ?? this.parent?.get(name);
+    return this.vars.get(name) ?? this.lookup?.(name) ?? this.parent?.get(name);
   }
 
   set(name: string, value: Value): void {
@@ -68,7 +76,8 @@ export class Env {
   }
 
   stars(): string[] {
-    return this.parent ? [...this.parent.stars(), ...this.starModules] : this.starModules;
+    const own = this.moreStars ? [...this.moreStars(), ...this.starModules] : this.starModules;
+    return this.parent ? [...this.parent.stars(), ...own] : own;
   }
 }
 

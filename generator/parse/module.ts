@@ -5,6 +5,7 @@
  *
  * Consumes: a {@link ParsedFile}. Produces: {@link ModuleFacts}.
  */
+import { createHash } from 'node:crypto';
 import { importBindings } from './imports.js';
 import { query, type ParsedFile, type SyntaxNode } from './parser.js';
 
@@ -83,36 +84,74 @@ export function readModuleFacts(parsed: ParsedFile, module: string, isPackage: b
   return facts;
 }
 
-/** {@link ModuleFacts} as plain data, to be kept in the cache (generator/cache/) by the file's content. */
-export interface PlainModuleFacts {
-  /** Definitions in source order, with where their node is (`start`/`end` byte offsets, node type). */
-  definitions: Array<{ name: string; kind: Definition['kind']; line: number; start: number; end: number; type: string }>;
-  imports: Array<[string, string]>;
-  stars: string[];
+/** A definition as plain data: where its node is, and what a cached fact that used it depends on. */
+export interface PlainDefinition {
+  name: string;
+  kind: Definition['kind'];
+  line: number;
+  /** The node's offsets and type, to find it again in the file's tree. */
+  start: number;
+  end: number;
+  type: string;
+  /** First line of its text (its first decorator's, if decorated) and last line. */
+  first: number;
+  last: number;
+  /** SHA-1 of its text, decorators included: a fact that used only this definition holds while it is the same. */
+  hash: string;
 }
 
-/** The plain data of module facts (nodes become their offsets and type). */
+/** {@link ModuleFacts} as plain data, to be kept in the cache (generator/cache/) by the file's content. */
+export interface PlainModuleFacts {
+  /** Definitions in source order. */
+  definitions: PlainDefinition[];
+  imports: Array<[string, string]>;
+  stars: string[];
+  /** SHA-1 of the names and kinds defined, the imports and the stars (no positions): the module's shape. */
+  shape: string;
+}
+
+/** The plain data of module facts (nodes become their offsets, type, lines and a digest of their text). */
 export function toPlainFacts(facts: ModuleFacts): PlainModuleFacts {
-  return {
-    definitions: [...facts.definitions.values()].map((d) => ({ name: d.name, kind: d.kind, line: d.line, start: d.node.startIndex, end: d.node.endIndex, type: d.node.type })),
-    imports: [...facts.imports],
-    stars: [...facts.stars],
-  };
+  const definitions = [...facts.definitions.values()].map((d): PlainDefinition => {
+    const whole = d.node.parent?.type === 'decorated_definition' ? d.node.parent : d.node;
+    return {
+      name: d.name,
+      kind: d.kind,
+      line: d.line,
+      start: d.node.startIndex,
+      end: d.node.endIndex,
+      type: d.node.type,
+      first: whole.startPosition.row + 1,
+      last: whole.endPosition.row + 1,
+      hash: createHash('sha1').update(whole.text).digest('hex'),
+    };
+  });
+  const imports = [...facts.imports];
+  const stars = [...facts.stars];
+  const shape = createHash('sha1')
+    .update(JSON.stringify([definitions.map((d) => [d.name, d.kind]), imports, stars]))
+    .digest('hex');
+  return { definitions, imports, stars, shape };
 }
 
 /**
  * Module facts from their plain data. A definition's `node` is found when first asked for, in the
- * tree `tree()` parses then (so facts kept in the cache need no parse until a node is needed).
+ * tree `tree()` parses then (so facts kept in the cache need no parse until a node is needed);
+ * `used(d)` is told whenever a definition's node or line is read.
  */
-export function fromPlainFacts(plain: PlainModuleFacts, module: string, file: string, isPackage: boolean, tree: () => ParsedFile | null): ModuleFacts {
+export function fromPlainFacts(plain: PlainModuleFacts, module: string, file: string, isPackage: boolean, tree: () => ParsedFile | null, used: (d: PlainDefinition) => void = () => {}): ModuleFacts {
   const definitions = new Map<string, Definition>();
   for (const d of plain.definitions) {
     let node: SyntaxNode | undefined;
     definitions.set(d.name, {
       name: d.name,
       kind: d.kind,
-      line: d.line,
+      get line(): number {
+        used(d);
+        return d.line;
+      },
       get node(): SyntaxNode {
+        used(d);
         if (!node) {
           const root = tree()?.tree.rootNode;
           if (!root) throw new Error(`${file} cannot be parsed again for ${d.name}`);

@@ -43,11 +43,14 @@ const evalCtx: EvalContext = { hook: () => undefined, depth: 0, loops: [], condi
 
 /** An evaluation environment with a module's imports and definitions bound to qualified names. */
 export function moduleEnv(facts: ModuleFacts): Env {
-  const env = new Env();
-  for (const [local, qname] of facts.imports) env.set(local, { kind: 'ref', qname });
-  for (const name of facts.definitions.keys()) env.set(name, { kind: 'ref', qname: `${facts.module}.${name}` });
-  env.starModules.push(...facts.stars);
-  return env;
+  // Bound when asked for: a definition of the module, else an import (the module's own
+  // definition wins, as it is bound after the import).
+  const lookup = (name: string): Value | undefined => {
+    if (facts.definitions.has(name)) return { kind: 'ref', qname: `${facts.module}.${name}` };
+    const qname = facts.imports.get(name);
+    return qname !== undefined ? { kind: 'ref', qname } : undefined;
+  };
+  return new Env(undefined, lookup, () => facts.stars);
 }
 
 /** The docstring of a function or class body: its first statement when that is a string. */

@@ -38,7 +38,7 @@ export function compiledFiles(files: readonly EmittedFile[], cache?: FactStore):
     const key = cache ? createHash('sha256').update(f.path).update('\0').update(body).digest('hex') : '';
     const kept = cache?.find('compiled', key);
     const { js, dts } = kept !== undefined ? (JSON.parse(kept) as { js: string; dts: string }) : compile(f.path, body);
-    if (cache && kept === undefined) cache.add('compiled', key, [], [], JSON.stringify({ js, dts }));
+    if (cache && kept === undefined) cache.add('compiled', key, [], [], [], [], JSON.stringify({ js, dts }));
     out.push({ path: `${base}.js`, content: header + js });
     out.push({ path: `${base}.d.ts`, content: header + dts });
   }
