@@ -135,6 +135,15 @@ export class Recorder {
    * say everything the computation depends on that it does not note (its arguments).
    */
   memo<T>(kind: string, key: string, compute: () => T): T {
+    const kept = this.find<T>(kind, key);
+    return kept ? kept.result : this.compute(kind, key, compute);
+  }
+
+  /**
+   * A kept result for `kind`/`key` that still holds (its lookups and diagnostics noted again, its
+   * lines where they are now), or undefined (counted as a miss: {@link compute} follows).
+   */
+  find<T>(kind: string, key: string): { result: T } | undefined {
     // What this thread holds first; then, once, what another thread or process may have kept since.
     for (const reload of this.store.dir !== undefined ? [false, true] : [false]) {
       for (const v of this.store.variants(kind, key, reload)) {
@@ -146,13 +155,18 @@ export class Recorder {
         const moved = this.moved(v.anchors, same);
         if (!moved) {
           this.replay(v);
-          return JSON.parse(text) as T;
+          return { result: JSON.parse(text) as T };
         }
         this.replay({ deps: v.deps, diagnostics: mapPlaces(v.diagnostics, moved.line), anchors: moved.anchors });
-        return mapPlaces(JSON.parse(text) as T, moved.line);
+        return { result: mapPlaces(JSON.parse(text) as T, moved.line) };
       }
     }
     this.store.count(kind, false);
+    return undefined;
+  }
+
+  /** Computes and keeps a result for `kind`/`key` (after {@link find} found none). */
+  compute<T>(kind: string, key: string, compute: () => T): T {
     const { result, deps, diagnostics, anchors } = this.capture(compute);
     // A result line in a file read by definitions only, outside all of them, cannot be moved with
     // them: the variant then holds only for the same file.

@@ -243,7 +243,8 @@ export class ModuleIndex {
       case 'S:': {
         const hash = lookup.startsWith('n:') ? what.lastIndexOf('#') : what.length;
         const m = this.findByFile(what.slice(0, hash));
-        const facts = m && this.recorder ? this.recorder.isolated(() => this.moduleFacts(m)) : null;
+        // Checking reports nothing and notes nothing for what is being computed.
+        const facts = m && this.recorder ? this.recorder.isolated(() => this.keptFacts(m)) : null;
         if (!facts) return '-';
         return lookup.startsWith('n:') ? describeName(facts, what.slice(hash + 1)) : JSON.stringify(rawStars(facts));
       }
@@ -309,6 +310,16 @@ export class ModuleIndex {
     return this.recorder ? this.recorder.memo(kind, key, compute) : compute();
   }
 
+  /** A kept result of `kind`/`key` that still holds (see cache/memo.ts); undefined without a cache. */
+  find<T>(kind: string, key: string): { result: T } | undefined {
+    return this.recorder?.find<T>(kind, key);
+  }
+
+  /** Computes and keeps a result of `kind`/`key` after {@link find} found none. */
+  keep<T>(kind: string, key: string, compute: () => T): T {
+    return this.recorder ? this.recorder.compute(kind, key, compute) : compute();
+  }
+
   /** A value computed once per index, whose lookups and diagnostics are noted again at every use. */
   private once<T>(map: Map<string, Recorded<T>>, key: string, compute: () => T): T {
     let entry = map.get(key);
@@ -333,9 +344,10 @@ export class ModuleIndex {
 
   /**
    * Reads files ahead in one batch where the source can (git): the modules named, and the other
-   * modules of their packages, where the helpers and base classes of views usually live.
+   * modules of their packages, where the helpers and base classes of views usually live. With a
+   * cache, files whose module facts it keeps are left out unless `trees` (their nodes are needed).
    */
-  prefetchModules(qnames: Iterable<string>): void {
+  prefetchModules(qnames: Iterable<string>, trees = false): void {
     const files = new Set<string>();
     const packages = new Set<string>();
     for (const q of qnames) {
@@ -357,7 +369,15 @@ export class ModuleIndex {
     for (const m of this.byName.values()) {
       if (packages.has(m.file.slice(0, m.file.lastIndexOf('/') + 1))) files.add(m.file);
     }
-    this.tree.prefetch([...files].filter((f) => !this.parsedFiles.has(f)).sort());
+    // With a cache, a module whose facts are kept needs no read for them (`trees`: for its nodes).
+    const needed = [...files].filter((f) => !this.parsedFiles.has(f) && (trees || !this.factsKept(f)));
+    this.tree.prefetch(needed.sort());
+  }
+
+  /** True when the cache keeps the facts of the module a file is (for its content). */
+  private factsKept(file: string): boolean {
+    const m = this.findByFile(file);
+    return !!m && !!this.recorder && this.recorder.store.variants('module-facts', `${m.file}\0${this.idOf(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`).length > 0;
   }
 
   /**
@@ -417,36 +437,44 @@ export class ModuleIndex {
    * content and read without a parse when kept.
    */
   moduleFacts(m: ModuleFile): ModuleFacts | null {
-    return this.once(this.facts, m.module, () => {
-      let facts: ModuleFacts | null;
-      const recorder = this.recorder;
-      if (recorder) {
-        // What uses these facts depends on the module's shape (names, imports) and, for each
-        // definition whose node or line it reads, on that definition's text: not on the whole file.
-        this.filesRead.add(m.file);
-        const { plain, problems } = this.plainOf(m.file);
-        this.report(m.file, problems);
-        facts = plain
-          ? fromPlainFacts(
-              plain,
-              m.module,
-              m.file,
-              m.isPackage,
-              () => this.read(m.file).parsed,
-              (d) => recorder.noteDefinition(m.file, d.name, d.hash, d.first, d.last),
-            )
-          : null;
-      } else {
+    if (!this.recorder) {
+      return this.once(this.facts, m.module, () => {
         const parsed = this.parse(m.file);
-        facts = parsed ? readModuleFacts(parsed, m.module, m.isPackage) : null;
-      }
-      if (facts) {
-        for (const [local, qname] of facts.imports) facts.imports.set(local, this.importedName(qname, m));
-        facts.stars.splice(0, facts.stars.length, ...facts.stars.map((s) => this.importedName(s, m)));
-        if (recorder) return notingFacts(facts, recorder, this.plainOf(m.file).plain?.shape ?? '-');
-      }
-      return facts;
+        const facts = parsed ? readModuleFacts(parsed, m.module, m.isPackage) : null;
+        if (facts) this.relocateImports(facts, m);
+        return facts;
+      });
+    }
+    // What uses these facts depends on the module's shape (names, imports) and, for each
+    // definition whose node or line it reads, on that definition's text: not on the whole file.
+    this.filesRead.add(m.file);
+    this.report(m.file, this.plainOf(m.file).problems);
+    return this.keptFacts(m);
+  }
+
+  /** Module facts from the cache, their uses noted (see {@link notingFacts}); nothing reported. */
+  private keptFacts(m: ModuleFile): ModuleFacts | null {
+    const recorder = this.recorder!;
+    return this.once(this.facts, m.module, () => {
+      const { plain } = this.plainOf(m.file);
+      if (!plain) return null;
+      const facts = fromPlainFacts(
+        plain,
+        m.module,
+        m.file,
+        m.isPackage,
+        () => this.read(m.file).parsed,
+        (d) => recorder.noteDefinition(m.file, d.name, d.hash, d.first, d.last),
+      );
+      this.relocateImports(facts, m);
+      return notingFacts(facts, recorder, plain.shape);
     });
+  }
+
+  /** Imports and star imports as the tree's modules resolve them (Python 2's relative imports). */
+  private relocateImports(facts: ModuleFacts, m: ModuleFile): void {
+    for (const [local, qname] of facts.imports) facts.imports.set(local, this.importedName(qname, m));
+    facts.stars.splice(0, facts.stars.length, ...facts.stars.map((s) => this.importedName(s, m)));
   }
 
   /** The URLconf facts of a module, interpreted once; with a cache, kept by the file's content. */

@@ -43,18 +43,26 @@ export function fillOperations(routes: readonly Route[], modules: ModuleIndex, d
     list.push(route);
     views.set(key, list);
   }
-  for (const group of views.values()) {
-    const key = JSON.stringify(
-      group.map((r) => ({ ...r, operations: undefined, order: undefined, shadowedBy: undefined, source: { file: r.source.file }, view: r.view && { ...r.view, line: undefined } })),
-    );
-    const kept = modules.memo('operations', key, () => analyse(group, modules));
+  const fill = (group: Route[], kept: ViewOperations) => {
     group.forEach((route, i) => {
       const r = kept.routes[i]!;
       route.operations = restoreLines(r.operations, group);
       route.operations.forEach((op, k) => r.open[k] && open.add(op));
     });
     for (const d of restoreLines(kept.diagnostics, group)) diagnostics.add(d.code, d.message, d.file, d.line, d.level, d.operation);
+  };
+  // What the cache keeps first; then the views it does not, their modules read in one batch.
+  const missed: Array<{ group: Route[]; key: string }> = [];
+  for (const group of views.values()) {
+    const key = JSON.stringify(
+      group.map((r) => ({ ...r, operations: undefined, order: undefined, shadowedBy: undefined, source: { file: r.source.file }, view: r.view && { ...r.view, line: undefined } })),
+    );
+    const kept = modules.find<ViewOperations>('operations', key);
+    if (kept) fill(group, kept.result);
+    else missed.push({ group, key });
   }
+  modules.prefetchModules(missed.flatMap(({ group }) => group.flatMap((r) => (r.view ? [`${r.view.module}.${r.view.name}`] : []))), true);
+  for (const { group, key } of missed) fill(group, modules.keep('operations', key, () => analyse(group, modules)));
   return open;
 }
 
