@@ -64,8 +64,9 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** CATMAID at `--source`/`--ref` with the `--extension`s in it, and the build options that say which. */
 export function openWithExtensions(flags: SourceFlags, build: BuildOptions = {}): { tree: SourceTree; build: BuildOptions } {
   const { tree, extensions } = installExtensions(openSource({ source: flags.source, ref: flags.ref }), flags.extension ?? []);
-  const cache = factStore(cacheDirOf(flags));
-  return { tree, build: { ...build, ...(extensions.length ? { extensions } : {}), cache } };
+  // One ref read once: with --no-cache, nothing could be reused, so nothing is recorded.
+  const dir = cacheDirOf(flags);
+  return { tree, build: { ...build, ...(extensions.length ? { extensions } : {}), ...(dir !== undefined ? { cache: factStore(dir) } : {}) } };
 }
 
 /** The route model of an earlier generation in `out` (its `routes.json`), if there is one. */

@@ -23,7 +23,7 @@
  * computations' results, and the lookups and diagnostics of computations around them.
  */
 import type { Diagnostic, DiagnosticBag } from '../diagnostics.js';
-import { mapPlaces, placesOf } from './places.js';
+import { forEachPlace, mapPlaces } from './places.js';
 import type { Anchor, FactStore, Variant } from './store.js';
 
 interface Recording {
@@ -171,10 +171,15 @@ export class Recorder {
     // A result line in a file read by definitions only, outside all of them, cannot be moved with
     // them: the variant then holds only for the same file.
     const exact = new Map(deps);
-    for (const [file, line] of [...placesOf(result), ...placesOf(diagnostics)]) {
-      if (exact.has(`f:${file}`)) continue;
-      const spans = anchors.filter((a) => a[0] === file);
-      if (spans.length && !spans.some(([, , first, last]) => line >= first && line <= last)) exact.set(`f:${file}`, this.tree.probe(`f:${file}`));
+    if (anchors.length) {
+      const spansOf = new Map<string, Array<[number, number]>>();
+      for (const [file, , first, last] of anchors) spansOf.set(file, [...(spansOf.get(file) ?? []), [first, last]]);
+      const visit = (file: string, line: number) => {
+        const spans = spansOf.get(file);
+        if (spans && !exact.has(`f:${file}`) && !spans.some(([first, last]) => line >= first && line <= last)) exact.set(`f:${file}`, this.tree.probe(`f:${file}`));
+      };
+      forEachPlace(result, visit);
+      forEachPlace(diagnostics, visit);
     }
     const kept = [...exact].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     // The content of every file read in parts: while it is the same, its parts need no checking.

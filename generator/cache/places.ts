@@ -4,7 +4,7 @@
  * the cache (memo.ts) says lines of the files it read; when a definition it used has moved (lines
  * added above it) but is the same text, its lines move with it.
  *
- * Consumes: plain JSON data. Produces: copies with lines mapped, and the places found.
+ * Consumes: plain JSON data. Produces: copies with lines mapped, or a visit of each place.
  */
 
 /** Calls `visit(file, line)` for every place in plain data; its answer becomes the line of a copy. */
@@ -32,12 +32,21 @@ function walk(value: unknown, visit: (file: string, line: number) => number, han
   return out;
 }
 
-/** Every place in plain data, as `[file, line]`. */
-export function placesOf(value: unknown): Array<[string, number]> {
-  const found: Array<[string, number]> = [];
-  mapPlaces(value, (file, line) => {
-    found.push([file, line]);
-    return line;
-  });
-  return found;
+/** Calls `visit(file, line)` for every place in plain data, without copying it. */
+export function forEachPlace(value: unknown, visit: (file: string, line: number) => void): void {
+  if (Array.isArray(value)) {
+    for (const v of value) forEachPlace(v, visit);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const o = value as Record<string, unknown>;
+  const handler = o['handler'] as Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'changesData' && typeof handler?.['file'] === 'string' && typeof (v as Record<string, unknown> | null)?.['line'] === 'number') {
+      visit(handler['file'] as string, (v as Record<string, unknown>)['line'] as number);
+      continue;
+    }
+    forEachPlace(v, visit);
+  }
+  if (typeof o['file'] === 'string' && typeof o['line'] === 'number') visit(o['file'] as string, o['line'] as number);
 }

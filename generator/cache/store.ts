@@ -10,8 +10,9 @@
  * diagnostics it reported. A variant is used only when every dependency answers the same today
  * (memo.ts checks that). On disk, below a directory named by the generator's fingerprint, an entry
  * is one JSON file named by a digest of kind and key, holding its variants' dependencies and
- * diagnostics; their results are files of their own, named by the SHA-256 of their text (so a
- * result shared by variants is kept once, and an entry stays small). Every file is written to a
+ * diagnostics, and their results: a small one inside, a large one in a file of its own named by
+ * the SHA-256 of its text (so a result shared by variants is kept once, and an entry stays small);
+ * either is used only when its text has its digest. Every file is written to a
  * temporary file and renamed into place, so concurrent runs never see half of one. An entry that
  * does not parse, is of another fingerprint, kind or key, or is not shaped as expected is ignored,
  * never trusted, and so is a result whose text does not have its digest; what cannot be written
@@ -54,7 +55,9 @@ export interface CacheStats {
 /** Variants kept per key; older ones are dropped first. */
 const MAX_VARIANTS = 64;
 /** The on-disk format; part of the directory name, so a new format never reads an old one. */
-const FORMAT = 3;
+const FORMAT = 4;
+/** Results up to this many characters are kept inside their entry, larger ones in a file of their own. */
+const INLINE_RESULT = 32 * 1024;
 
 /**
  * The default cache directory: `$XDG_CACHE_HOME/catmaid-codegen`, else
@@ -115,9 +118,11 @@ export class FactStore {
     this.memory.set(id, list);
     if (this.root !== undefined) {
       // Written unless already there whole (another variant's, or another run's).
-      const path = this.resultPath(variant.resultId);
-      if (this.readResult(variant.resultId) === undefined) this.writeFile(path, result);
-      this.writeFile(this.pathOf(kind, key), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, variants: list.map(({ deps, diagnostics, anchors, contents, resultId }) => ({ deps, diagnostics, anchors, contents, resultId })) }));
+      // A small result goes in the entry; a large one in a file of its own, written once.
+      const inline = (v: Variant) => v.result !== undefined && v.result.length <= INLINE_RESULT;
+      if (!inline(variant) && this.readResult(variant.resultId) === undefined) this.writeFile(this.resultPath(variant.resultId), result);
+      const variants = list.map((v) => ({ deps: v.deps, diagnostics: v.diagnostics, anchors: v.anchors, contents: v.contents, resultId: v.resultId, ...(inline(v) ? { result: v.result } : {}) }));
+      this.writeFile(this.pathOf(kind, key), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, variants }));
     }
   }
 
@@ -183,7 +188,15 @@ export class FactStore {
     try {
       const entry = JSON.parse(text) as { fingerprint?: unknown; kind?: unknown; key?: unknown; variants?: unknown };
       if (entry.fingerprint !== generatorFingerprint() || entry.kind !== kind || entry.key !== key || !Array.isArray(entry.variants)) return [];
-      return entry.variants.filter(isVariant).map(({ deps, diagnostics, anchors, contents, resultId }) => ({ deps, diagnostics, anchors, contents, resultId }));
+      return entry.variants.filter(isVariant).map(({ deps, diagnostics, anchors, contents, resultId, result }) => ({
+        deps,
+        diagnostics,
+        anchors,
+        contents,
+        resultId,
+        // A result kept in the entry is used only when it is the text its digest says.
+        ...(typeof result === 'string' && createHash('sha256').update(result).digest('hex') === resultId ? { result } : {}),
+      }));
     } catch {
       return []; // truncated or not JSON: ignored
     }
