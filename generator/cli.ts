@@ -20,10 +20,10 @@ import { sortFiles } from './emit/files.js';
 import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
 import { cacheDirOf, cacheOptions, collect, earlierGeneration, EXTENSION_HELP, extensionOption, failsOn, hasErrors, openWithExtensions, positiveInteger, readModelFile, readTokenFile, refOption, sourceOption, type SourceFlags } from './cli-inputs.js';
-import { buildRouteModel, type BuildOptions } from './model/build.js';
+import { buildRouteModel, keptRouteModel, type BuildOptions } from './model/build.js';
 import { keepOperationIds } from './model/keep-ids.js';
 import { staleFiles, writeOutput } from './output/write.js';
-import { openExtensions, parseExtensionArg } from './source/extensions.js';
+import { installExtensions, openExtensions, parseExtensionArg } from './source/extensions.js';
 import { openSource } from './source/open.js';
 import { formatObservedWarnings, observedBuildOptions } from './source/observed.js';
 import type { VerifyOptions } from './verify/index.js';
@@ -238,9 +238,12 @@ function main(argv: string[]): void {
         // One clear error for a bad source, ref or extension, before any work.
         const newerExtensions = flags.extension ?? [];
         const olderExtensions = flags.fromExtension ?? newerExtensions;
-        openExtensions(olderExtensions.map(parseExtensionArg), openSource({ source, ref: flags.from }));
-        openExtensions(newerExtensions.map(parseExtensionArg), openSource({ source, ref: flags.to }));
-        models = await buildModels(source, [flags.from, flags.to], [olderExtensions, newerExtensions], undefined, cacheDirOf(flags));
+        const trees = [installExtensions(openSource({ source, ref: flags.from }), olderExtensions), installExtensions(openSource({ source, ref: flags.to }), newerExtensions)];
+        const cacheDir = cacheDirOf(flags);
+        // Both models kept whole by the cache: no worker threads needed.
+        const store = cacheDir !== undefined ? factStore(cacheDir) : undefined;
+        const kept = store ? trees.map(({ tree, extensions }) => keptRouteModel(tree, { cache: store, ...(extensions.length ? { extensions } : {}) })) : [];
+        models = kept.length && kept.every((m) => m !== undefined) ? (kept as RouteModel[]) : await buildModels(source, [flags.from, flags.to], [olderExtensions, newerExtensions], undefined, cacheDir);
       }
       const diff = diffModels(models[0]!, models[1]!);
       process.stdout.write(flags.format === 'json' ? formatDiffJson(diff) : formatDiffMarkdown(diff));

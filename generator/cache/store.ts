@@ -9,19 +9,20 @@
  * computation with the dependencies it read (`deps`: what each lookup answered) and the
  * diagnostics it reported. A variant is used only when every dependency answers the same today
  * (memo.ts checks that). On disk, below a directory named by the generator's fingerprint, an entry
- * is one JSON file named by a digest of kind and key, holding its variants' dependencies and
- * diagnostics, and their results: a small one inside, a large one in a file of its own named by
- * the SHA-256 of its text (so a result shared by variants is kept once, and an entry stays small);
- * either is used only when its text has its digest. Every file is written to a
- * temporary file and renamed into place, so concurrent runs never see half of one. An entry that
- * does not parse, is of another fingerprint, kind or key, or is not shaped as expected is ignored,
- * never trusted, and so is a result whose text does not have its digest; what cannot be written
- * is skipped (noted in {@link FactStore.problems}).
+ * is a directory named by a digest of kind and key, with one JSON file per variant (so that
+ * writers adding variants at once never overwrite each other) holding its dependencies,
+ * diagnostics and result: a small one inside, a large one in a file of its own named by the
+ * SHA-256 of its text (so a result shared by variants is kept once); either is used only when its
+ * text has its digest. Every file is written to a temporary file and renamed into place, so
+ * concurrent runs never see half of one. A variant file that does not parse, is of another
+ * fingerprint, kind or key, or is not shaped as expected is ignored, never trusted, and so is a
+ * result whose text does not have its digest; what cannot be written is skipped (noted in
+ * {@link FactStore.problems}).
  *
  * Consumes: kinds, keys and variants. Produces: the variants kept for a key, newest first.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ export interface CacheStats {
 /** Variants kept per key; older ones are dropped first. */
 const MAX_VARIANTS = 64;
 /** The on-disk format; part of the directory name, so a new format never reads an old one. */
-const FORMAT = 4;
+const FORMAT = 5;
 /** Results up to this many characters are kept inside their entry, larger ones in a file of their own. */
 const INLINE_RESULT = 32 * 1024;
 
@@ -117,12 +118,16 @@ export class FactStore {
     const list = [variant, ...this.variants(kind, key, true)].slice(0, MAX_VARIANTS);
     this.memory.set(id, list);
     if (this.root !== undefined) {
-      // Written unless already there whole (another variant's, or another run's).
-      // A small result goes in the entry; a large one in a file of its own, written once.
-      const inline = (v: Variant) => v.result !== undefined && v.result.length <= INLINE_RESULT;
-      if (!inline(variant) && this.readResult(variant.resultId) === undefined) this.writeFile(this.resultPath(variant.resultId), result);
-      const variants = list.map((v) => ({ deps: v.deps, diagnostics: v.diagnostics, anchors: v.anchors, contents: v.contents, resultId: v.resultId, ...(inline(v) ? { result: v.result } : {}) }));
-      this.writeFile(this.pathOf(kind, key), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, variants }));
+      // One file per variant, so that threads and processes adding variants of one entry at once
+      // never write over each other. A small result goes in it; a large one in a file of its own,
+      // written unless already there whole (another variant's, or another run's).
+      const inline = result.length <= INLINE_RESULT;
+      if (!inline && this.readResult(variant.resultId) === undefined) this.writeFile(this.resultPath(variant.resultId), result);
+      const body = { deps, diagnostics, anchors, contents, resultId: variant.resultId, ...(inline ? { result } : {}) };
+      const name = createHash('sha256').update(JSON.stringify([deps, anchors, contents, variant.resultId])).digest('hex').slice(0, 32);
+      this.writeFile(join(this.pathOf(kind, key), `${name}.json`), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, time: Date.now(), variant: body }));
+      // The oldest beyond MAX_VARIANTS go.
+      for (const old of this.onDisk(kind, key).slice(MAX_VARIANTS)) this.removeFile(old.path);
     }
   }
 
@@ -169,9 +174,10 @@ export class FactStore {
     else s.misses++;
   }
 
+  /** The directory of an entry's variants. */
   private pathOf(kind: string, key: string): string {
     const digest = createHash('sha256').update(kind).update('\0').update(key).digest('hex');
-    return join(this.root!, kind, digest.slice(0, 2), `${digest}.json`);
+    return join(this.root!, kind, digest.slice(0, 2), digest);
   }
 
   private resultPath(resultId: string): string {
@@ -179,27 +185,53 @@ export class FactStore {
   }
 
   private readEntry(kind: string, key: string): Variant[] {
-    let text: string;
+    return this.onDisk(kind, key).map((v) => v.variant);
+  }
+
+  /** The variants of an entry on disk, newest first, with their files; what is not whole and right is left out. */
+  private onDisk(kind: string, key: string): Array<{ variant: Variant; path: string; time: number }> {
+    const dir = this.pathOf(kind, key);
+    let names: string[];
     try {
-      text = readFileSync(this.pathOf(kind, key), 'utf8');
+      names = readdirSync(dir).filter((n) => n.endsWith('.json'));
     } catch {
       return [];
     }
-    try {
-      const entry = JSON.parse(text) as { fingerprint?: unknown; kind?: unknown; key?: unknown; variants?: unknown };
-      if (entry.fingerprint !== generatorFingerprint() || entry.kind !== kind || entry.key !== key || !Array.isArray(entry.variants)) return [];
-      return entry.variants.filter(isVariant).map(({ deps, diagnostics, anchors, contents, resultId, result }) => ({
-        deps,
-        diagnostics,
-        anchors,
-        contents,
-        resultId,
-        // A result kept in the entry is used only when it is the text its digest says.
-        ...(typeof result === 'string' && createHash('sha256').update(result).digest('hex') === resultId ? { result } : {}),
-      }));
-    } catch {
-      return []; // truncated or not JSON: ignored
+    const found: Array<{ variant: Variant; path: string; time: number }> = [];
+    for (const name of names) {
+      const path = join(dir, name);
+      try {
+        const file = JSON.parse(readFileSync(path, 'utf8')) as { fingerprint?: unknown; kind?: unknown; key?: unknown; time?: unknown; variant?: unknown };
+        if (file.fingerprint !== generatorFingerprint() || file.kind !== kind || file.key !== key || typeof file.time !== 'number' || !isVariant(file.variant)) continue;
+        const { deps, diagnostics, anchors, contents, resultId, result } = file.variant;
+        found.push({
+          path,
+          time: file.time,
+          variant: {
+            deps,
+            diagnostics,
+            anchors,
+            contents,
+            resultId,
+            // A result kept in the variant's file is used only when it is the text its digest says.
+            ...(typeof result === 'string' && createHash('sha256').update(result).digest('hex') === resultId ? { result } : {}),
+          },
+        });
+      } catch {
+        // truncated or not JSON: ignored
+      }
     }
+    return found.sort((a, b) => b.time - a.time || (a.path < b.path ? -1 : 1));
+  }
+
+  /** Removes a file in the background (a variant pushed out; gone already is fine). */
+  private removeFile(path: string): void {
+    const previous = this.writing.get(path) ?? Promise.resolve();
+    const done = previous.then(() => rm(path, { force: true }).catch(() => undefined));
+    this.writing.set(path, done);
+    void done.then(() => {
+      if (this.writing.get(path) === done) this.writing.delete(path);
+    });
   }
 
   /**

@@ -56,6 +56,18 @@ interface ModelBody {
 
 /** Builds the route model of a CATMAID tree. */
 export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): BuildResult {
+  return build(tree, options, false)!;
+}
+
+/**
+ * The route model of a tree when the cache holds it whole (nothing it read changed since), else
+ * undefined: a check that costs listing the tree, for `diff` to skip its worker threads.
+ */
+export function keptRouteModel(tree: SourceTree, options: BuildOptions & { cache: FactStore }): RouteModel | undefined {
+  return build(tree, options, true)?.model;
+}
+
+function build(tree: SourceTree, options: BuildOptions, keptOnly: boolean): BuildResult | undefined {
   const diagnostics = new DiagnosticBag();
   const modules = new ModuleIndex(tree, diagnostics, options.cache);
   const installed = (options.extensions ?? []).map((e) => e.name);
@@ -67,7 +79,9 @@ export function buildRouteModel(tree: SourceTree, options: BuildOptions = {}): B
     urlconf: options.cache ? contentIdOf(tree, PROJECT_URLCONF) : '',
     observed: options.observed?.length ? createHash('sha256').update(JSON.stringify(options.observed)).digest('hex') : '',
   });
-  const { routes, mounts } = modules.memo('model', key, () => buildBody(tree, modules, diagnostics, installed, options.observed ?? []));
+  const kept = keptOnly ? modules.find<ModelBody>('model', key) : undefined;
+  if (keptOnly && !kept) return undefined;
+  const { routes, mounts } = kept?.result ?? modules.memo('model', key, () => buildBody(tree, modules, diagnostics, installed, options.observed ?? []));
 
   // Kept by the content of the files it reads: no read of them when they did not change.
   const version = modules.memo('version', VERSION_FILES.map((f) => `${f} ${options.cache ? contentIdOf(tree, f) : ''}`).join('\n'), () => detectCatmaidVersion(tree) ?? null);
