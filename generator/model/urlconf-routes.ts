@@ -78,6 +78,7 @@ function assertReadable(tree: SourceTree, file: string): void {
     throw e;
   }
 }
+
 /** Expands the `urlpatterns` of one URLconf module into pending routes and mounts. */
 function expandUrlconf(
   module: ModuleFile,
