@@ -39,13 +39,10 @@ export function extensionOption(): Option {
   return new Option('--extension <path>', EXTENSION_HELP).argParser(collect);
 }
 
-/** `--cache-dir` and `--no-cache`, for every command that reads CATMAID's source. */
-export function cacheOptions(): Option[] {
-  return [
-    new Option('--cache-dir <dir>', `keep facts read from the source here, keyed by file content, for the next run (default: ${defaultCacheDir().replace(homedir(), '~')})`),
-    new Option('--no-cache', 'keep nothing on disk (facts are still shared by the refs of this run)'),
-  ];
-}
+/** `--cache-dir` and `--no-cache`, as every command that reads CATMAID's source takes them. */
+export const cacheDirOption = () =>
+  new Option('--cache-dir <dir>', `keep facts read from the source here, keyed by file content, for the next run (default: ${defaultCacheDir().replace(homedir(), '~')})`);
+export const noCacheOption = () => new Option('--no-cache', 'keep nothing on disk (facts are still shared by the refs of this run)');
 
 /** The cache directory the flags ask for; undefined with `--no-cache` (facts kept in memory only). */
 export function cacheDirOf(flags: SourceFlags): string | undefined {

@@ -19,7 +19,7 @@ import { startEmitter } from './emit/parallel.js';
 import { sortFiles } from './emit/files.js';
 import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
-import { cacheDirOf, cacheOptions, collect, earlierGeneration, EXTENSION_HELP, extensionOption, failsOn, hasErrors, openWithExtensions, positiveInteger, readModelFile, readTokenFile, refOption, sourceOption, type SourceFlags } from './cli-inputs.js';
+import { cacheDirOf, cacheDirOption, collect, noCacheOption, earlierGeneration, EXTENSION_HELP, extensionOption, failsOn, hasErrors, openWithExtensions, positiveInteger, readModelFile, readTokenFile, refOption, sourceOption, type SourceFlags } from './cli-inputs.js';
 import { buildRouteModel, keptRouteModel, type BuildOptions } from './model/build.js';
 import { keepOperationIds } from './model/keep-ids.js';
 import { staleFiles, writeOutput } from './output/write.js';
@@ -48,8 +48,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
-    .addOption(cacheOptions()[0]!)
-    .addOption(cacheOptions()[1]!)
+    .addOption(cacheDirOption())
+    .addOption(noCacheOption())
     .option('--json', 'print the route model as JSON')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
     .option('--strict', 'exit with status 1 when there is any error-level diagnostic')
@@ -72,8 +72,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
-    .addOption(cacheOptions()[0]!)
-    .addOption(cacheOptions()[1]!)
+    .addOption(cacheDirOption())
+    .addOption(noCacheOption())
     .option('--strict', 'exit with status 1 when there is any finding')
     .option('--debug', 'show stack traces of unexpected errors')
     .action((flags: SourceFlags & { strict?: boolean }) => {
@@ -90,8 +90,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
-    .addOption(cacheOptions()[0]!)
-    .addOption(cacheOptions()[1]!)
+    .addOption(cacheDirOption())
+    .addOption(noCacheOption())
     .option('--out <dir>', 'output directory of the generated package')
     .option('--package-name <name>', 'npm name of the generated package', 'catmaid-client')
     .option('--observed <dir>', 'answers recorded by `verify --record`, as evidence of response types')
@@ -173,8 +173,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
-    .addOption(cacheOptions()[0]!)
-    .addOption(cacheOptions()[1]!)
+    .addOption(cacheDirOption())
+    .addOption(noCacheOption())
     .option('--out <dir>', 'output directory of the site')
     .option('--since <ref>', 'an older ref of the same repository: a page of the API changes since then, and "changed since" on each operation')
     .option('--changelog', 'a page of the API changes of every release up to --ref (newest first), and "added in / changed in" on each operation')
@@ -220,8 +220,8 @@ function main(argv: string[]): void {
     .option('--to <ref>', 'the newer ref', 'HEAD')
     .option('--extension <path>', `${EXTENSION_HELP}; installed beside the newer ref`, collect)
     .option('--from-extension <path>', 'an extension installed beside the older ref (default: those of --extension); repeatable', collect)
-    .addOption(cacheOptions()[0]!)
-    .addOption(cacheOptions()[1]!)
+    .addOption(cacheDirOption())
+    .addOption(noCacheOption())
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .addOption(new Option('--fail-on <level>', 'exit 1 on such findings').choices(['breaking', 'documented-breaking', 'any']))
     .option('--debug', 'show stack traces of unexpected errors')
@@ -257,8 +257,8 @@ function main(argv: string[]): void {
     .option('--from <ref>', 'first release tag (default: the oldest)')
     .option('--to <ref>', 'last release tag, or HEAD (default: the newest release tag)')
     .option('--extension <path>', `${EXTENSION_HELP}; installed beside every release`, collect)
-    .addOption(cacheOptions()[0]!)
-    .addOption(cacheOptions()[1]!)
+    .addOption(cacheDirOption())
+    .addOption(noCacheOption())
     .option('--quiet', 'no progress on stderr (shown only when it is a terminal)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--debug', 'show stack traces of unexpected errors')
@@ -285,8 +285,8 @@ function main(argv: string[]): void {
     .addOption(sourceOption())
     .addOption(refOption())
     .addOption(extensionOption())
-    .addOption(cacheOptions()[0]!)
-    .addOption(cacheOptions()[1]!)
+    .addOption(cacheDirOption())
+    .addOption(noCacheOption())
     .option('--model <routes.json>', 'a route model written by `routes --json`, instead of --source')
     .option('--include-volatile', 'also check undocumented operations')
     .option('--allow-writes', 'also call operations that write (never ones that delete or merge), in --project-id only')

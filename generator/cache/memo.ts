@@ -68,21 +68,21 @@ export class Recorder {
 
   /** Notes a lookup and its answer for every computation running (up to an isolated one). */
   note(lookup: string, answer: string): void {
-    for (let i = this.open.length - 1; i >= 0; i--) {
-      const r = this.open[i]!;
-      r.deps.set(lookup, answer);
-      if (r.barrier) break;
-    }
+    this.eachOpen((r) => r.deps.set(lookup, answer));
     this.onNote?.(lookup);
   }
 
   /** Notes that a definition was used (its text, `d:`, and its place, an anchor). */
   noteDefinition(file: string, name: string, hash: string, first: number, last: number): void {
     this.note(`d:${file}#${name}`, hash);
+    this.eachOpen((r) => r.anchors.set(`${file}#${name}`, [file, name, first, last]));
+  }
+
+  /** Calls `f` for every computation running, innermost first, up to an isolated one. */
+  private eachOpen(f: (r: Recording) => void): void {
     for (let i = this.open.length - 1; i >= 0; i--) {
-      const r = this.open[i]!;
-      r.anchors.set(`${file}#${name}`, [file, name, first, last]);
-      if (r.barrier) break;
+      f(this.open[i]!);
+      if (this.open[i]!.barrier) break;
     }
   }
 
@@ -120,13 +120,7 @@ export class Recorder {
   /** Notes again what a captured or kept computation looked up, used and reported. */
   replay(r: Pick<Recorded<unknown>, 'deps' | 'diagnostics' | 'anchors'>): void {
     for (const [lookup, answer] of r.deps) this.note(lookup, answer);
-    for (const [file, name, first, last] of r.anchors) {
-      for (let i = this.open.length - 1; i >= 0; i--) {
-        const o = this.open[i]!;
-        o.anchors.set(`${file}#${name}`, [file, name, first, last]);
-        if (o.barrier) break;
-      }
-    }
+    for (const [file, name, first, last] of r.anchors) this.eachOpen((o) => o.anchors.set(`${file}#${name}`, [file, name, first, last]));
     for (const d of r.diagnostics) this.bag.add(d.code, d.message, d.file, d.line, d.level, d.operation);
   }
 

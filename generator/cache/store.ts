@@ -97,7 +97,7 @@ export class FactStore {
     const id = `${kind}\0${key}`;
     if (this.root !== undefined && (reload || !this.loaded.has(id))) {
       this.loaded.add(id);
-      this.merge(id, this.readEntry(kind, key));
+      this.merge(id, this.onDisk(kind, key).map((v) => v.variant));
     }
     return this.memory.get(id) ?? [];
   }
@@ -114,9 +114,9 @@ export class FactStore {
   add(kind: string, key: string, deps: Variant['deps'], diagnostics: Diagnostic[], anchors: Anchor[], contents: Variant['contents'], result: string): void {
     const id = `${kind}\0${key}`;
     const variant: Variant = { deps, diagnostics, anchors, contents, result, resultId: createHash('sha256').update(result).digest('hex') };
-    // What other threads or processes kept meanwhile is kept too, not overwritten.
-    const list = [variant, ...this.variants(kind, key, true)].slice(0, MAX_VARIANTS);
-    this.memory.set(id, list);
+    // Variants others keep meanwhile are files of their own: nothing to merge before writing.
+    const known = [variant, ...this.variants(kind, key)];
+    this.memory.set(id, known.slice(0, MAX_VARIANTS));
     if (this.root !== undefined) {
       // One file per variant, so that threads and processes adding variants of one entry at once
       // never write over each other. A small result goes in it; a large one in a file of its own,
@@ -126,8 +126,8 @@ export class FactStore {
       const body = { deps, diagnostics, anchors, contents, resultId: variant.resultId, ...(inline ? { result } : {}) };
       const name = createHash('sha256').update(JSON.stringify([deps, anchors, contents, variant.resultId])).digest('hex').slice(0, 32);
       this.writeFile(join(this.pathOf(kind, key), `${name}.json`), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, time: Date.now(), variant: body }));
-      // The oldest beyond MAX_VARIANTS go.
-      for (const old of this.onDisk(kind, key).slice(MAX_VARIANTS)) this.removeFile(old.path);
+      // The oldest beyond MAX_VARIANTS go (the directory is read only when there may be too many).
+      if (known.length > MAX_VARIANTS) for (const old of this.onDisk(kind, key).slice(MAX_VARIANTS)) this.removeFile(old.path);
     }
   }
 
@@ -182,10 +182,6 @@ export class FactStore {
 
   private resultPath(resultId: string): string {
     return join(this.root!, 'results', resultId.slice(0, 2), `${resultId}.json`);
-  }
-
-  private readEntry(kind: string, key: string): Variant[] {
-    return this.onDisk(kind, key).map((v) => v.variant);
   }
 
   /** The variants of an entry on disk, newest first, with their files; what is not whole and right is left out. */
