@@ -74,6 +74,8 @@ export class FactStore {
   private readonly memory = new Map<string, Variant[]>();
   /** Entries read from disk or found absent there, so each is read at most once. */
   private readonly loaded = new Set<string>();
+  /** Entries looked up or added since the last {@link forgetUnused}. */
+  private readonly used = new Set<string>();
   private readonly root: string | undefined;
   /** Lookups that found a usable variant, and those that did not, by kind. */
   readonly stats: CacheStats = {};
@@ -95,11 +97,24 @@ export class FactStore {
    */
   variants(kind: string, key: string, reload = false): readonly Variant[] {
     const id = `${kind}\0${key}`;
+    this.used.add(id);
     if (this.root !== undefined && (reload || !this.loaded.has(id))) {
       this.loaded.add(id);
       this.merge(id, this.onDisk(kind, key).map((v) => v.variant));
     }
     return this.memory.get(id) ?? [];
+  }
+
+  /**
+   * Drops from memory the entries not looked up since the last call (they stay on disk). A thread
+   * that reads refs one after the other (a `changelog` worker) calls it after each ref: what a
+   * release did not look up is what changed in it, which the next release does not look up either,
+   * so memory holds about one release's facts instead of all of them.
+   */
+  forgetUnused(): void {
+    for (const id of this.memory.keys()) if (!this.used.has(id)) this.memory.delete(id);
+    for (const id of this.loaded) if (!this.used.has(id)) this.loaded.delete(id);
+    this.used.clear();
   }
 
   /** Adds variants read from disk that memory does not hold, after those it holds. */

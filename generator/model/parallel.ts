@@ -4,22 +4,18 @@
  *
  * Each worker takes a run of consecutive refs, in order, so that what one release shares with the
  * next (most files) is read once per worker and kept in its memory (generator/cache/); with a
- * cache directory the workers also share what they keep through it.
+ * cache directory the workers also share what they keep through it. A worker reads all the refs
+ * of its run: between refs it gives back the memory of the trees it parsed and of the facts and
+ * files the last ref did not use (model/worker.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CacheStats } from '../cache/store.js';
 import { UsageError } from '../errors.js';
 import type { RouteModel } from './types.js';
 
-/**
- * How many files one worker thread may parse before it is replaced (see {@link eachModel}): each
- * costs a few MB of native memory, given back only when the thread ends. 60 keeps a `changelog`
- * of every CATMAID release under 400 MB on two cores; more is faster and takes more memory.
- */
-const PARSES_PER_WORKER = 60;
+/** The young generation of a worker's heap (see {@link eachModel}). */
+const YOUNG_GENERATION_MB = 8;
 
 /** Lookups of the workers' caches by kind, summed over the last {@link buildModels}, for `CATMAID_CODEGEN_CACHE_STATS`. */
 export const workerCacheStats: CacheStats = {};
@@ -69,54 +65,40 @@ export async function eachModel(
     if (seg.low > seg.high) return undefined;
     return k % 2 === 0 ? seg.low++ : seg.high--;
   };
-  // A worker is replaced once it parsed PARSES_PER_WORKER files: the tree-sitter binding does not
-  // give back the memory of trees it parsed until its thread ends. What a worker read is kept for
-  // the next one in the cache directory, or, without one (`--no-cache`), in a directory of this
-  // run only.
-  const scratch = cacheDir === undefined && refs.length > size ? mkdtempSync(join(tmpdir(), 'catmaid-codegen-run-')) : undefined;
-  const dir = cacheDir ?? scratch;
-  const live = new Set<Worker>();
+  const workers: Worker[] = [];
   let done = 0;
-  const slot = async (k: number): Promise<void> => {
-    const seg = segment[k >> 1]!;
-    while (seg.low <= seg.high) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url));
-      live.add(worker);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          const take = () => {
-            const id = nextRef(k);
-            if (id === undefined) return resolve();
-            worker.postMessage({ id, source, ref: refs[id], extensions: extensions[id] ?? [], cacheDir: dir });
-          };
-          worker.on('error', reject);
-          worker.on('message', (m: { id: number; modelJson?: string; usageError?: string; error?: string; stats?: CacheStats; parses?: number; problems?: string[] }) => {
-            if (m.usageError !== undefined) return reject(new UsageError(m.usageError));
-            if (m.error !== undefined) return reject(new Error(`model worker failed: ${m.error}`));
-            onModel(m.id, JSON.parse(m.modelJson!) as RouteModel);
-            for (const p of m.problems ?? []) workerCacheProblems.add(p);
-            for (const [kind, s] of Object.entries(m.stats ?? {})) {
-              const sum = (workerCacheStats[kind] ??= { hits: 0, misses: 0 });
-              sum.hits += s.hits;
-              sum.misses += s.misses;
-            }
-            onProgress?.(++done, refs.length);
-            // A worker that parsed its share hands the rest of its refs to a fresh one.
-            if ((m.parses ?? 0) >= PARSES_PER_WORKER) resolve();
-            else take();
-          });
-          take();
-        });
-      } finally {
-        live.delete(worker);
-        await worker.terminate();
-      }
-    }
+  const slot = (k: number): Promise<void> => {
+    // A small young generation: a worker's garbage is mostly short-lived nodes of the binding, and
+    // V8's default (tens of MB per thread) raised a changelog's peak memory by about 50 MB for
+    // about 2% of its time.
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    workers.push(worker);
+    return new Promise<void>((resolve, reject) => {
+      const take = () => {
+        const id = nextRef(k);
+        if (id === undefined) return resolve();
+        worker.postMessage({ id, source, ref: refs[id], extensions: extensions[id] ?? [], cacheDir });
+      };
+      worker.on('error', reject);
+      worker.on('message', (m: { id: number; modelJson?: string; usageError?: string; error?: string; stats?: CacheStats; problems?: string[] }) => {
+        if (m.usageError !== undefined) return reject(new UsageError(m.usageError));
+        if (m.error !== undefined) return reject(new Error(`model worker failed: ${m.error}`));
+        onModel(m.id, JSON.parse(m.modelJson!) as RouteModel);
+        for (const p of m.problems ?? []) workerCacheProblems.add(p);
+        for (const [kind, s] of Object.entries(m.stats ?? {})) {
+          const sum = (workerCacheStats[kind] ??= { hits: 0, misses: 0 });
+          sum.hits += s.hits;
+          sum.misses += s.misses;
+        }
+        onProgress?.(++done, refs.length);
+        take();
+      });
+      take();
+    });
   };
   try {
     await Promise.all(Array.from({ length: size }, (_, k) => slot(k)));
   } finally {
-    await Promise.all([...live].map((w) => w.terminate()));
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

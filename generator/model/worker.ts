@@ -5,15 +5,16 @@
  * reads is kept for its next refs (and in `cacheDir`, when given) by generator/cache/.
  *
  * Consumes: `{ id, source, ref, extensions, cacheDir }` messages (`extensions`: `--extension`
- * arguments). Produces: `{ id, modelJson, stats, parses }` (stats: the cache's lookups for this
- * ref; parses: files parsed by this thread so far) or `{ id, usageError }`.
+ * arguments). Produces: `{ id, modelJson, stats, problems }` (stats: the cache's lookups for
+ * this ref) or `{ id, usageError }`.
  */
 import { parentPort } from 'node:worker_threads';
 import { factStore, type CacheStats } from '../cache/store.js';
 import { UsageError } from '../errors.js';
 import { installExtensions } from '../source/extensions.js';
 import { openSource } from '../source/open.js';
-import { parseCount } from '../parse/parser.js';
+import { releaseTrees } from '../parse/parser.js';
+import { forgetUnreadBlobs } from '../source/git.js';
 import { buildRouteModel } from './build.js';
 
 if (!parentPort) throw new Error('model/worker.js must run as a worker thread');
@@ -21,18 +22,29 @@ const port = parentPort;
 
 port.on('message', async (m: { id: number; source: string; ref?: string; extensions?: string[]; cacheDir?: string }) => {
   try {
+    const answer = build(m);
+    // What this ref kept is on disk before another worker (or the next run) may look for it.
     const cache = factStore(m.cacheDir);
-    const before = JSON.parse(JSON.stringify(cache.stats)) as CacheStats;
-    const { tree, extensions } = installExtensions(openSource({ source: m.source, ref: m.ref }), m.extensions ?? []);
-    const { model } = buildRouteModel(tree, { ...(extensions.length ? { extensions } : {}), cache });
-    const stats: CacheStats = {};
-    for (const [kind, s] of Object.entries(cache.stats)) stats[kind] = { hits: s.hits - (before[kind]?.hits ?? 0), misses: s.misses - (before[kind]?.misses ?? 0) };
-    const modelJson = JSON.stringify(model);
-    // What this ref kept is on disk before the next worker (or the next run) may look for it.
     await cache.flush();
-    port.postMessage({ id: m.id, modelJson, stats, parses: parseCount(), problems: cache.problems });
+    cache.forgetUnused();
+    forgetUnreadBlobs();
+    // The trees of this ref are no longer held (build() returned): their memory goes back before
+    // the next ref, so that a worker can read every release.
+    await releaseTrees();
+    port.postMessage(answer);
   } catch (e) {
     if (e instanceof UsageError) port.postMessage({ id: m.id, usageError: e.message });
     else port.postMessage({ id: m.id, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
   }
 });
+
+/** The model of one ref as JSON, with this ref's cache lookups and the cache's problems. */
+function build(m: { id: number; source: string; ref?: string; extensions?: string[]; cacheDir?: string }) {
+  const cache = factStore(m.cacheDir);
+  const before = JSON.parse(JSON.stringify(cache.stats)) as CacheStats;
+  const { tree, extensions } = installExtensions(openSource({ source: m.source, ref: m.ref }), m.extensions ?? []);
+  const { model } = buildRouteModel(tree, { ...(extensions.length ? { extensions } : {}), cache });
+  const stats: CacheStats = {};
+  for (const [kind, s] of Object.entries(cache.stats)) stats[kind] = { hits: s.hits - (before[kind]?.hits ?? 0), misses: s.misses - (before[kind]?.misses ?? 0) };
+  return { id: m.id, modelJson: JSON.stringify(model), stats, problems: cache.problems };
+}

@@ -6,6 +6,8 @@
  * file is not text.
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import { packagePath } from '../util/package.js';
@@ -33,16 +35,42 @@ export interface ParsedFile {
   errorLines: number[];
 }
 
-let parses = 0;
+/** Files parsed since {@link releaseTrees} last gave their trees back. */
+let unreleased = 0;
 
-/** How many files this thread has parsed (model/parallel.ts replaces a worker that parsed many). */
-export function parseCount(): number {
-  return parses;
+/**
+ * Gives back the native memory of the trees this thread parsed and no longer holds. A thread that
+ * parses many refs (a `changelog` worker) calls it between refs.
+ *
+ * node-tree-sitter frees a tree's native memory (a few MB for a large CATMAID module, more once
+ * its nodes were visited) only in the finalizer of its JS object. V8 does not know that memory
+ * exists, so the small JS objects are not collected; and the finalizers of collected objects run
+ * only when the event loop turns. So: let the loop turn, collect, and let it turn again. The
+ * collection is V8's `gc`, exposed by the `--expose-gc` flag set at run time and taken from a new
+ * context (a running context does not get it).
+ */
+export async function releaseTrees(): Promise<void> {
+  if (unreleased === 0) return;
+  unreleased = 0;
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  await turn();
+  collect()();
+  await turn();
+}
+
+let gc: (() => void) | undefined;
+
+function collect(): () => void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  return gc;
 }
 
 /** Parses Python text; never throws for bad syntax (tree-sitter recovers). */
 export function parsePython(file: string, text: string): ParsedFile {
-  parses++;
+  unreleased++;
   // node-tree-sitter reads string input through a buffer; size it to the whole file so that large
   // files parse in one pass (the default buffer is too small for files over 32 KiB).
   const tree = sharedParser().parse(text, null, { bufferSize: Math.max(1024, text.length * 2 + 16) });

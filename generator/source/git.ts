@@ -15,6 +15,29 @@ interface Entry {
   mode: string;
 }
 
+/**
+ * Blob contents by object id, for every GitSource of this thread: an object id names its bytes,
+ * so the releases one thread reads one after the other (a `changelog` worker) read each version of
+ * a file from git once. See {@link forgetUnreadBlobs}.
+ */
+const blobs = new Map<string, Buffer>();
+/** Object ids read since the last {@link forgetUnreadBlobs}. */
+const blobsRead = new Set<string>();
+/** Paths read since the last {@link forgetUnreadBlobs}, and those read before it. */
+let pathsRead = new Set<string>();
+let pathsReadBefore = new Set<string>();
+
+/**
+ * Drops the blobs not read since the last call: a thread reading releases in order calls it after
+ * each one, so that it holds about one release's files.
+ */
+export function forgetUnreadBlobs(): void {
+  for (const oid of blobs.keys()) if (!blobsRead.has(oid)) blobs.delete(oid);
+  blobsRead.clear();
+  pathsReadBefore = pathsRead;
+  pathsRead = new Set();
+}
+
 /** Runs git with `args`; returns stdout, or throws UsageError with git's first line of stderr. */
 function git(gitDir: string, args: string[], input?: string): Buffer {
   const result = spawnSync('git', ['--git-dir', gitDir, ...args], { input, maxBuffer: MAX_BUFFER });
@@ -82,6 +105,8 @@ export class GitSource implements SourceTree {
   private readonly entries = new Map<string, Entry>();
   private readonly files: string[];
   private readonly cache = new Map<string, Buffer>();
+  /** Whether this tree has read anything yet. */
+  private readBefore = false;
 
   /**
    * @param prefix the subdirectory of the repository to read as the tree's root (`''` for all of
@@ -141,9 +166,28 @@ export class GitSource implements SourceTree {
     return this.entries.get(path)?.oid;
   }
 
-  /** Reads every listed path not yet cached with one `git cat-file --batch`. */
+  /**
+   * Reads every listed path not yet cached: from the blobs this thread read before, the rest with
+   * one `git cat-file --batch`; the first call also reads the paths the thread's previous release
+   * read (see {@link forgetUnreadBlobs}).
+   */
   prefetch(paths: readonly string[]): void {
-    const wanted = paths.filter((p) => this.entries.has(p) && !this.cache.has(p));
+    if (!this.readBefore) {
+      // The first read of a release after another in this thread: with it, the files the other
+      // one read, in the same git call (starting git costs more than reading a few files).
+      this.readBefore = true;
+      paths = [...paths, ...pathsReadBefore];
+    }
+    const wanted: string[] = [];
+    for (const path of paths) {
+      const entry = this.entries.get(path);
+      if (!entry || this.cache.has(path)) continue;
+      pathsRead.add(path);
+      const known = blobs.get(entry.oid);
+      blobsRead.add(entry.oid);
+      if (known) this.cache.set(path, known);
+      else wanted.push(path);
+    }
     if (wanted.length === 0) return;
     const oids = wanted.map((p) => this.entries.get(p)!.oid);
     const out = git(this.gitDir, ['cat-file', '--batch'], oids.join('\n') + '\n');
@@ -155,7 +199,10 @@ export class GitSource implements SourceTree {
       offset = headerEnd + 1;
       if (header[1] === 'missing') continue;
       const size = Number(header[2]);
-      this.cache.set(wanted[i]!, out.subarray(offset, offset + size));
+      // A copy, so that a blob kept for later releases does not keep the whole batch's output.
+      const data = Buffer.from(out.subarray(offset, offset + size));
+      this.cache.set(wanted[i]!, data);
+      blobs.set(oids[i]!, data);
       offset += size + 1;
     }
   }
