@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FactStore } from '../generator/cache/store.js';
+import { DiagnosticBag } from '../generator/diagnostics.js';
+import { readApiTests } from '../generator/parse/api-tests.js';
+import { decodeSource, parsePython } from '../generator/parse/parser.js';
 import { buildRouteModel, type BuildOptions } from '../generator/model/build.js';
 import { installExtensions } from '../generator/source/extensions.js';
 import { openSource } from '../generator/source/open.js';
@@ -205,6 +208,35 @@ describe('a kept result is used only while what it looked up is the same', () =>
     expect(codes(named)).toContain('module-not-found');
     expect(codes(withModule)).not.toContain('module-not-found');
     expect(store.stats['model']!.misses).toBe(2);
+  });
+
+  it('API test modules are kept one by one: a changed module is read again, and so is every module deriving from a class it changed', () => {
+    const example = MemorySource.fromDirectory(fixtureSource('example'));
+    const dir = 'django/applications/catmaid/tests/apis/';
+    const edit = (file: string, change: (text: string) => string) => example.with({ [dir + file]: change(example.read(dir + file)!.toString('utf8')) });
+    const trees = [
+      example,
+      // One test module changes (what it requests does not).
+      edit('test_stacks.py', (t) => `${t}\n# one more line\n`),
+      // The base class every test derives from changes the project the tests request.
+      edit('common.py', (t) => t.replace('cls.test_project_id = 3', 'cls.test_project_id = 4')),
+    ];
+    const store = new FactStore(undefined);
+    const tested = (tree: SourceTree) => {
+      const model = JSON.parse(text(tree, { cache: store })) as { routes: Array<{ operations: Array<{ responses?: unknown }> }> };
+      expect(JSON.stringify(model, null, 2)).toBe(text(tree, {}));
+      return { ...store.stats['api-test-answers']! };
+    };
+    const modules = example.listFiles().filter((f) => f.startsWith(dir) && f.endsWith('.py')).length;
+    expect(modules).toBeGreaterThanOrEqual(4);
+    expect(tested(trees[0]!)).toEqual({ hits: 0, misses: modules });
+    // (Counts add up from one build to the next.)
+    expect(tested(trees[1]!)).toEqual({ hits: modules - 1, misses: modules + 1 });
+    // common.py itself, and the three modules whose classes derive from its class.
+    expect(tested(trees[2]!)).toEqual({ hits: modules - 1 + (modules - 4), misses: modules + 1 + 4 });
+    const answers = (tree: SourceTree) => readApiTests(tree, (f) => parsePython(f, decodeSource(tree.read(f)!).text!), new DiagnosticBag()).map((a) => a.path);
+    expect(answers(trees[2]!).some((p) => p.startsWith('/4/'))).toBe(true);
+    expect(answers(trees[0]!).some((p) => p.startsWith('/4/'))).toBe(false);
   });
 
   it('a changed helper in another module changes the operations of the views that call it', () => {

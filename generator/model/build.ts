@@ -110,7 +110,9 @@ function buildBody(tree: SourceTree, modules: ModuleIndex, diagnostics: Diagnost
   // What CATMAID's API tests say the operations answer: the test modules are looked up here, so
   // that a kept reading is used only for the same modules.
   const testFiles = [...modules.filesBelow(API_TESTS_DIR), LEGACY_API_TESTS].map((f) => `${f} ${modules.contentId(f)}`);
-  const tested = modules.memo('api-tests', testFiles.join('\n'), () => readApiTests(tree, (file) => modules.parse(file), diagnostics));
+  const tested = modules.memo('api-tests', testFiles.join('\n'), () =>
+    readApiTests(tree, (file) => modules.parse(file), diagnostics, (kind, key, compute) => modules.memo(kind, key, compute), (file) => modules.contentId(file)),
+  );
   for (const a of unmatchedAnswers(routes, tested)) {
     // A test that expects a 404 requests a path no route serves on purpose.
     if (a.status !== 404) diagnostics.add('test-url-unmatched', `${a.method} ${a.path} of an API test matches no route`, a.file, a.line);

@@ -17,52 +17,66 @@ import { litOf, textOf, toJson } from './api-test-values.js';
 import { query, type ParsedFile } from './parser.js';
 import { ExprTooLarge, HOLE, OPAQUE, Unsupported, type Expr, type ExprBudget, type Lit } from './py-expr.js';
 
+/** A class of a test module and the names of the classes it derives from (`Base`, `m.Base` → `Base`). */
+export interface TestClass {
+  name: string;
+  bases: string[];
+}
+
+/** Where the classes a test module derives from are: for a base class's name, the test modules defining one, sorted. */
+export interface BaseClasses {
+  filesDefining(name: string): readonly string[];
+  /** A test module, parsed (null when it cannot be read). */
+  load(file: string): ParsedFile | null;
+}
+
+/** The classes of a test module, in source order (nested ones included), with their bases' names. */
+export function testClasses(parsed: ParsedFile): TestClass[] {
+  const module = readScopes(parsed);
+  return classesIn(module.root).map((c) => ({ name: c.name, bases: baseNames(c) }));
+}
+
+/**
+ * The test requests of one test module, replayed with the classes it derives from, wherever they
+ * are: each module is read on its own (and so can be kept on its own by the cache), the modules of
+ * its base classes beside it.
+ */
 export class TestReader implements ReaderContext {
-  private readonly modules: ModuleState[] = [];
-  private readonly classes = new Map<string, Scope[]>();
+  private readonly modules = new Map<string, ModuleState | null>();
+  private readonly classes = new Map<ModuleState, Scope[]>();
   private readonly classAttrs = new Map<Scope, Map<string, Lit>>();
   private readonly classesInProgress = new Set<Scope>();
   private readonly done = new Set<Scope>();
 
-  constructor(readonly diagnostics: DiagnosticBag) {}
+  constructor(
+    readonly diagnostics: DiagnosticBag,
+    private readonly bases: BaseClasses,
+  ) {}
 
-  /** Reads a module's scopes and statements (one query pass); replayed by {@link answers}. */
-  add(parsed: ParsedFile): void {
-    const rootNode = parsed.tree.rootNode;
-    const lineStarts = [0];
-    for (let i = parsed.text.indexOf('\n'); i >= 0; i = parsed.text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-    const module = { file: parsed.file, src: parsed.text, lineStarts, requestsByCall: new Map(), requests: [] } as unknown as ModuleState;
-    const root: Scope = { kind: 'module', start: 0, end: Infinity, name: '', statements: [], children: [], module };
-    module.root = root;
-    module.frame = { vars: new Map(), responses: new Map(), self: new Map(), loops: [], module };
-    const stack: Scope[] = [root];
-    for (const { name, node } of query('api-tests').captures(rootNode)) {
-      const start = node.startIndex;
-      const end = node.endIndex;
-      while (stack.length > 1 && stack[stack.length - 1]!.end <= start) stack.pop();
-      const top = stack[stack.length - 1]!;
-      if (name === 'class' || name === 'function') {
-        const scope: Scope = { kind: name, start, end, name: DEFINITION.exec(parsed.text.slice(start, start + 200))?.[1] ?? '', statements: [], children: [], module };
-        top.children.push(scope);
-        stack.push(scope);
-        if (name === 'class') this.classes.set(scope.name, [...(this.classes.get(scope.name) ?? []), scope]);
-      } else {
-        top.statements.push({ kind: name as Statement['kind'], node, start, end });
-      }
-    }
-    this.modules.push(module);
+  /**
+   * The answers of a module's requests (module-level code, then classes, bases first, then every
+   * function), by line; none when it cannot be read.
+   */
+  answersOf(file: string): RecordedAnswer[] {
+    const m = this.module(file);
+    if (!m) return [];
+    for (const child of m.root.children) this.visit(child, m.frame);
+    return [...m.requests].sort((a, b) => a.line - b.line).flatMap((r) => answersOf(r, m.file));
   }
 
-  /** Replays every module: module-level code, then classes (bases first), then every function. */
-  answers(): RecordedAnswer[] {
-    for (const m of this.modules) this.run(m.root.statements, m.frame);
-    for (const m of this.modules) for (const child of m.root.children) this.visit(child, m.frame);
-    const out: RecordedAnswer[] = [];
-    for (const m of this.modules) {
-      const requests = [...m.requests].sort((a, b) => a.line - b.line);
-      for (const r of requests) out.push(...answersOf(r, m.file));
+  /** A module read (one query pass) and its module-level code run, once. */
+  private module(file: string): ModuleState | null {
+    let m = this.modules.get(file);
+    if (m === undefined) {
+      const parsed = this.bases.load(file);
+      m = parsed ? readScopes(parsed) : null;
+      this.modules.set(file, m);
+      if (m) {
+        this.classes.set(m, classesIn(m.root));
+        this.run(m.root.statements, m.frame);
+      }
     }
-    return out;
+    return m;
   }
 
   /** A function runs once; a class's methods each start from the class's attributes. */
@@ -97,22 +111,24 @@ export class TestReader implements ReaderContext {
     return attrs;
   }
 
-  /** The classes a class derives from, among those read: in its module first, then in its directory, then any. */
+  /**
+   * The classes a class derives from, among the test modules: another of that name in its module
+   * first, else the first in a module of its directory, else the first in any (modules in path
+   * order, classes in source order).
+   */
   private basesOf(cls: Scope): Scope[] {
-    const src = cls.module.src;
-    const header = HEADER.exec(src.slice(cls.start, Math.min(cls.end, cls.start + 500)))?.[1] ?? '';
     const out: Scope[] = [];
-    for (const base of splitTopLevel(header)) {
-      const name = /(?:^|\.)\s*([A-Za-z_]\w*)\s*$/.exec(base)?.[1];
-      if (!name || base.includes('=')) continue; // metaclass=…
-      const candidates = this.classes.get(name)?.filter((c) => c !== cls);
-      if (!candidates?.length) continue;
-      const dir = cls.module.file.slice(0, cls.module.file.lastIndexOf('/') + 1);
-      out.push(
-        candidates.find((c) => c.module === cls.module) ??
-          candidates.find((c) => c.module.file.startsWith(dir) && !c.module.file.slice(dir.length).includes('/')) ??
-          candidates[0]!,
-      );
+    const other = (m: ModuleState, name: string) => this.classes.get(m)?.find((c) => c.name === name && c !== cls);
+    for (const name of baseNames(cls)) {
+      let found = other(cls.module, name);
+      if (!found) {
+        const dir = cls.module.file.slice(0, cls.module.file.lastIndexOf('/') + 1);
+        const files = this.bases.filesDefining(name).filter((f) => f !== cls.module.file);
+        const file = files.find((f) => f.startsWith(dir) && !f.slice(dir.length).includes('/')) ?? files[0];
+        const m = file === undefined ? null : this.module(file);
+        found = m ? other(m, name) : undefined;
+      }
+      if (found) out.push(found);
     }
     return out;
   }
@@ -374,6 +390,47 @@ export class TestReader implements ReaderContext {
   tooLarge(module: ModuleState, at: number, why: string): void {
     this.diagnostics.add('test-literal-too-large', `a literal of an API test is ${why}`, module.file, lineAt(module, at));
   }
+}
+
+/** A module's classes and functions, with the statements of each, from one pass of `queries/api-tests.scm`. */
+function readScopes(parsed: ParsedFile): ModuleState {
+  const lineStarts = [0];
+  for (let i = parsed.text.indexOf('\n'); i >= 0; i = parsed.text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const module = { file: parsed.file, src: parsed.text, lineStarts, requestsByCall: new Map(), requests: [] } as unknown as ModuleState;
+  const root: Scope = { kind: 'module', start: 0, end: Infinity, name: '', statements: [], children: [], module };
+  module.root = root;
+  module.frame = { vars: new Map(), responses: new Map(), self: new Map(), loops: [], module };
+  const stack: Scope[] = [root];
+  for (const { name, node } of query('api-tests').captures(parsed.tree.rootNode)) {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    while (stack.length > 1 && stack[stack.length - 1]!.end <= start) stack.pop();
+    const top = stack[stack.length - 1]!;
+    if (name === 'class' || name === 'function') {
+      const scope: Scope = { kind: name, start, end, name: DEFINITION.exec(parsed.text.slice(start, start + 200))?.[1] ?? '', statements: [], children: [], module };
+      top.children.push(scope);
+      stack.push(scope);
+    } else {
+      top.statements.push({ kind: name as Statement['kind'], node, start, end });
+    }
+  }
+  return module;
+}
+
+/** The classes below a scope, in source order. */
+function classesIn(scope: Scope): Scope[] {
+  return scope.children.flatMap((c) => (c.kind === 'class' ? [c, ...classesIn(c)] : classesIn(c)));
+}
+
+/** The names of the classes a class names as its bases (`metaclass=…` and the like left out). */
+function baseNames(cls: Scope): string[] {
+  const header = HEADER.exec(cls.module.src.slice(cls.start, Math.min(cls.end, cls.start + 500)))?.[1] ?? '';
+  const names: string[] = [];
+  for (const base of splitTopLevel(header)) {
+    const name = /(?:^|\.)\s*([A-Za-z_]\w*)\s*$/.exec(base)?.[1];
+    if (name && !base.includes('=')) names.push(name);
+  }
+  return names;
 }
 
 /** The answers one request gives: one per distinct compared literal, or one that says nothing of the body. */

@@ -7,7 +7,8 @@
  * `parsed_response['skeleton_ids']` → `at: ['skeleton_ids']`), or else one that only says the
  * request was made (`body: null`, `unknown: ['']`).
  *
- * How it reads: one pass of `queries/api-tests.scm` per module gives the classes and functions and,
+ * How it reads: each module on its own, beside the modules of its base classes. One pass of
+ * `queries/api-tests.scm` per module gives the classes and functions and,
  * in source order, the statements the reader replays, each function with its own variables:
  * assignments (literals, URLs built with f-strings, `%`, `.format()`, `+`), loops, `del`, changes of
  * a literal in place (`expected.append(x)`, `expected[0]['k'] = 2`) and the method calls that make
@@ -31,7 +32,7 @@
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { RecordedAnswer } from '../model/answers.js';
 import type { SourceTree } from '../source/types.js';
-import { TestReader } from './api-test-reader.js';
+import { TestReader, testClasses } from './api-test-reader.js';
 import type { ParsedFile } from './parser.js';
 
 /** Where CATMAID keeps its API tests. */
@@ -49,15 +50,47 @@ export function apiTestFiles(tree: SourceTree): string[] {
     .sort();
 }
 
-/** The recorded answers of every API test module of the tree, by file and line. */
-export function readApiTests(tree: SourceTree, parse: (file: string) => ParsedFile | null, diagnostics: DiagnosticBag): RecordedAnswer[] {
+/**
+ * Keeps a computation's result (the model stage's cache, see cache/memo.ts): `compute` must depend
+ * only on `key` and on what it reads through the `parse` given with it. Without a cache, it runs.
+ */
+export type Keep = <T>(kind: string, key: string, compute: () => T) => T;
+
+/**
+ * The recorded answers of every API test module of the tree, by file and line. Each module is
+ * read on its own, with the modules of the classes it derives from, so that `keep` can keep each
+ * by its content (`contentId`: of a file of the tree) and what it derives from: a release that
+ * changes a few test modules reads those again, not all.
+ */
+export function readApiTests(
+  tree: SourceTree,
+  parse: (file: string) => ParsedFile | null,
+  diagnostics: DiagnosticBag,
+  keep: Keep = (_kind, _key, compute) => compute(),
+  contentId: (file: string) => string = () => '',
+): RecordedAnswer[] {
   const files = apiTestFiles(tree);
   if (files.length === 0) return [];
   tree.prefetch(files);
-  const reader = new TestReader(diagnostics);
-  for (const file of files) {
+  // Which modules define each class name, and which names classes derive from: what decides
+  // where a module's base classes are, so part of the key of each module's answers.
+  const classes = files.map((file) => keep('api-test-classes', `${file}\0${contentId(file)}`, () => {
     const parsed = parse(file); // reports unreadable files and syntax errors itself
-    if (parsed) reader.add(parsed);
-  }
-  return reader.answers();
+    return parsed ? testClasses(parsed) : [];
+  }));
+  const defining = new Map<string, string[]>();
+  classes.forEach((list, i) => {
+    for (const { name } of list) {
+      const at = defining.get(name) ?? [];
+      if (at[at.length - 1] !== files[i]) at.push(files[i]!);
+      defining.set(name, at);
+    }
+  });
+  const baseNames = [...new Set(classes.flatMap((list) => list.flatMap((c) => c.bases)))].sort();
+  const bases = JSON.stringify(baseNames.map((name) => [name, defining.get(name) ?? []]));
+  return files.flatMap((file) =>
+    keep('api-test-answers', `${file}\0${contentId(file)}\0${bases}`, () =>
+      new TestReader(diagnostics, { filesDefining: (name) => defining.get(name) ?? [], load: parse }).answersOf(file),
+    ),
+  );
 }
