@@ -4,13 +4,13 @@
  * answers (status, parsing, documented type).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../generator/errors.js';
 import { verifyAndRecord, verifyModel, writeReason, type Recording, type VerifyOptions, type VerifyReport } from '../generator/verify/index.js';
 import type { ObservedRecording } from '../generator/source/observed.js';
@@ -19,6 +19,17 @@ import { judgeProbe, parseAllow, probeMethod, probeSpec, resolveRoute } from '..
 import type { RouteModel } from '../generator/model/types.js';
 import { formatVerifyTable } from '../generator/verify/format.js';
 import { cliPath, fixtureModel, fixtureSource, runCli } from './helpers.js';
+
+/** Temporary directories of this file's tests, removed after them. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
 
 const BASE = 'http://catmaid.test/catmaid/';
 const TOKEN = 'tok-123-secret';
@@ -764,7 +775,7 @@ describe('catmaid-codegen verify', () => {
   };
 
   it('prints a table, exits 1 on a contract failure, and never prints the token', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-verify-'));
+    const dir = scratchDir('catmaid-codegen-verify-');
     writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
     const result = await serve((url) => cli(['verify', '--url', url, '--token-file', join(dir, 'token'), '--source', fixtureSource('example')]));
     expect(result.status).toBe(1);
@@ -791,7 +802,7 @@ describe('catmaid-codegen verify', () => {
   });
 
   it('ends in one line on stderr, exit 1, when the server refuses the token that /version does not check', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-verify-'));
+    const dir = scratchDir('catmaid-codegen-verify-');
     writeFileSync(join(dir, 'token'), 'not-the-token\n');
     const { url, result } = await serve(async (url) => ({ url, result: await cli(['verify', '--url', url, '--token-file', join(dir, 'token'), '--source', fixtureSource('example')]) }));
     expect(result.stderr).toBe(`catmaid-codegen: ${url.replace(/\/$/, '')} refuses the token: Invalid token.\n`);
@@ -800,7 +811,7 @@ describe('catmaid-codegen verify', () => {
   });
 
   it('exits 0 when what is not mounted or not configured is all there is', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-verify-'));
+    const dir = scratchDir('catmaid-codegen-verify-');
     const model = structuredClone(fixtureModel('example'));
     model.routes = model.routes.filter((r) => ['/version', '/projects/', '/tests', '/{project_id}/stacks'].includes(r.path ?? ''));
     for (const op of model.routes.find((r) => r.path === '/tests')!.operations) op.documented = true;
@@ -814,7 +825,7 @@ describe('catmaid-codegen verify', () => {
   });
 
   it('--record writes one file per JSON answer, the same bytes on every run, and never the token or the host', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-record-'));
+    const dir = scratchDir('catmaid-codegen-record-');
     writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
     const args = (url: string, out: string) => ['verify', '--url', url, '--token-file', join(dir, 'token'), '--source', fixtureSource('example'), '--include-volatile', '--format', 'json', '--record', out];
     const [first, second] = [join(dir, 'first'), join(dir, 'nested', 'second')];
@@ -846,7 +857,7 @@ describe('catmaid-codegen verify', () => {
   });
 
   it('--record refuses a file as its directory, in one line, before any request', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'catmaid-codegen-record-'));
+    const dir = scratchDir('catmaid-codegen-record-');
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
     let requests = 0;
