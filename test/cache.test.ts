@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapPlaces, visitPlaces } from '../generator/cache/places.js';
 import { FactStore } from '../generator/cache/store.js';
 import { DiagnosticBag } from '../generator/diagnostics.js';
 import { readApiTests } from '../generator/parse/api-tests.js';
@@ -260,6 +261,38 @@ describe('a kept result is used only while what it looked up is the same', () =>
     ]);
     // The view that does not call the helper was not analysed again.
     expect(store.stats['operations']).toEqual({ hits: 1, misses: 3 });
+  });
+});
+
+describe('places in kept results', () => {
+  const operation = () => ({
+    handler: { file: 'views.py', line: 10 },
+    changesData: { line: 12, text: 'save()' },
+    evidence: [{ file: 'urls.py', line: 3, kind: 'route' }, { file: 'views.py', line: 11 }],
+    note: { line: 99 },
+  });
+  const shift = (file: string, line: number) => (file === 'views.py' ? line + 100 : line);
+
+  it('every { file, line } moves, and changesData with its handler file; a line without a file does not', () => {
+    const moved = mapPlaces(operation(), shift);
+    expect(moved).toEqual({
+      handler: { file: 'views.py', line: 110 },
+      changesData: { line: 112, text: 'save()' },
+      evidence: [{ file: 'urls.py', line: 3, kind: 'route' }, { file: 'views.py', line: 111 }],
+      note: { line: 99 },
+    });
+  });
+
+  it('mapPlaces leaves its input as it was; visitPlaces changes it in place, or only visits when the visit answers nothing', () => {
+    const original = operation();
+    mapPlaces(original, shift);
+    expect(original).toEqual(operation());
+    const seen: string[] = [];
+    visitPlaces(original, (file, line) => void seen.push(`${file}:${line}`));
+    expect(original).toEqual(operation());
+    expect(seen.sort()).toEqual(['urls.py:3', 'views.py:10', 'views.py:11', 'views.py:12']);
+    visitPlaces(original, shift);
+    expect(original).toEqual(mapPlaces(operation(), shift));
   });
 });
 

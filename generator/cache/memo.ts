@@ -23,7 +23,7 @@
  * computations' results, and the lookups and diagnostics of computations around them.
  */
 import type { Diagnostic, DiagnosticBag } from '../diagnostics.js';
-import { forEachPlace, mapPlaces } from './places.js';
+import { mapPlaces, visitPlaces } from './places.js';
 import type { Anchor, FactStore, Variant } from './store.js';
 
 interface Recording {
@@ -152,7 +152,9 @@ export class Recorder {
           return { result: JSON.parse(text) as T };
         }
         this.replay({ deps: v.deps, diagnostics: mapPlaces(v.diagnostics, moved.line), anchors: moved.anchors });
-        return { result: mapPlaces(JSON.parse(text) as T, moved.line) };
+        const result = JSON.parse(text) as T;
+        visitPlaces(result, moved.line);
+        return { result };
       }
     }
     this.store.count(kind, false);
@@ -172,8 +174,8 @@ export class Recorder {
         const spans = spansOf.get(file);
         if (spans && !exact.has(`f:${file}`) && !spans.some(([first, last]) => line >= first && line <= last)) exact.set(`f:${file}`, this.tree.probe(`f:${file}`));
       };
-      forEachPlace(result, visit);
-      forEachPlace(diagnostics, visit);
+      visitPlaces(result, visit);
+      visitPlaces(diagnostics, visit);
     }
     const kept = [...exact].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     // The content of every file read in parts: while it is the same, its parts need no checking.

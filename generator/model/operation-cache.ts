@@ -16,7 +16,7 @@
  * for the routes Django can serve, which operations may read parameters their list does not name,
  * and the diagnostics of the analysis.
  */
-import { mapPlaces } from '../cache/places.js';
+import { mapPlaces, visitPlaces } from '../cache/places.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics.js';
 import type { ModuleIndex } from './modules.js';
 import { OperationBuilder } from './operations.js';
@@ -85,7 +85,11 @@ function markLines<T>(value: T, group: readonly Route[]): T {
   });
 }
 
-/** A copy with every mark replaced by its route's line. */
+/**
+ * Every mark replaced by its route's line, in place: `value` is the caller's own (parsed from the
+ * cache's text, or the copy {@link markLines} made).
+ */
 function restoreLines<T>(value: T, group: readonly Route[]): T {
-  return mapPlaces(value, (_, line) => (line < 0 ? group[-line - 1]!.source.line : line));
+  visitPlaces(value, (_, line) => (line < 0 ? group[-line - 1]!.source.line : line));
+  return value;
 }

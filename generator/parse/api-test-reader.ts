@@ -32,8 +32,9 @@ export interface BaseClasses {
 
 /** The classes of a test module, in source order (nested ones included), with their bases' names. */
 export function testClasses(parsed: ParsedFile): TestClass[] {
-  const module = readScopes(parsed);
-  return classesIn(module.root).map((c) => ({ name: c.name, bases: baseNames(c) }));
+  return query('api-test-classes')
+    .captures(parsed.tree.rootNode)
+    .map(({ node }) => ({ name: definedName(parsed.text, node.startIndex), bases: baseNames(parsed.text, node.startIndex, node.endIndex) }));
 }
 
 /**
@@ -119,7 +120,7 @@ export class TestReader implements ReaderContext {
   private basesOf(cls: Scope): Scope[] {
     const out: Scope[] = [];
     const other = (m: ModuleState, name: string) => this.classes.get(m)?.find((c) => c.name === name && c !== cls);
-    for (const name of baseNames(cls)) {
+    for (const name of baseNames(cls.module.src, cls.start, cls.end)) {
       let found = other(cls.module, name);
       if (!found) {
         const dir = cls.module.file.slice(0, cls.module.file.lastIndexOf('/') + 1);
@@ -407,7 +408,7 @@ function readScopes(parsed: ParsedFile): ModuleState {
     while (stack.length > 1 && stack[stack.length - 1]!.end <= start) stack.pop();
     const top = stack[stack.length - 1]!;
     if (name === 'class' || name === 'function') {
-      const scope: Scope = { kind: name, start, end, name: DEFINITION.exec(parsed.text.slice(start, start + 200))?.[1] ?? '', statements: [], children: [], module };
+      const scope: Scope = { kind: name, start, end, name: definedName(parsed.text, start), statements: [], children: [], module };
       top.children.push(scope);
       stack.push(scope);
     } else {
@@ -422,9 +423,17 @@ function classesIn(scope: Scope): Scope[] {
   return scope.children.flatMap((c) => (c.kind === 'class' ? [c, ...classesIn(c)] : classesIn(c)));
 }
 
-/** The names of the classes a class names as its bases (`metaclass=…` and the like left out). */
-function baseNames(cls: Scope): string[] {
-  const header = HEADER.exec(cls.module.src.slice(cls.start, Math.min(cls.end, cls.start + 500)))?.[1] ?? '';
+/** The name a `class` or `def` at `start` of a module's text defines. */
+function definedName(src: string, start: number): string {
+  return DEFINITION.exec(src.slice(start, start + 200))?.[1] ?? '';
+}
+
+/**
+ * The names of the classes the class from `start` to `end` of a module's text names as its bases
+ * (`metaclass=…` and the like left out).
+ */
+function baseNames(src: string, start: number, end: number): string[] {
+  const header = HEADER.exec(src.slice(start, Math.min(end, start + 500)))?.[1] ?? '';
   const names: string[] = [];
   for (const base of splitTopLevel(header)) {
     const name = /(?:^|\.)\s*([A-Za-z_]\w*)\s*$/.exec(base)?.[1];
