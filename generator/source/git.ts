@@ -23,7 +23,7 @@ interface Entry {
 const blobs = new Map<string, Buffer>();
 /** Object ids read since the last {@link forgetUnreadBlobs}. */
 const blobsRead = new Set<string>();
-/** Paths read since the last {@link forgetUnreadBlobs}, and those read before it. */
+/** Paths asked for since the last {@link forgetUnreadBlobs}, and those asked for before it. */
 let pathsRead = new Set<string>();
 let pathsReadBefore = new Set<string>();
 
@@ -172,6 +172,8 @@ export class GitSource implements SourceTree {
    * read (see {@link forgetUnreadBlobs}).
    */
   prefetch(paths: readonly string[]): void {
+    // What this release asked for (not what it read ahead): what the next one will ask first.
+    for (const path of paths) if (this.entries.has(path)) pathsRead.add(path);
     if (!this.readBefore) {
       // The first read of a release after another in this thread: with it, the files the other
       // one read, in the same git call (starting git costs more than reading a few files).
@@ -182,7 +184,6 @@ export class GitSource implements SourceTree {
     for (const path of paths) {
       const entry = this.entries.get(path);
       if (!entry || this.cache.has(path)) continue;
-      pathsRead.add(path);
       const known = blobs.get(entry.oid);
       blobsRead.add(entry.oid);
       if (known) this.cache.set(path, known);
