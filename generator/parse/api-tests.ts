@@ -32,7 +32,8 @@
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { RecordedAnswer } from '../model/answers.js';
 import type { SourceTree } from '../source/types.js';
-import { TestReader, testClasses } from './api-test-reader.js';
+import { TestReader } from './api-test-reader.js';
+import { testClasses } from './api-test-scopes.js';
 import type { ParsedFile } from './parser.js';
 
 /** Where CATMAID keeps its API tests. */
