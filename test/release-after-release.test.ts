@@ -1,7 +1,7 @@
 /**
  * A thread that reads one release after another (a `changelog` worker) keeps what the next release
  * may use and gives back the rest: the trees it parsed (parse/parser.ts `releaseTrees`), the facts
- * the last release did not look up (cache/store.ts `forgetUnused`) and the file versions it did
+ * the last two releases did not look up (cache/store.ts `forgetUnused`) and the file versions it did
  * not read (source/git.ts `forgetUnreadBlobs`). What it keeps must never be taken for another
  * release's: each release reads its own bytes.
  */
@@ -28,16 +28,22 @@ describe('between releases', () => {
     expect(kept.tree.rootNode.firstNamedChild?.childForFieldName('name')?.text).toBe('kept');
   });
 
-  it('facts not looked up since the last release are dropped from memory; those looked up stay', () => {
+  it('facts looked up by neither of the last two releases are dropped from memory; the others stay', () => {
     const store = new FactStore(undefined);
     store.add('module-facts', 'used', [], [], [], [], '"a"');
     store.add('module-facts', 'unused', [], [], [], [], '"b"');
-    // The next release: one looked up, one not.
+    // The next release looks up one of them; both are still held (the last release added both).
     store.forgetUnused();
     expect(store.find('module-facts', 'used')).toBe('"a"');
     store.forgetUnused();
-    expect(store.find('module-facts', 'used')).toBe('"a"');
+    // Two releases did not look up `unused`: gone; `used` was looked up by the one before.
+    store.forgetUnused();
     expect(store.find('module-facts', 'unused')).toBeUndefined();
+    expect(store.find('module-facts', 'used')).toBe('"a"');
+    store.forgetUnused();
+    store.forgetUnused();
+    store.forgetUnused();
+    expect(store.find('module-facts', 'used')).toBeUndefined();
   });
 
   describe('file versions read from git', () => {

