@@ -14,6 +14,21 @@ import { packagePath } from '../util/package.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
+/**
+ * node-tree-sitter registers every node object it hands to JavaScript with its tree (a weak
+ * reference and a finalizer per node, `Tree.prototype._cacheNode(s)`), so that asking for the same
+ * node again gives the same object. The generator never relies on that (it compares nodes by `id`
+ * or position), and the registration is most of what a node costs: without it, `routes` of
+ * CATMAID's HEAD took 0.90× the time and 178 instead of 202 MiB, a changelog of every release
+ * 0.96× and 367 instead of 391 MiB. So nodes are not registered: each is a new object. Checked by
+ * test/parser.test.ts, which fails if the binding no longer has these methods.
+ */
+export const NODE_REGISTRATION = ['_cacheNode', '_cacheNodes'] as const;
+const treePrototype = (Parser as unknown as { Tree: { prototype: Record<string, unknown> } }).Tree.prototype;
+for (const method of NODE_REGISTRATION) {
+  if (typeof treePrototype[method] === 'function') treePrototype[method] = () => undefined;
+}
+
 let parser: Parser | undefined;
 
 function sharedParser(): Parser {
