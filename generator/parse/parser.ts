@@ -1,6 +1,7 @@
 /**
  * Parse stage entry: Python source text → tree-sitter tree, with one Parser for the whole process
- * and every query compiled once.
+ * and every query compiled once; and how the generator uses the binding's memory (nodes not
+ * registered with their tree, trees given back between refs: {@link releaseTrees}).
  *
  * Consumes: file bytes from the source stage. Produces: {@link ParsedFile}s, or a diagnostic when a
  * file is not text.
