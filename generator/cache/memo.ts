@@ -146,14 +146,13 @@ export class Recorder {
         const text = this.store.resultOf(v);
         if (text === undefined) continue;
         this.store.count(kind, true);
-        const moved = this.moved(v.anchors, same);
-        if (!moved) {
-          this.replay(v);
-          return { result: JSON.parse(text) as T };
-        }
-        this.replay({ deps: v.deps, diagnostics: mapPlaces(v.diagnostics, moved.line), anchors: moved.anchors });
         const result = JSON.parse(text) as T;
-        visitPlaces(result, moved.line);
+        const moved = this.moved(v.anchors, same);
+        if (!moved) this.replay(v);
+        else {
+          this.replay({ deps: v.deps, diagnostics: mapPlaces(v.diagnostics, moved.line), anchors: moved.anchors });
+          visitPlaces(result, moved.line);
+        }
         return { result };
       }
     }

@@ -202,7 +202,7 @@ export class ModuleIndex {
       kept =
         m && this.recorder
           ? this.recorder.isolated(() =>
-              this.memo<KeptFacts>('module-facts', `${m.file}\0${this.idOf(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`, () => {
+              this.memo<KeptFacts>('module-facts', this.factsKey(m), () => {
                 const { parsed, problems } = this.read(m.file);
                 return { plain: parsed ? toPlainFacts(readModuleFacts(parsed, m.module, m.isPackage)) : null, problems };
               }),
@@ -292,10 +292,15 @@ export class ModuleIndex {
     this.tree.prefetch(needed.sort());
   }
 
+  /** The key of a module's facts in the cache: the module, and its file with its content. */
+  private factsKey(m: ModuleFile): string {
+    return `${m.file}\0${this.idOf(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`;
+  }
+
   /** True when the cache keeps the facts of the module a file is (for its content). */
   private factsKept(file: string): boolean {
     const m = this.findByFile(file);
-    return !!m && !!this.recorder && this.recorder.store.variants('module-facts', `${m.file}\0${this.idOf(m.file)}\0${m.module}\0${m.isPackage ? 1 : 0}`).length > 0;
+    return !!m && !!this.recorder && this.recorder.store.variants('module-facts', this.factsKey(m)).length > 0;
   }
 
   /**

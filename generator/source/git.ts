@@ -16,9 +16,9 @@ interface Entry {
 }
 
 /**
- * Blob contents by object id, for every GitSource of this thread: an object id names its bytes,
- * so the releases one thread reads one after the other (a `changelog` worker) read each version of
- * a file from git once. See {@link forgetUnreadBlobs}.
+ * Blob contents by object id, for every GitSource of this thread (their only copy of what they
+ * read): an object id names its bytes, so the releases one thread reads one after the other (a
+ * `changelog` worker) read each version of a file from git once. See {@link forgetUnreadBlobs}.
  */
 const blobs = new Map<string, Buffer>();
 /** Object ids read since the last {@link forgetUnreadBlobs}. */
@@ -104,7 +104,6 @@ export class GitSource implements SourceTree {
   readonly tags: string[];
   private readonly entries = new Map<string, Entry>();
   private readonly files: string[];
-  private readonly cache = new Map<string, Buffer>();
   /** Whether this tree has read anything yet. */
   private readBefore = false;
 
@@ -154,9 +153,15 @@ export class GitSource implements SourceTree {
   }
 
   read(path: string): Buffer | undefined {
-    if (!this.entries.has(path)) return undefined;
-    if (!this.cache.has(path)) this.prefetch([path]);
-    const data = this.cache.get(path);
+    const entry = this.entries.get(path);
+    if (!entry) return undefined;
+    if (blobs.has(entry.oid)) {
+      pathsRead.add(path);
+      blobsRead.add(entry.oid);
+    } else {
+      this.prefetch([path]);
+    }
+    const data = blobs.get(entry.oid);
     if (!data) throw new SourceReadError(path, 'object missing from the repository');
     return data;
   }
@@ -167,9 +172,9 @@ export class GitSource implements SourceTree {
   }
 
   /**
-   * Reads every listed path not yet cached: from the blobs this thread read before, the rest with
-   * one `git cat-file --batch`; the first call also reads the paths the thread's previous release
-   * read (see {@link forgetUnreadBlobs}).
+   * Reads the blobs of every listed path this thread does not hold (see {@link blobs}) with one
+   * `git cat-file --batch`; the first call also reads the paths the thread's previous release
+   * asked for (see {@link forgetUnreadBlobs}).
    */
   prefetch(paths: readonly string[]): void {
     // What this release asked for (not what it read ahead): what the next one will ask first.
@@ -180,20 +185,18 @@ export class GitSource implements SourceTree {
       this.readBefore = true;
       paths = [...paths, ...pathsReadBefore];
     }
-    const wanted: string[] = [];
+    const wanted = new Set<string>();
     for (const path of paths) {
-      const entry = this.entries.get(path);
-      if (!entry || this.cache.has(path)) continue;
-      const known = blobs.get(entry.oid);
-      blobsRead.add(entry.oid);
-      if (known) this.cache.set(path, known);
-      else wanted.push(path);
+      const oid = this.entries.get(path)?.oid;
+      if (oid === undefined) continue;
+      blobsRead.add(oid);
+      if (!blobs.has(oid)) wanted.add(oid);
     }
-    if (wanted.length === 0) return;
-    const oids = wanted.map((p) => this.entries.get(p)!.oid);
+    if (wanted.size === 0) return;
+    const oids = [...wanted];
     const out = git(this.gitDir, ['cat-file', '--batch'], oids.join('\n') + '\n');
     let offset = 0;
-    for (let i = 0; i < wanted.length; i++) {
+    for (const oid of oids) {
       const headerEnd = out.indexOf(0x0a, offset);
       if (headerEnd < 0) break;
       const header = out.toString('utf8', offset, headerEnd).split(' ');
@@ -201,9 +204,7 @@ export class GitSource implements SourceTree {
       if (header[1] === 'missing') continue;
       const size = Number(header[2]);
       // A copy, so that a blob kept for later releases does not keep the whole batch's output.
-      const data = Buffer.from(out.subarray(offset, offset + size));
-      this.cache.set(wanted[i]!, data);
-      blobs.set(oids[i]!, data);
+      blobs.set(oid, Buffer.from(out.subarray(offset, offset + size)));
       offset += size + 1;
     }
   }
