@@ -1,7 +1,7 @@
 /**
  * Parse stage entry: Python source text → tree-sitter tree, with one Parser for the whole process
- * and every query compiled once; and how the generator uses the binding's memory (nodes not
- * registered with their tree, trees given back between refs: {@link releaseTrees}).
+ * and every query compiled once, the binding adapted (parse/binding.ts); and trees given back
+ * between refs ({@link releaseTrees}).
  *
  * Consumes: file bytes from the source stage. Produces: {@link ParsedFile}s, or a diagnostic when a
  * file is not text.
@@ -12,30 +12,20 @@ import { runInNewContext } from 'node:vm';
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import { packagePath } from '../util/package.js';
+import { adaptBinding } from './binding.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
-/**
- * node-tree-sitter registers every node object it hands to JavaScript with its tree (a weak
- * reference and a finalizer per node, `Tree.prototype._cacheNode(s)`), so that asking for the same
- * node again gives the same object. The generator never relies on that (it compares nodes by `id`
- * or position), and the registration is most of what a node costs: without it, `routes` of
- * CATMAID's HEAD took 0.90× the time and 178 instead of 202 MiB, a changelog of every release
- * 0.96× and 367 instead of 391 MiB. So nodes are not registered: each is a new object. Checked by
- * test/parser.test.ts, which fails if the binding no longer has these methods.
- */
-export const NODE_REGISTRATION = ['_cacheNode', '_cacheNodes'] as const;
-const treePrototype = (Parser as unknown as { Tree: { prototype: Record<string, unknown> } }).Tree.prototype;
-for (const method of NODE_REGISTRATION) {
-  if (typeof treePrototype[method] === 'function') treePrototype[method] = () => undefined;
-}
-
 let parser: Parser | undefined;
+
+/** What {@link adaptBinding} checks its shortcuts on: named and anonymous nodes, on several lines. */
+const BINDING_SAMPLE = 'def f(a, *b, **c):\n    """Doc."""\n    return not a == (b, "c") in {1: [2.0, None]}  # é, 😀\n    x = "😀" + b\n';
 
 function sharedParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Python as unknown as Parser.Language);
+    adaptBinding(Python, parser.parse(BINDING_SAMPLE));
   }
   return parser;
 }
