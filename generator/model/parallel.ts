@@ -32,6 +32,9 @@ const YOUNG_GENERATION_MB = 8;
  */
 export const WORKERS_MAX_OPT_TIER = 1;
 
+/** V8's default for `--max-opt`: any tier (`node --v8-options`). */
+const V8_DEFAULT_MAX_OPT = 999;
+
 /** Lookups of the workers' caches by kind, summed over the last {@link buildModels}, for `CATMAID_CODEGEN_CACHE_STATS`. */
 export const workerCacheStats: CacheStats = {};
 /** Why workers could not write the cache directory (see FactStore.problems). */
@@ -67,8 +70,7 @@ export async function eachModel(
   cacheDir?: string,
 ): Promise<void> {
   const size = Math.max(1, Math.min(availableParallelism(), refs.length));
-  // V8's flags are the process's: they hold for the workers started below and for this thread.
-  if (size > 1) setFlagsFromString(`--max-opt=${WORKERS_MAX_OPT_TIER}`);
+  const tiered = size > 1 && lowerTier();
   // Consecutive refs per worker: the refs are cut into one segment per two workers, and in each
   // one worker goes forward from its start while the other goes backward from its end, until they
   // meet — so that neither waits for the other however unequal the releases are (old ones are
@@ -117,5 +119,26 @@ export async function eachModel(
     await Promise.all(Array.from({ length: size }, (_, k) => slot(k)));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+    if (tiered) restoreTier();
   }
+}
+
+/** Builds running side by side now, each with {@link lowerTier} in effect. */
+let lowered = 0;
+
+/**
+ * Sets V8's highest tier to {@link WORKERS_MAX_OPT_TIER} for the workers about to start. V8's flags
+ * are the process's: they hold for this thread too, until {@link restoreTier}, so that what it does
+ * after the build (a changelog's diffs, the docs site) is optimized again. False (nothing set)
+ * when node was started with a tier of the user's own (`--max-opt`, `--no-opt`, `--jitless`…).
+ */
+function lowerTier(): boolean {
+  if (process.execArgv.some((a) => /^--(max-opt|no-opt|no-turbofan|jitless)\b/.test(a))) return false;
+  if (lowered++ === 0) setFlagsFromString(`--max-opt=${WORKERS_MAX_OPT_TIER}`);
+  return true;
+}
+
+/** Gives V8 back its default highest tier once the last build that lowered it is done. */
+function restoreTier(): void {
+  if (--lowered === 0) setFlagsFromString(`--max-opt=${V8_DEFAULT_MAX_OPT}`);
 }
