@@ -6,34 +6,18 @@
  * next (most files) is read once per worker and kept in its memory (generator/cache/); with a
  * cache directory the workers also share what they keep through it. A worker reads all the refs
  * of its run: between refs it gives back the memory of the trees it parsed and of the facts and
- * files the last ref did not use (model/worker.ts).
+ * files the last ref did not use (model/worker.ts). V8 optimizes only what is really hot while
+ * workers build side by side (model/worker-tier.ts).
  */
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { CacheStats } from '../cache/store.js';
 import { UsageError } from '../errors.js';
 import type { RouteModel } from './types.js';
+import { tuneForWorkers } from './worker-tier.js';
 
 /** The young generation of a worker's heap (see {@link eachModel}). */
 const YOUNG_GENERATION_MB = 8;
-
-/**
- * The highest tier V8 compiles to while workers build models side by side: 1, its baseline
- * compiler (Sparkplug), not its optimizing compilers (TurboFan; Maglev in later V8s).
- *
- * Optimized code is compiled on background threads, once per worker, and thrown away when objects
- * it was specialised on die ("weak objects": every ref's collection, see parse/parser.ts
- * releaseTrees()). With a worker on every core those threads take cores from the workers and
- * gain less than they cost. Measured on CATMAID (2 cores, 39 release tags): a changelog
- * `--no-cache` took 0.70× the time (8.4 instead of 12.1 s) and 0.70× the CPU; a `diff` of two
- * refs 0.87×. One thread building one ref (`routes`, `generate`) keeps the optimizing compiler:
- * there it runs on an idle core, and `generate` took 1.11× without it.
- */
-export const WORKERS_MAX_OPT_TIER = 1;
-
-/** V8's default for `--max-opt`: any tier (`node --v8-options`). */
-const V8_DEFAULT_MAX_OPT = 999;
 
 /** Lookups of the workers' caches by kind, summed over the last {@link buildModels}, for `CATMAID_CODEGEN_CACHE_STATS`. */
 export const workerCacheStats: CacheStats = {};
@@ -70,7 +54,7 @@ export async function eachModel(
   cacheDir?: string,
 ): Promise<void> {
   const size = Math.max(1, Math.min(availableParallelism(), refs.length));
-  const tiered = size > 1 && lowerTier();
+  if (size > 1) tuneForWorkers();
   // Consecutive refs per worker: the refs are cut into one segment per two workers, and in each
   // one worker goes forward from its start while the other goes backward from its end, until they
   // meet — so that neither waits for the other however unequal the releases are (old ones are
@@ -119,26 +103,5 @@ export async function eachModel(
     await Promise.all(Array.from({ length: size }, (_, k) => slot(k)));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
-    if (tiered) restoreTier();
   }
-}
-
-/** Builds running side by side now, each with {@link lowerTier} in effect. */
-let lowered = 0;
-
-/**
- * Sets V8's highest tier to {@link WORKERS_MAX_OPT_TIER} for the workers about to start. V8's flags
- * are the process's: they hold for this thread too, until {@link restoreTier}, so that what it does
- * after the build (a changelog's diffs, the docs site) is optimized again. False (nothing set)
- * when node was started with a tier of the user's own (`--max-opt`, `--no-opt`, `--jitless`…).
- */
-function lowerTier(): boolean {
-  if (process.execArgv.some((a) => /^--(max-opt|no-opt|no-turbofan|jitless)\b/.test(a))) return false;
-  if (lowered++ === 0) setFlagsFromString(`--max-opt=${WORKERS_MAX_OPT_TIER}`);
-  return true;
-}
-
-/** Gives V8 back its default highest tier once the last build that lowered it is done. */
-function restoreTier(): void {
-  if (--lowered === 0) setFlagsFromString(`--max-opt=${V8_DEFAULT_MAX_OPT}`);
 }
