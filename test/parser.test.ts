@@ -55,6 +55,8 @@ describe('nodes without registration', () => {
       expect(node.startIndex).toBe(cursor.startIndex);
       expect(node.startPosition).toEqual(cursor.startPosition);
       expect(text.slice(node.startIndex, node.endIndex)).toBe(node.text);
+      // Once asked, a symbol's type is a constant of its class (ERROR nodes ask the binding).
+      if (node.type !== 'ERROR') expect(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(node), 'type')?.value).toBe(node.type);
       types.add(node.type);
       seen++;
       if (cursor.gotoFirstChild() || cursor.gotoNextSibling()) continue;

@@ -9,18 +9,19 @@
  *
  * - a node's start (`startIndex`, `startPosition`) is `context[0..2]` (in bytes of UTF-16: halved);
  * - its `id` is the id's two words;
- * - its `type` is a function of its symbol, which chose its class: the binding gives the classes
- *   of named symbols their type as a constant; the other symbols (`(`, `,`, `==`, `not`, keywords)
- *   share the base class, and every `.type` of theirs was a call. Each gets a class of its own
- *   here, which learns its type at its first node's `.type` (ERROR nodes keep the base class).
+ * - its `type` is a function of its symbol, which chose its class: the binding means to give the
+ *   classes of named symbols their type as a constant (but the assignment does not take), and the
+ *   other symbols (`(`, `,`, `==`, `not`, keywords) share the base class, so every `.type` was a
+ *   call. Here each symbol has a class of its own, which learns its type at its first node's
+ *   `.type` (ERROR nodes keep the base class and its getter).
  *
  * {@link adaptBinding} answers those from the object, after checking on a small tree that they
  * are what the binding answers (else it leaves that getter alone), and turns off node
  * registration ({@link NODE_REGISTRATION}). Checked by test/parser.test.ts.
  *
- * The start, id and type shortcuts, measured A/B on CATMAID: `routes --no-cache` of HEAD 0.99×
- * (its optimized code made those calls cheap already), a changelog of every release `--no-cache`
- * 0.98× and 10 MiB less (its workers run baseline code, see model/parallel.ts).
+ * Measured A/B on CATMAID: the start and id shortcuts with classes for anonymous symbols,
+ * `routes --no-cache` of HEAD 0.99× and a changelog of every release `--no-cache` 0.98× (10 MiB
+ * less); the named symbols' types made constants too, then `routes` 0.97× and the changelog 0.965×.
  *
  * Consumes: the binding's `Parser`, after a language is set. Produces: nothing; changes the
  * binding's prototypes once per thread.
@@ -80,20 +81,25 @@ export function adaptBinding(language: unknown, sample: Parser.Tree): void {
   shortcut('startPosition', (n) => ({ row: n[START_ROW], column: n[START_COLUMN]! / 2 }));
   shortcut('id', (n) => n[ID_LOW]! + n[ID_HIGH]! * 2 ** 32);
 
-  // A class per symbol that has only the base class, learning its type from its first node.
+  // A class per symbol, each learning its type from its first node. The binding's named classes
+  // were meant to have theirs as a constant, but it assigns it on their prototypes, where the
+  // base class's getter (which has no setter) makes the assignment do nothing.
   const classes = (language as { nodeSubclasses?: NodeClass[] }).nodeSubclasses;
   const nativeType = Object.getOwnPropertyDescriptor(base.prototype, 'type')?.get;
   if (!classes || !nativeType) return;
-  for (let symbol = 0; symbol < classes.length; symbol++) {
-    if (classes[symbol] !== base) continue;
-    const learning = class extends (base as unknown as new (tree: unknown) => object) {
-      get type(): string {
+  const learnType = (prototype: object) =>
+    Object.defineProperty(prototype, 'type', {
+      get(this: object): string {
         const type = nativeType.call(this) as string;
-        Object.defineProperty(learning.prototype, 'type', { value: type, configurable: true, enumerable: false });
+        Object.defineProperty(prototype, 'type', { value: type, configurable: true, enumerable: false });
         return type;
-      }
-    };
-    classes[symbol] = learning;
+      },
+      configurable: true,
+      enumerable: false,
+    });
+  for (let symbol = 0; symbol < classes.length; symbol++) {
+    if (classes[symbol] === base) classes[symbol] = class extends (base as unknown as new (tree: unknown) => object) {};
+    learnType(classes[symbol]!.prototype);
   }
   adaptedGetters.push('type');
 }
