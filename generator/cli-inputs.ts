@@ -63,7 +63,10 @@ export function openWithExtensions(flags: SourceFlags, build: BuildOptions = {})
   const { tree, extensions } = installExtensions(openSource({ source: flags.source, ref: flags.ref }), flags.extension ?? []);
   // One ref read once: with --no-cache, nothing could be reused, so nothing is recorded.
   const dir = cacheDirOf(flags);
-  return { tree, build: { ...build, ...(extensions.length ? { extensions } : {}), ...(dir !== undefined ? { cache: factStore(dir) } : {}) } };
+  // A helper thread, on the other core, opens the same tree when the build has to read it
+  // (openSource refused a missing --source above).
+  const helper = { source: flags.source!, ...(flags.ref !== undefined ? { ref: flags.ref } : {}), extensions: flags.extension ?? [], ...(dir !== undefined ? { cacheDir: dir } : {}) };
+  return { tree, build: { ...build, ...(extensions.length ? { extensions } : {}), ...(dir !== undefined ? { cache: factStore(dir) } : {}), helper } };
 }
 
 /** The route model of an earlier generation in `out` (its `routes.json`), if there is one. */

@@ -3,8 +3,10 @@
  * Checks the cache of facts (generator/cache/) on a real CATMAID repository: every release tag and
  * HEAD is built without any cache, one ref at a time, and then by the changelog's path (worker
  * threads, runs of consecutive refs) with the cache in memory only, from an empty cache directory
- * and from the full one. Every model must be the same bytes every way. Prints one line per way
- * (time, refs that differ, hits by kind) and exits 1 when any ref differs.
+ * and from the full one; and one ref at a time with a helper thread (model/helper.ts, the path of
+ * `routes` and `generate`) taking a share of every ref's views, without a cache and into an empty
+ * cache directory. Every model must be the same bytes every way. Prints one line per way (time,
+ * refs that differ, hits by kind) and exits 1 when any ref differs.
  *
  * Usage:  node scripts/check-cache.mjs CATMAID.git   (build first: npx tsc -p .)
  */
@@ -25,6 +27,8 @@ const { openSource } = await dist('source/open.js');
 const { buildRouteModel } = await dist('model/build.js');
 const { releaseSequence, repositoryTags } = await dist('diff/changelog.js');
 const { buildModels, workerCacheStats } = await dist('model/parallel.js');
+const { factStore } = await dist('cache/store.js');
+const { helperStats } = await dist('model/helper.js');
 
 const refs = releaseSequence(repositoryTags(repo), undefined, 'HEAD');
 let t0 = performance.now();
@@ -45,6 +49,21 @@ try {
       .map(([kind, s]) => `${kind} ${s.hits}/${s.hits + s.misses}`)
       .join(', ');
     process.stdout.write(`${label}: ${seconds.toFixed(1)} s, ${bad.length ? `DIFFERENT: ${bad.join(' ')}` : 'all the same bytes'}; hits: ${hits}\n`);
+  }
+  for (const [label, cacheDir] of [['one at a time with a helper thread, no cache', undefined], ['one at a time with a helper thread, an empty cache directory', join(dir, 'helped')]]) {
+    t0 = performance.now();
+    const before = helperStats.views;
+    const models = [];
+    for (const ref of refs) {
+      const cache = cacheDir === undefined ? {} : { cache: factStore(cacheDir) };
+      const helper = { source: repo, ref, extensions: [], shareAt: 1, ...(cacheDir === undefined ? {} : { cacheDir }) };
+      models.push(JSON.stringify(buildRouteModel(openSource({ source: repo, ref }), { ...cache, helper }).model));
+      await factStore(cacheDir).flush();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const bad = refs.filter((_, i) => models[i] !== expected[i]);
+    differing += bad.length;
+    process.stdout.write(`${label}: ${seconds.toFixed(1)} s, ${bad.length ? `DIFFERENT: ${bad.join(' ')}` : 'all the same bytes'}; views the helper analysed: ${helperStats.views - before}\n`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

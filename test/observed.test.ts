@@ -20,8 +20,9 @@ vi.mock('../generator/model/build.js', async (importOriginal) => {
   return {
     ...actual,
     buildRouteModel: (...args: Parameters<typeof actual.buildRouteModel>) => {
-      // The cache the CLI hands every build (tested in cache.test.ts) is not what these tests look at.
-      const { cache: _, ...options } = args[1] ?? {};
+      // The cache and the helper thread the CLI hands every build (tested in cache.test.ts and
+      // helper.test.ts) are not what these tests look at.
+      const { cache: _, helper: __, ...options } = args[1] ?? {};
       builds.push(options);
       return actual.buildRouteModel(...args);
     },

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../diagnostics.js';
 import type { FactStore } from '../cache/store.js';
-import { API_TESTS_DIR, LEGACY_API_TESTS, readApiTests } from '../parse/api-tests.js';
 import type { ExtensionSource } from '../source/extensions.js';
 import { PROJECT_URLCONF } from '../source/open.js';
 import { contentIdOf, type SourceTree } from '../source/types.js';
@@ -17,6 +16,8 @@ import { detectCatmaidVersion, VERSION_FILES } from '../source/version.js';
 import { compareOptionalText, compareText } from '../util/compare.js';
 import { generatorInfo } from '../util/package-info.js';
 import { unmatchedAnswers, type RecordedAnswer } from './answers.js';
+import { testedAnswers } from './api-test-answers.js';
+import { helperAvailable, ModelHelper, type HelperSource } from './helper.js';
 import { ModuleIndex } from './modules.js';
 import { fillOperations } from './operation-cache.js';
 import { assignOperationIds } from './operation-ids.js';
@@ -46,6 +47,11 @@ export interface BuildOptions {
    * again. Without it everything is computed; the model is the same either way.
    */
   cache?: FactStore;
+  /**
+   * Where the tree was opened from, for a helper thread that reads the API tests and analyses
+   * views beside the build when it has to read the tree (model/helper.ts); without it, one thread.
+   */
+  helper?: HelperSource;
 }
 
 /** The model's routes and mounts: all of it but its provenance and diagnostics, kept whole by the cache. */
@@ -81,7 +87,7 @@ function build(tree: SourceTree, options: BuildOptions, keptOnly: boolean): Buil
   });
   const kept = keptOnly ? modules.find<ModelBody>('model', key) : undefined;
   if (keptOnly && !kept) return undefined;
-  const { routes, mounts } = kept?.result ?? modules.memo('model', key, () => buildBody(tree, modules, diagnostics, installed, options.observed ?? []));
+  const { routes, mounts } = kept?.result ?? modules.memo('model', key, () => buildBody(tree, modules, diagnostics, installed, options.observed ?? [], options.helper));
 
   // Kept by the content of the files it reads: no read of them when they did not change.
   const version = modules.memo('version', VERSION_FILES.map((f) => `${f} ${options.cache ? contentIdOf(tree, f) : ''}`).join('\n'), () => detectCatmaidVersion(tree) ?? null);
@@ -104,15 +110,20 @@ function build(tree: SourceTree, options: BuildOptions, keptOnly: boolean): Buil
 }
 
 /** The routes (with their operations, typed by the API tests' and `observed` answers) and mounts of a tree. */
-function buildBody(tree: SourceTree, modules: ModuleIndex, diagnostics: DiagnosticBag, installed: string[], observed: readonly RecordedAnswer[]): ModelBody {
+function buildBody(tree: SourceTree, modules: ModuleIndex, diagnostics: DiagnosticBag, installed: string[], observed: readonly RecordedAnswer[], helperSource?: HelperSource): ModelBody {
+  const helper = helperSource && helperAvailable() ? new ModelHelper(helperSource, modules, diagnostics) : undefined;
+  try {
+    return buildRoutes(tree, modules, diagnostics, installed, observed, helper);
+  } finally {
+    helper?.dispose();
+  }
+}
+
+function buildRoutes(tree: SourceTree, modules: ModuleIndex, diagnostics: DiagnosticBag, installed: string[], observed: readonly RecordedAnswer[], helper: ModelHelper | undefined): ModelBody {
   const { routes, mounts } = expandRoutes(tree, modules, diagnostics, installed);
-  const open = fillOperations(routes, modules, diagnostics);
-  // What CATMAID's API tests say the operations answer: the test modules are looked up here, so
-  // that a kept reading is used only for the same modules.
-  const testFiles = [...modules.filesBelow(API_TESTS_DIR), LEGACY_API_TESTS].map((f) => `${f} ${modules.contentId(f)}`);
-  const tested = modules.memo('api-tests', testFiles.join('\n'), () =>
-    readApiTests(tree, (file) => modules.parse(file), diagnostics, (kind, key, compute) => modules.memo(kind, key, compute), (file) => modules.contentId(file)),
-  );
+  const open = fillOperations(routes, modules, diagnostics, helper);
+  // What CATMAID's API tests say the operations answer (read by the helper, when there is one).
+  const tested = helper ? helper.testedAnswers(() => testedAnswers(tree, modules, diagnostics)) : testedAnswers(tree, modules, diagnostics);
   for (const a of unmatchedAnswers(routes, tested)) {
     // A test that expects a 404 requests a path no route serves on purpose.
     if (a.status !== 404) diagnostics.add('test-url-unmatched', `${a.method} ${a.path} of an API test matches no route`, a.file, a.line);

@@ -18,6 +18,7 @@
  */
 import { mapPlaces, visitPlaces } from '../cache/places.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics.js';
+import type { ModelHelper, ViewWork } from './helper.js';
 import type { ModuleIndex } from './modules.js';
 import { OperationBuilder } from './operations.js';
 import type { Operation, Route } from './types.js';
@@ -33,7 +34,7 @@ interface ViewOperations {
  * Fills `route.operations` of every route Django can serve (a path, not shadowed); returns the
  * operations whose code may read parameters their list does not name.
  */
-export function fillOperations(routes: readonly Route[], modules: ModuleIndex, diagnostics: DiagnosticBag): WeakSet<Operation> {
+export function fillOperations(routes: readonly Route[], modules: ModuleIndex, diagnostics: DiagnosticBag, helper?: ModelHelper): WeakSet<Operation> {
   const open = new WeakSet<Operation>();
   const views = new Map<string, Route[]>();
   for (const route of routes) {
@@ -62,12 +63,37 @@ export function fillOperations(routes: readonly Route[], modules: ModuleIndex, d
     else missed.push({ group, key });
   }
   modules.prefetchModules(missed.flatMap(({ group }) => group.flatMap((r) => (r.view ? [`${r.view.module}.${r.view.name}`] : []))), true);
-  for (const { group, key } of missed) fill(group, modules.keep('operations', key, () => analyse(group, modules)));
+  const analyse = ({ group, key }: ViewWork) => fill(group, modules.keep('operations', key, () => analyseView(group, modules)));
+  if (!helper || missed.length < helper.shareAt) {
+    missed.forEach(analyse);
+    return open;
+  }
+  // Shared with the helper thread, a view module at a time (the larger first), so that each
+  // parses and reads a module once.
+  const byModule = new Map<string, ViewWork[]>();
+  for (const work of missed) {
+    const module = work.group[0]!.view?.module ?? '';
+    byModule.set(module, [...(byModule.get(module) ?? []), work]);
+  }
+  const bundles = [...byModule.values()].sort((a, b) => b.length - a.length);
+  const done = new Set<number>();
+  const next = helper.share(bundles);
+  for (let b = helper.helperOnly ? undefined : next(); b !== undefined; b = next()) {
+    done.add(b);
+    bundles[b]!.forEach(analyse);
+  }
+  const fin = helper.finish();
+  for (const { index, views } of fin.bundles) {
+    done.add(index);
+    views.forEach((r, i) => fill(bundles[index]![i]!.group, helper.use<ViewOperations>(r)));
+  }
+  // What the helper took but could not finish.
+  bundles.forEach((bundle, b) => done.has(b) || bundle.forEach(analyse));
   return open;
 }
 
 /** The operations of one view's routes, with the routes' lines marked. */
-function analyse(group: Route[], modules: ModuleIndex): ViewOperations {
+export function analyseView(group: Route[], modules: ModuleIndex): ViewOperations {
   const bag = new DiagnosticBag();
   const builder = new OperationBuilder(modules, bag);
   const routes = group.map((route) => {
