@@ -1,6 +1,6 @@
 /**
- * How V8 compiles while model workers build refs side by side (model/parallel.ts): only code that
- * is really hot is optimized.
+ * How V8 compiles while threads build models side by side (model/parallel.ts's workers, a build
+ * and its helper thread): only code that is really hot is optimized.
  *
  * V8 optimizes a function once it has run enough (its "interrupt budget", about 66 KB of bytecode
  * executed by default in node 20). The optimizing compiler runs on background threads, once per
@@ -13,9 +13,11 @@
  * - a changelog took 12.1 s with V8's defaults, 8.4 s with baseline code only (`--max-opt=1`),
  *   and 7.9 s with a budget of 2, 4 or 10 MB (the same: 4 MB is used);
  * - a `diff` of two refs 0.97× of baseline code only;
- * - one thread building one ref (`routes`, `generate`) is left alone: there the compiler runs on
- *   an idle core, `routes` takes the same time with either setting and `generate` took 1.11× with
- *   baseline code only.
+ * - a build with a helper thread (model/helper.ts: `routes`, `generate`, one release): `routes`
+ *   0.84× of one thread with V8's defaults, where the helper had gained nothing (its compiles took
+ *   the core it ran on); `generate` 0.99×.
+ * One thread alone is left with V8's defaults: there the compiler runs on an idle core (`routes`
+ * took the same time either way, `generate` 1.11× with baseline code only).
  *
  * Consumes: nothing. Produces: V8's flags, for the rest of the process (they are the process's,
  * this thread's too; what it does after the build — a changelog's diffs, the docs site — was
