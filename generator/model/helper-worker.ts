@@ -15,7 +15,7 @@ import { openSource } from '../source/open.js';
 import { testedAnswers } from './api-test-answers.js';
 import { DONE, NEXT, STARTED, type HelperResults, type HelperSource, type ViewWork } from './helper.js';
 import { ModuleIndex } from './modules.js';
-import { analyseView } from './operation-cache.js';
+import { analyseView, prefetchViews } from './operation-cache.js';
 
 const { source, port, counters: buffer } = workerData as { source: HelperSource; port: MessagePort; counters: SharedArrayBuffer };
 const counters = new Int32Array(buffer);
@@ -49,6 +49,8 @@ try {
 port.once('message', (bundles: ViewWork[][]) => {
   try {
     if (!results.error) {
+      // The modules of every view it may take, in one git call rather than one per file.
+      prefetchViews(bundles.flat(), modules!);
       for (let b = Atomics.add(counters, NEXT, 1); b < bundles.length; b = Atomics.add(counters, NEXT, 1)) {
         results.bundles.push({ index: b, views: bundles[b]!.map(({ key, group }) => recorded(() => modules!.keep('operations', key, () => analyseView(group, modules!)))) });
       }

@@ -62,7 +62,7 @@ export function fillOperations(routes: readonly Route[], modules: ModuleIndex, d
     if (kept) fill(group, kept.result);
     else missed.push({ group, key });
   }
-  modules.prefetchModules(missed.flatMap(({ group }) => group.flatMap((r) => (r.view ? [`${r.view.module}.${r.view.name}`] : []))), true);
+  prefetchViews(missed, modules);
   const analyse = ({ group, key }: ViewWork) => fill(group, modules.keep('operations', key, () => analyseView(group, modules)));
   if (!helper || missed.length < helper.shareAt) {
     missed.forEach(analyse);
@@ -90,6 +90,15 @@ export function fillOperations(routes: readonly Route[], modules: ModuleIndex, d
   // What the helper took but could not finish.
   bundles.forEach((bundle, b) => done.has(b) || bundle.forEach(analyse));
   return open;
+}
+
+/**
+ * Reads the modules of views to analyse, and those of their packages, in one batch
+ * (ModuleIndex.prefetchModules): the build before it analyses, the helper thread before it takes
+ * its share.
+ */
+export function prefetchViews(work: readonly ViewWork[], modules: ModuleIndex): void {
+  modules.prefetchModules(work.flatMap(({ group }) => group.flatMap((r) => (r.view ? [`${r.view.module}.${r.view.name}`] : []))), true);
 }
 
 /** The operations of one view's routes, with the routes' lines marked. */
