@@ -2,11 +2,13 @@
  * The helper thread of one build (generator/model/helper.ts): a model built with it is the same
  * bytes as one built on one thread — on every fixture and every release of the diff tests'
  * repository, with views shared from the first one, without a cache, from an empty cache
- * directory and from the full one — and a helper that cannot do its share leaves the build whole.
+ * directory and from the full one — and a helper that cannot do its share (it cannot open the
+ * tree, or its code never starts) leaves the build whole.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRouteModel, type BuildOptions } from '../generator/model/build.js';
 import { installExtensions } from '../generator/source/extensions.js';
@@ -49,13 +51,13 @@ function alone(source: string, ref: string | undefined, extensions: string[]): s
  * A model with a helper thread that takes a share of every build's views (`shareAt: 1`), or all
  * of them (`helperOnly`).
  */
-async function helped(source: string, ref: string | undefined, extensions: string[], cacheDir?: string, helperSource = source, helperOnly = false): Promise<string> {
+async function helped(source: string, ref: string | undefined, extensions: string[], cacheDir?: string, helperSource = source, helperOnly = false, workerFile?: URL): Promise<string> {
   const d = await dist();
   const { tree, extensions: installed } = d.installExtensions(d.openSource({ source, ...(ref ? { ref } : {}) }), extensions);
   const model = d.buildRouteModel(tree, {
     ...(installed.length ? { extensions: installed } : {}),
     ...(cacheDir !== undefined ? { cache: d.factStore(cacheDir) } : {}),
-    helper: { source: helperSource, ...(ref ? { ref } : {}), extensions, shareAt: 1, helperOnly, ...(cacheDir !== undefined ? { cacheDir } : {}) },
+    helper: { source: helperSource, ...(ref ? { ref } : {}), extensions, shareAt: 1, helperOnly, ...(cacheDir !== undefined ? { cacheDir } : {}), ...(workerFile ? { workerFile } : {}) },
   }).model;
   await d.factStore(cacheDir).flush();
   return JSON.stringify(model);
@@ -108,5 +110,16 @@ describe('a build with a helper thread', () => {
     const before = helperStats.views;
     expect(await helped(fixtureSource(name), undefined, [], undefined, join(scratch, 'no-such-source'), true)).toBe(expected);
     expect(helperStats.views).toBe(before);
+  });
+
+  it('a helper whose code never starts leaves the whole build to the build thread after a while', async () => {
+    const name = 'operations';
+    const expected = alone(fixtureSource(name), undefined, []);
+    const never = join(scratch, 'never-starts.mjs');
+    writeFileSync(never, 'await new Promise(() => {});\n');
+    const t0 = performance.now();
+    expect(await helped(fixtureSource(name), undefined, [], undefined, fixtureSource(name), true, pathToFileURL(never))).toBe(expected);
+    // It waited for the helper to start (5 s), not for it to finish (10 minutes).
+    expect(performance.now() - t0).toBeLessThan(30_000);
   });
 });

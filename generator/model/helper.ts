@@ -42,6 +42,8 @@ export interface HelperSource {
   shareAt?: number;
   /** The build takes no bundle of views itself and leaves them all to the helper (for the tests). */
   helperOnly?: boolean;
+  /** The helper thread's code, if not the generator's own (the tests give one that never starts). */
+  workerFile?: URL;
 }
 
 /** Views the helper threads of this process analysed, for the tests and the benchmark. */
@@ -121,7 +123,7 @@ export class ModelHelper {
     tuneForWorkers();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(HELPER_WORKER, {
+    this.worker = new Worker(source.workerFile ?? HELPER_WORKER, {
       workerData: { source, port: port2, counters: this.counters.buffer },
       transferList: [port2],
     });
