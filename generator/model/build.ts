@@ -119,6 +119,7 @@ function buildBody(tree: SourceTree, modules: ModuleIndex, diagnostics: Diagnost
   }
 }
 
+/** {@link buildBody}'s work, with the helper thread when there is one. */
 function buildRoutes(tree: SourceTree, modules: ModuleIndex, diagnostics: DiagnosticBag, installed: string[], observed: readonly RecordedAnswer[], helper: ModelHelper | undefined): ModelBody {
   const { routes, mounts } = expandRoutes(tree, modules, diagnostics, installed);
   const open = fillOperations(routes, modules, diagnostics, helper);

@@ -46,7 +46,7 @@ export interface HelperSource {
   workerFile?: URL;
 }
 
-/** Views the helper threads of this process analysed, for the tests and the benchmark. */
+/** Views the helper threads of this process analysed, for the tests and scripts/check-cache.mjs. */
 export const helperStats = { views: 0 };
 
 /** Views to analyse from which the helper takes a share (fewer are not worth sending it the work). */
