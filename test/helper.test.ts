@@ -57,7 +57,7 @@ async function helped(source: string, ref: string | undefined, extensions: strin
   const model = d.buildRouteModel(tree, {
     ...(installed.length ? { extensions: installed } : {}),
     ...(cacheDir !== undefined ? { cache: d.factStore(cacheDir) } : {}),
-    helper: { source: helperSource, ...(ref ? { ref } : {}), extensions, shareAt: 1, helperOnly, ...(cacheDir !== undefined ? { cacheDir } : {}), ...(workerFile ? { workerFile } : {}) },
+    helper: { source: helperSource, ...(ref ? { ref } : {}), extensions, shareAt: 1, minPythonFiles: 0, helperOnly, ...(cacheDir !== undefined ? { cacheDir } : {}), ...(workerFile ? { workerFile } : {}) },
   }).model;
   await d.factStore(cacheDir).flush();
   return JSON.stringify(model);

@@ -17,7 +17,7 @@ import { compareOptionalText, compareText } from '../util/compare.js';
 import { generatorInfo } from '../util/package-info.js';
 import { unmatchedAnswers, type RecordedAnswer } from './answers.js';
 import { testedAnswers } from './api-test-answers.js';
-import { helperAvailable, ModelHelper, type HelperSource } from './helper.js';
+import { ModelHelper, wantsHelper, type HelperSource } from './helper.js';
 import { ModuleIndex } from './modules.js';
 import { fillOperations } from './operation-cache.js';
 import { assignOperationIds } from './operation-ids.js';
@@ -111,7 +111,7 @@ function build(tree: SourceTree, options: BuildOptions, keptOnly: boolean): Buil
 
 /** The routes (with their operations, typed by the API tests' and `observed` answers) and mounts of a tree. */
 function buildBody(tree: SourceTree, modules: ModuleIndex, diagnostics: DiagnosticBag, installed: string[], observed: readonly RecordedAnswer[], helperSource?: HelperSource): ModelBody {
-  const helper = helperSource && helperAvailable() ? new ModelHelper(helperSource, modules, diagnostics) : undefined;
+  const helper = helperSource && wantsHelper(helperSource, tree) ? new ModelHelper(helperSource, modules, diagnostics) : undefined;
   try {
     return buildRoutes(tree, modules, diagnostics, installed, observed, helper);
   } finally {

@@ -22,6 +22,7 @@ import type { Recorded } from '../cache/memo.js';
 import type { Diagnostic, DiagnosticBag } from '../diagnostics.js';
 import type { RecordedAnswer } from './answers.js';
 import type { ModuleIndex } from './modules.js';
+import type { SourceTree } from '../source/types.js';
 import type { Route } from './types.js';
 import { tuneForWorkers } from './worker-tier.js';
 
@@ -40,6 +41,11 @@ export interface HelperSource {
    * {@link SHARE_AT}); fewer, and it only reads the API tests. The tests set 1.
    */
   shareAt?: number;
+  /**
+   * A tree with fewer Python files than this is read on one thread (default
+   * {@link HELPER_AT_PYTHON_FILES}). The tests set 0.
+   */
+  minPythonFiles?: number;
   /** The build takes no bundle of views itself and leaves them all to the helper (for the tests). */
   helperOnly?: boolean;
   /** The helper thread's code, if not the generator's own (the tests give one that never starts). */
@@ -48,6 +54,13 @@ export interface HelperSource {
 
 /** Views the helper threads of this process analysed, for the tests and scripts/check-cache.mjs. */
 export const helperStats = { views: 0 };
+
+/**
+ * Python files from which a tree is worth a helper thread: starting one costs about 0.15 s of CPU
+ * (loading the generator's modules, compiling the queries, opening the tree), which a small tree
+ * does not win back. CATMAID has 183 (r2015.1.15) to 376 (2022); the test fixtures 6 to 22.
+ */
+export const HELPER_AT_PYTHON_FILES = 100;
 
 /** Views to analyse from which the helper takes a share (fewer are not worth sending it the work). */
 export const SHARE_AT = 24;
@@ -96,6 +109,13 @@ const HELPER_WORKER = new URL('./helper-worker.js', import.meta.url);
  */
 export function helperAvailable(): boolean {
   return existsSync(fileURLToPath(HELPER_WORKER));
+}
+
+/** Whether a build of `tree` starts a helper thread: it can, and the tree is large enough. */
+export function wantsHelper(source: HelperSource, tree: SourceTree): boolean {
+  const min = source.minPythonFiles ?? HELPER_AT_PYTHON_FILES;
+  if (min > 0 && tree.listFiles().filter((f) => f.endsWith('.py')).length < min) return false;
+  return helperAvailable();
 }
 
 /** The helper of one build; start it when the build has to read the tree (the cache did not keep the model). */
