@@ -96,7 +96,7 @@ const PATIENCE_MS = 10 * 60_000;
  * How long the build waits for a helper thread that has not started (its code did not load: a
  * missing or broken file) before it does the helper's share itself. Starting takes about 0.15 s.
  */
-const START_PATIENCE_MS = 5_000;
+const START_PATIENCE_MS = 2_000;
 /** How often the build looks whether a helper that has not started yet has. */
 const LOOK_MS = 20;
 
