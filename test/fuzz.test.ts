@@ -146,7 +146,9 @@ describe(`fuzzing (${RUNS} cases, seed ${SEED})`, () => {
     try {
       execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', maxBuffer: 1 << 26 });
     } catch (e) {
-      output = String((e as { stdout?: string }).stdout ?? e).slice(0, 4000);
+      // What tsc found is on stdout; a tsc that cannot run says why on stderr.
+      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+      output = (stdout || stderr || String(e)).slice(0, 4000);
     }
     expect(output).toBe('');
   });

@@ -89,7 +89,9 @@ describe('type-checking the emitted packages', () => {
     try {
       execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
     } catch (e) {
-      output = String((e as { stdout?: string }).stdout ?? e);
+      // What tsc found is on stdout; a tsc that cannot run says why on stderr.
+      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+      output = stdout || stderr || String(e);
     }
     expect(output).toBe('');
   });
