@@ -64,8 +64,10 @@ export function openWithExtensions(flags: SourceFlags, build: BuildOptions = {})
   // One ref read once: with --no-cache, nothing could be reused, so nothing is recorded.
   const dir = cacheDirOf(flags);
   // A helper thread, on the other core, opens the same tree when the build has to read it
-  // (openSource refused a missing --source above).
-  const helper = { source: flags.source!, ...(flags.ref !== undefined ? { ref: flags.ref } : {}), extensions: flags.extension ?? [], ...(dir !== undefined ? { cacheDir: dir } : {}) };
+  // (openSource refused a missing --source above): at the commit the build read, so that a branch
+  // that moves in between cannot give it another one.
+  const ref = flags.ref !== undefined ? tree.commit ?? flags.ref : undefined;
+  const helper = { source: flags.source!, ...(ref !== undefined ? { ref } : {}), extensions: flags.extension ?? [], ...(dir !== undefined ? { cacheDir: dir } : {}) };
   return { tree, build: { ...build, ...(extensions.length ? { extensions } : {}), ...(dir !== undefined ? { cache: factStore(dir) } : {}), helper } };
 }
 

@@ -53,7 +53,7 @@ export function fillOperations(routes: readonly Route[], modules: ModuleIndex, d
     for (const d of restoreLines(kept.diagnostics, group)) diagnostics.add(d.code, d.message, d.file, d.line, d.level, d.operation);
   };
   // What the cache keeps first; then the views it does not, their modules read in one batch.
-  const missed: Array<{ group: Route[]; key: string }> = [];
+  const missed: ViewWork[] = [];
   for (const group of views.values()) {
     const key = JSON.stringify(
       group.map((r) => ({ ...r, operations: undefined, order: undefined, shadowedBy: undefined, source: { file: r.source.file }, view: r.view && { ...r.view, line: undefined } })),
@@ -73,7 +73,9 @@ export function fillOperations(routes: readonly Route[], modules: ModuleIndex, d
   const byModule = new Map<string, ViewWork[]>();
   for (const work of missed) {
     const module = work.group[0]!.view?.module ?? '';
-    byModule.set(module, [...(byModule.get(module) ?? []), work]);
+    const bundle = byModule.get(module);
+    if (bundle) bundle.push(work);
+    else byModule.set(module, [work]);
   }
   const bundles = [...byModule.values()].sort((a, b) => b.length - a.length);
   const done = new Set<number>();
