@@ -4,10 +4,59 @@
  */
 export { CatmaidClient, CatmaidError, createClient, raw, request } from './runtime.js';
 export type { CallOptions, ClientConfig, ExtraParams, HttpMethod, ParamValue, RawAnswer, RequestOptions, RetryOptions } from './runtime.js';
-export { listAnnotations, type ListAnnotationsParams, type ListAnnotationsResponse, listAnnotationsPost, type ListAnnotationsPostParams, type ListAnnotationsPostResponse, } from './operations/annotation.js';
-export { postObtainAuthToken, type PostObtainAuthTokenParams, type PostObtainAuthTokenResponse, userProjectPermissions, type UserProjectPermissionsParams, type UserProjectPermissionsResponse, } from './operations/authentication.js';
-export { getCatmaidVersion, type GetCatmaidVersionParams, type GetCatmaidVersionResponse, } from './operations/common.js';
-export { getProjectDetail, type GetProjectDetailParams, type GetProjectDetailResponse, deleteProjectDetail, type DeleteProjectDetailParams, type DeleteProjectDetailResponse, projects, type ProjectsParams, type ProjectsResponse, } from './operations/project.js';
-export { listSkeletons, type ListSkeletonsParams, type ListSkeletonsResponse, getSkeletonIdDetails, type GetSkeletonIdDetailsParams, type GetSkeletonIdDetailsResponse, postSkeletonIdDetails, type PostSkeletonIdDetailsParams, type PostSkeletonIdDetailsResponse, rootForSkeleton, type RootForSkeletonParams, type RootForSkeletonResponse, } from './operations/skeleton.js';
-export { stacks, type StacksParams, type StacksResponse, } from './operations/stack.js';
-export { nodeListTuples, type NodeListTuplesParams, type NodeListTuplesResponse, } from './operations/treenode.js';
+export {
+  listAnnotations,
+  type ListAnnotationsParams,
+  type ListAnnotationsResponse,
+  listAnnotationsPost,
+  type ListAnnotationsPostParams,
+  type ListAnnotationsPostResponse,
+} from './operations/annotation.js';
+export {
+  postObtainAuthToken,
+  type PostObtainAuthTokenParams,
+  type PostObtainAuthTokenResponse,
+  userProjectPermissions,
+  type UserProjectPermissionsParams,
+  type UserProjectPermissionsResponse,
+} from './operations/authentication.js';
+export {
+  getCatmaidVersion,
+  type GetCatmaidVersionParams,
+  type GetCatmaidVersionResponse,
+} from './operations/common.js';
+export {
+  getProjectDetail,
+  type GetProjectDetailParams,
+  type GetProjectDetailResponse,
+  deleteProjectDetail,
+  type DeleteProjectDetailParams,
+  type DeleteProjectDetailResponse,
+  projects,
+  type ProjectsParams,
+  type ProjectsResponse,
+} from './operations/project.js';
+export {
+  listSkeletons,
+  type ListSkeletonsParams,
+  type ListSkeletonsResponse,
+  getSkeletonIdDetails,
+  type GetSkeletonIdDetailsParams,
+  type GetSkeletonIdDetailsResponse,
+  postSkeletonIdDetails,
+  type PostSkeletonIdDetailsParams,
+  type PostSkeletonIdDetailsResponse,
+  rootForSkeleton,
+  type RootForSkeletonParams,
+  type RootForSkeletonResponse,
+} from './operations/skeleton.js';
+export {
+  stacks,
+  type StacksParams,
+  type StacksResponse,
+} from './operations/stack.js';
+export {
+  nodeListTuples,
+  type NodeListTuplesParams,
+  type NodeListTuplesResponse,
+} from './operations/treenode.js';

@@ -3,10 +3,31 @@
  * Documented CATMAID operations (Django REST framework views, listed on CATMAID's /apis/ page), and the client.
  */
 export { CatmaidClient, CatmaidError, createClient, raw, request } from './runtime.js';
-export { listAnnotations, listAnnotationsPost, } from './operations/annotation.js';
-export { postObtainAuthToken, userProjectPermissions, } from './operations/authentication.js';
-export { getCatmaidVersion, } from './operations/common.js';
-export { getProjectDetail, deleteProjectDetail, projects, } from './operations/project.js';
-export { listSkeletons, getSkeletonIdDetails, postSkeletonIdDetails, rootForSkeleton, } from './operations/skeleton.js';
-export { stacks, } from './operations/stack.js';
-export { nodeListTuples, } from './operations/treenode.js';
+export {
+  listAnnotations,
+  listAnnotationsPost,
+} from './operations/annotation.js';
+export {
+  postObtainAuthToken,
+  userProjectPermissions,
+} from './operations/authentication.js';
+export {
+  getCatmaidVersion,
+} from './operations/common.js';
+export {
+  getProjectDetail,
+  deleteProjectDetail,
+  projects,
+} from './operations/project.js';
+export {
+  listSkeletons,
+  getSkeletonIdDetails,
+  postSkeletonIdDetails,
+  rootForSkeleton,
+} from './operations/skeleton.js';
+export {
+  stacks,
+} from './operations/stack.js';
+export {
+  nodeListTuples,
+} from './operations/treenode.js';

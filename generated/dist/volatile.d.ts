@@ -3,10 +3,71 @@
  * Undocumented ("volatile") CATMAID operations: not listed on CATMAID's /apis/ page, they may change
  * without notice in any release. Import them from here only on purpose.
  */
-export { removeAnnotation, type RemoveAnnotationParams, type RemoveAnnotationResponse, annotateEntities, type AnnotateEntitiesParams, type AnnotateEntitiesResponse, } from './operations/annotation.js';
-export { loginUser, type LoginUserParams, type LoginUserResponse, logoutUser, type LogoutUserParams, type LogoutUserResponse, activate, type ActivateParams, type ActivateResponse, } from './operations/authentication.js';
-export { getSwaggerView, type GetSwaggerViewParams, type GetSwaggerViewResponse, serve, type ServeParams, type ServeResponse, } from './operations/other.js';
-export { neuronname, type NeuronnameParams, type NeuronnameResponse, skeletonSwc, type SkeletonSwcParams, type SkeletonSwcResponse, splitSkeleton, type SplitSkeletonParams, type SplitSkeletonResponse, cableLength, type CableLengthParams, type CableLengthResponse, summaries, type SummariesParams, type SummariesResponse, } from './operations/skeleton.js';
-export { stackInfo, type StackInfoParams, type StackInfoResponse, } from './operations/stack.js';
-export { createTreenode, type CreateTreenodeParams, type CreateTreenodeResponse, updateConfidence, type UpdateConfidenceParams, type UpdateConfidenceResponse, treenodeInfo, type TreenodeInfoParams, type TreenodeInfoResponse, } from './operations/treenode.js';
-export { getCatmaidView, type GetCatmaidViewParams, type GetCatmaidViewResponse, getCatmaidViewAtTests, type GetCatmaidViewAtTestsParams, type GetCatmaidViewAtTestsResponse, } from './operations/views.js';
+export {
+  removeAnnotation,
+  type RemoveAnnotationParams,
+  type RemoveAnnotationResponse,
+  annotateEntities,
+  type AnnotateEntitiesParams,
+  type AnnotateEntitiesResponse,
+} from './operations/annotation.js';
+export {
+  loginUser,
+  type LoginUserParams,
+  type LoginUserResponse,
+  logoutUser,
+  type LogoutUserParams,
+  type LogoutUserResponse,
+  activate,
+  type ActivateParams,
+  type ActivateResponse,
+} from './operations/authentication.js';
+export {
+  getSwaggerView,
+  type GetSwaggerViewParams,
+  type GetSwaggerViewResponse,
+  serve,
+  type ServeParams,
+  type ServeResponse,
+} from './operations/other.js';
+export {
+  neuronname,
+  type NeuronnameParams,
+  type NeuronnameResponse,
+  skeletonSwc,
+  type SkeletonSwcParams,
+  type SkeletonSwcResponse,
+  splitSkeleton,
+  type SplitSkeletonParams,
+  type SplitSkeletonResponse,
+  cableLength,
+  type CableLengthParams,
+  type CableLengthResponse,
+  summaries,
+  type SummariesParams,
+  type SummariesResponse,
+} from './operations/skeleton.js';
+export {
+  stackInfo,
+  type StackInfoParams,
+  type StackInfoResponse,
+} from './operations/stack.js';
+export {
+  createTreenode,
+  type CreateTreenodeParams,
+  type CreateTreenodeResponse,
+  updateConfidence,
+  type UpdateConfidenceParams,
+  type UpdateConfidenceResponse,
+  treenodeInfo,
+  type TreenodeInfoParams,
+  type TreenodeInfoResponse,
+} from './operations/treenode.js';
+export {
+  getCatmaidView,
+  type GetCatmaidViewParams,
+  type GetCatmaidViewResponse,
+  getCatmaidViewAtTests,
+  type GetCatmaidViewAtTestsParams,
+  type GetCatmaidViewAtTestsResponse,
+} from './operations/views.js';

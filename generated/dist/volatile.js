@@ -3,10 +3,35 @@
  * Undocumented ("volatile") CATMAID operations: not listed on CATMAID's /apis/ page, they may change
  * without notice in any release. Import them from here only on purpose.
  */
-export { removeAnnotation, annotateEntities, } from './operations/annotation.js';
-export { loginUser, logoutUser, activate, } from './operations/authentication.js';
-export { getSwaggerView, serve, } from './operations/other.js';
-export { neuronname, skeletonSwc, splitSkeleton, cableLength, summaries, } from './operations/skeleton.js';
-export { stackInfo, } from './operations/stack.js';
-export { createTreenode, updateConfidence, treenodeInfo, } from './operations/treenode.js';
-export { getCatmaidView, getCatmaidViewAtTests, } from './operations/views.js';
+export {
+  removeAnnotation,
+  annotateEntities,
+} from './operations/annotation.js';
+export {
+  loginUser,
+  logoutUser,
+  activate,
+} from './operations/authentication.js';
+export {
+  getSwaggerView,
+  serve,
+} from './operations/other.js';
+export {
+  neuronname,
+  skeletonSwc,
+  splitSkeleton,
+  cableLength,
+  summaries,
+} from './operations/skeleton.js';
+export {
+  stackInfo,
+} from './operations/stack.js';
+export {
+  createTreenode,
+  updateConfidence,
+  treenodeInfo,
+} from './operations/treenode.js';
+export {
+  getCatmaidView,
+  getCatmaidViewAtTests,
+} from './operations/views.js';

@@ -10,23 +10,15 @@ import { parentPort } from 'node:worker_threads';
 import type { RouteModel } from '../model/types.js';
 import { emitSdk, type SdkOptions } from './sdk/index.js';
 import { factStore } from '../cache/store.js';
+import { WARM_UP_MODEL } from './warm-up.js';
 
 if (!parentPort) throw new Error('emit/worker.js must run as a worker thread');
 const port = parentPort;
 
-// Emit a tiny model once while waiting (its runtime.ts compiled to dist/ too), so that the printer's
-// and the TypeScript emitter's code is compiled by V8 when the real one comes.
-emitSdk(
-  {
-    schemaVersion: 1,
-    generator: { name: 'warm-up', version: '0' },
-    source: {},
-    routes: [],
-    mounts: [],
-    diagnostics: [],
-  },
-  { packageName: 'warm-up' },
-);
+// Emit a small made-up model once while waiting (its runtime.ts compiled to dist/ too, which the
+// real one then takes as it is), so that the printer's and the TypeScript emitter's code is
+// compiled by V8 when the real one comes.
+emitSdk(WARM_UP_MODEL, { packageName: 'warm-up' });
 port.postMessage({ ready: true });
 if (process.env['CATMAID_CODEGEN_TIMING']) process.stderr.write(`${performance.now().toFixed(0).padStart(6)} ms  emitter ready (worker clock)\n`);
 
