@@ -7,7 +7,7 @@
  *
  * Consumes: an operation of the model with the names it gets. Produces: its statements, by flavour.
  */
-import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure, type JSDocStructure, type OptionalKind, type StatementStructures, type TypeAliasDeclarationStructure } from 'ts-morph';
+import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure, type JSDocStructure, type StatementStructures, type TypeAliasDeclarationStructure } from 'ts-morph';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { Operation, Route } from '../../model/types.js';
 import { operationSpec, parameterKeys, responseKind } from '../spec.js';
@@ -55,32 +55,28 @@ export function operationStatements(o: EmitOperation, diagnostics: readonly Diag
       !p.documented && p.inferred && p.in !== 'path' ? 'Not documented: read by the code.' : undefined,
       p.documented && !p.inferred ? 'Documented, but the code does not read it.' : undefined,
     ].filter(Boolean);
-    return { name: propertyKey(keys[i]!), type: valueType(p), hasQuestionToken: optional, docs: [{ description: notes.join('\n') }] };
+    return { name: propertyKey(keys[i]!), type: valueType(p), hasQuestionToken: optional, docs: [notes.join('\n')] };
   });
   const allOptional = properties.every((p) => p.hasQuestionToken);
   const paramsInterface: InterfaceDeclarationStructure = {
     kind: StructureKind.Interface,
     name: o.paramsType,
     isExported: true,
-    docs: [{ description: `Parameters of {@link ${o.fn}}.` }],
+    docs: [`Parameters of {@link ${o.fn}}.`],
     properties,
   };
   const models: TypeAliasDeclarationStructure[] = [...o.models].map(([name, typeName]) => ({
     kind: StructureKind.TypeAlias,
     name: typeName,
     isExported: true,
-    docs: [{ description: `The docstring's model ${code(name)}.` }],
+    docs: [`The docstring's model ${code(name)}.`],
     type: schemaType(op.response!.models![name]!, (ref) => o.models.get(ref) ?? 'unknown'),
   }));
   const responseAlias: TypeAliasDeclarationStructure = {
     kind: StructureKind.TypeAlias,
     name: o.responseType,
     isExported: true,
-    docs: [
-      {
-        description: responseDocs(o),
-      },
-    ],
+    docs: [responseDocs(o)],
     type: responseTypeText(o),
   };
   const args = `client, ${tsLiteral(operationSpec(route, op))}, params, options`;
@@ -167,7 +163,8 @@ const PERMISSION_TEXT: Record<string, string> = {
   other: 'a permission check',
 };
 
-function functionDocs(o: EmitOperation, diagnostics: readonly Diagnostic[]): OptionalKind<JSDocStructure> {
+/** The function's doc comment, its tags included, as text (see {@link docText}). */
+function functionDocs(o: EmitOperation, diagnostics: readonly Diagnostic[]): string {
   const { op, route } = o;
   const lines: string[] = [];
   if (op.summary) lines.push(commentText(op.summary));
@@ -191,13 +188,28 @@ function functionDocs(o: EmitOperation, diagnostics: readonly Diagnostic[]): Opt
     lines.push('', 'Where docs, code and CATMAID\'s tests disagree:');
     for (const d of drift) lines.push(`- ${commentText(d.message)}`);
   }
-  const tags: JSDocStructure['tags'] = [
+  const tags: DocTag[] = [
     { tagName: 'param', text: 'client - the server to call' },
     { tagName: 'param', text: 'params - path, query and body parameters' },
     { tagName: 'param', text: 'options - abort signal, headers, retries, parameters the model lacks (`extraParams`)' },
   ];
   if (op.deprecated) tags.push({ tagName: 'deprecated', text: 'marked deprecated in CATMAID' });
-  return { description: lines.join('\n'), tags };
+  return docText(lines.join('\n'), tags);
+}
+
+/** A JSDoc tag: `@param client - …`. */
+interface DocTag {
+  tagName: string;
+  text: string;
+}
+
+/**
+ * A doc comment's text with its tags, as ts-morph prints a {@link JSDocStructure} (`@name text`,
+ * one a line after the description). Handed to the printer as text, it is not written out once
+ * more to be read back, as a structure is, and one text serves the three flavours.
+ */
+function docText(description: string, tags: readonly DocTag[]): string {
+  return [description, ...tags.map((t) => `@${t.tagName}${t.text ? ` ${t.text}` : ''}`)].join('\n');
 }
 
 /** A JSON-able value as a TypeScript literal: single-quoted strings, bare keys where possible. */
