@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /**
  * The command line: maps flags onto the same option objects the library takes, and is the only
- * part that prints or writes. Wrong usage is one line on stderr and exit 2; `--debug` shows the
+ * part that prints or writes (with cli-outputs.ts, what it writes besides its output; cli-inputs.ts
+ * reads what it is given). Wrong usage is one line on stderr and exit 2; `--debug` shows the
  * stack of an unexpected error.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { computeChangelog } from './diff/changelog.js';
 import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
-import { diffModels, type ApiDiff, type Finding } from './diff/index.js';
+import { diffModels, type ApiDiff } from './diff/index.js';
 import { buildModels, workerCacheProblems, workerCacheStats } from './model/parallel.js';
 import { cacheProblems, cacheStats, factStore, flushCaches, mergeStats } from './cache/store.js';
 import { UsageError } from './errors.js';
@@ -19,6 +20,7 @@ import { startEmitter } from './emit/parallel.js';
 import { sortFiles } from './emit/files.js';
 import type { EmittedFile } from './emit/files.js';
 import type { RouteModel } from './model/types.js';
+import { checkRecordDir, commitGeneration, writeDocs, writeRecordings } from './cli-outputs.js';
 import { cacheDirOf, cacheDirOption, collect, noCacheOption, earlierGeneration, EXTENSION_HELP, extensionOption, failsOn, hasErrors, openWithExtensions, positiveInteger, readModelFile, readTokenFile, refOption, sourceOption, type SourceFlags } from './cli-inputs.js';
 import { buildRouteModel, keptRouteModel, type BuildOptions } from './model/build.js';
 import { keepOperationIds } from './model/keep-ids.js';
@@ -27,7 +29,6 @@ import { installExtensions, openExtensions, parseExtensionArg } from './source/e
 import { openSource } from './source/open.js';
 import { formatObservedWarnings, observedBuildOptions } from './source/observed.js';
 import type { VerifyOptions } from './verify/index.js';
-import type { Recording } from './verify/record.js';
 import { formatDiagnostics, formatDriftReport, formatRouteTable } from './report.js';
 import { generatorInfo } from './util/package-info.js';
 
@@ -347,6 +348,12 @@ function main(argv: string[]): void {
       const problem = cacheProblems(workerCacheProblems)[0];
       if (problem) process.stderr.write(`catmaid-codegen: warning: ${problem}; facts were not kept\n`);
       if (process.env['CATMAID_CODEGEN_CACHE_STATS']) process.stderr.write(`cache: ${JSON.stringify(mergeStats(cacheStats(), workerCacheStats))}\n`);
+      // Everything is done and written: end here rather than let Node tear the process down,
+      // which first runs the finalizer of every tree-sitter object still alive (about 50 ms for a
+      // CATMAID release). Once what was printed is out: on some systems a pipe is written later.
+      await drained(process.stdout);
+      await drained(process.stderr);
+      process.exit();
     })
     .catch((e: unknown) => handleError(e, argv.includes('--debug')));
 }
@@ -380,51 +387,6 @@ function progress(what: string, quiet: boolean | undefined): ((done: number, tot
   };
 }
 
-/**
- * `generate --commit`: one commit in the `--out` work tree of the files this generation wrote or
- * removed (nothing else there is touched), its message the summary of the API changes.
- */
-function commitGeneration(out: string, paths: string[], model: RouteModel, changes: ApiDiff | undefined): void {
-  // (`generate` made sure before any work that `out` is in a git work tree.)
-  const git = (args: string[]) => spawnSync('git', ['-C', out, ...args], { encoding: 'utf8' });
-  const unique = [...new Set(paths)].sort();
-  const added = git(['add', '-A', '--', ...unique]);
-  if (added.status !== 0) throw new UsageError(`--commit: git add failed: ${added.stderr.trim()}`);
-  if (git(['diff', '--cached', '--quiet', '--', ...unique]).status === 0) {
-    process.stderr.write('--commit: nothing changed; no commit\n');
-    return;
-  }
-  const label = `CATMAID ${model.source.tag ?? model.source.catmaidVersion ?? 'source'}`;
-  const lines = [changes ? `Regenerate for ${label} (from ${changes.from})` : `Generate the client for ${label}`, ''];
-  if (changes) {
-    const c = changes.counts;
-    lines.push(`${c.total} API change${c.total === 1 ? '' : 's'}: ${c.breaking} breaking, ${c.nonBreaking} non-breaking, ${c.info} informational; ${c.documented} touch documented API.`, '');
-    // Breaking changes first, then what was removed and added.
-    const rank = (f: Finding) => (f.severity === 'breaking' ? 0 : f.kind === 'operation-removed' ? 1 : 2);
-    const notable = changes.findings.filter((f) => f.kind === 'operation-added' || f.kind === 'operation-removed' || f.severity === 'breaking').sort((a, b) => rank(a) - rank(b));
-    for (const f of notable.slice(0, 40)) lines.push(`- ${f.method} ${f.path}: ${f.message}${f.severity === 'breaking' ? ' (breaking)' : ''}`);
-    if (notable.length > 40) lines.push(`- … and ${notable.length - 40} more (API-CHANGES.md)`);
-  }
-  const committed = git(['commit', '-q', '-m', lines.join('\n').trim(), '--', ...unique]);
-  if (committed.status !== 0) throw new UsageError(`--commit: git commit failed: ${(committed.stderr || committed.stdout).trim()}`);
-  process.stderr.write(`committed in ${out}: ${lines[0]}\n`);
-}
-
-/** Writes the reference site of `model` into `out` (docs, generate --docs). */
-async function writeDocs(model: RouteModel, options: { out: string; packageName: string; force: boolean; sourceUrl?: string; changes?: ApiDiff[] }): Promise<void> {
-  // Loaded only here: handlebars and ts-morph stay out of the other commands' start-up.
-  const { browserRuntime } = await import('./emit/docs/html.js');
-  const { emitDocs } = await import('./emit/docs/index.js');
-  const { headerLine } = await import('./emit/provenance.js');
-  const { render } = await import('./emit/templates.js');
-  const header = headerLine(model);
-  const runtimeScript = await browserRuntime(render('runtime.ts', { header: `// ${header}` }), header);
-  const files = emitDocs(model, { packageName: options.packageName, runtimeScript, ...(options.sourceUrl ? { sourceUrl: options.sourceUrl } : {}), ...(options.changes ? { changes: options.changes } : {}) });
-  const result = writeOutput(options.out, files, { force: options.force, generator: `${model.generator.name} ${model.generator.version}` });
-  const pages = files.filter((f) => f.path.startsWith('operations/')).length;
-  process.stderr.write(`wrote the reference site to ${options.out} (${result.written} files, ${pages} operation pages${options.changes?.length ? ', changes since ' + options.changes[0]!.from : ''})\n`);
-}
-
 /** The build options of `--observed <dir>`: its recordings; a warning on stderr for each file that is not one. */
 function observedOptions(dir: string | undefined): BuildOptions {
   if (dir === undefined) return {};
@@ -433,38 +395,9 @@ function observedOptions(dir: string | undefined): BuildOptions {
   return options;
 }
 
-/** A `--record` directory must be one, or be creatable: checked before any request. */
-function checkRecordDir(dir: string): void {
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UsageError(`--record ${dir} is not a directory`);
-    return;
-  }
-  let parent = dirname(resolve(dir));
-  while (!existsSync(parent)) parent = dirname(parent);
-  if (!statSync(parent).isDirectory()) throw new UsageError(`cannot create --record ${dir}: ${parent} is not a directory`);
-}
-
-/**
- * Writes the recordings into `dir` (created with its parents), each file atomically: written
- * beside its place under a temporary name, then renamed over it. Other files of `dir` are left.
- */
-function writeRecordings(dir: string, recordings: Recording[]): void {
-  checkRecordDir(dir);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`cannot create --record ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 1);
-  }
-  for (const r of recordings) {
-    const temporary = join(dir, `.${r.name}.${process.pid}.tmp`);
-    try {
-      writeFileSync(temporary, r.content);
-      renameSync(temporary, join(dir, r.name));
-    } catch (e) {
-      rmSync(temporary, { force: true });
-      throw new UsageError(`cannot write ${join(dir, r.name)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 1);
-    }
-  }
+/** Resolves once what was written to `stream` before has been handed to the system. */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
 function oneLine(text: string): string {
