@@ -11,6 +11,7 @@ import { buildRouteModel } from '../generator/model/build.js';
 import type { RouteModel } from '../generator/model/types.js';
 import { DirectorySource } from '../generator/source/directory.js';
 import { SourceReadError } from '../generator/source/types.js';
+import { resolveRefs } from '../generator/source/git.js';
 import { openSource } from '../generator/source/open.js';
 import { makeFixtureRepo, git, type FixtureRepo } from './git-fixture.js';
 import { fixtureModel, fixtureSource } from './helpers.js';
@@ -114,6 +115,42 @@ describe('git source', () => {
     } finally {
       rmSync(outer, { recursive: true, force: true });
     }
+  });
+});
+
+describe('refs resolved in one go (changelog, diff)', () => {
+  it('gives each ref the commit and tags opening it alone gives: annotated, lightweight and nested tags, branches, ids', () => {
+    const clone = `${repo.dir}-tags`;
+    git(repo.dir, 'clone', '-q', '--bare', repo.dir, clone);
+    try {
+      git(clone, 'tag', 'light', '2018.1.1');
+      git(clone, 'tag', '-a', 'nested', '-m', 'a tag of a tag', '2015.1.1');
+      git(clone, 'tag', '-a', 'tree-tag', '-m', 'a tag of a tree', '2021.1.1^{tree}');
+      const refs = ['2015.1.1', '2018.1.1', 'light', 'nested', 'main', repo.tags['2021.1.1']!, `${repo.tags['2018.1.1']!.slice(0, 12)}`, 'main~1'];
+      const resolved = resolveRefs(clone, refs);
+      expect(resolved).toBeDefined();
+      const alone = refs.map((ref) => {
+        const tree = openSource({ source: clone, ref });
+        return { commit: tree.commit, tags: tree.tags };
+      });
+      expect(resolved).toEqual(alone);
+      expect(resolved![1]).toEqual({ commit: repo.tags['2018.1.1'], tags: ['2018.1.1', 'light'] });
+      expect(resolved![0]!.tags).toEqual(['2015.1.1', 'nested']);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it('gives up when a ref does not resolve, or the source is no repository, so that opening it says why', () => {
+    expect(resolveRefs(repo.bare, ['2018.1.1', 'no-such-release'])).toBeUndefined();
+    expect(resolveRefs(repo.bare, ['--all'])).toBeUndefined();
+    const plain = mkdtempSync(join(tmpdir(), 'catmaid-codegen-no-repo-'));
+    try {
+      expect(resolveRefs(plain, ['HEAD'])).toBeUndefined();
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+    expect(() => openSource({ source: repo.bare, ref: 'no-such-release' })).toThrow(UsageError);
   });
 });
 

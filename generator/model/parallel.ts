@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CacheStats } from '../cache/store.js';
 import { UsageError } from '../errors.js';
+import { resolveRefs } from '../source/git.js';
 import type { RouteModel } from './types.js';
 import { tuneForWorkers } from './worker-tier.js';
 
@@ -68,6 +69,8 @@ export async function eachModel(
     if (seg.low > seg.high) return undefined;
     return k % 2 === 0 ? seg.low++ : seg.high--;
   };
+  // Every ref's commit and tags in two git calls here, rather than one in a worker per ref.
+  const resolved = size > 1 && refs.every((r) => r !== undefined) ? resolveRefs(source, refs as string[]) : undefined;
   const workers: Worker[] = [];
   let done = 0;
   const slot = (k: number): Promise<void> => {
@@ -80,7 +83,7 @@ export async function eachModel(
       const take = () => {
         const id = nextRef(k);
         if (id === undefined) return resolve();
-        worker.postMessage({ id, source, ref: refs[id], extensions: extensions[id] ?? [], cacheDir });
+        worker.postMessage({ id, source, ref: refs[id], resolved: resolved?.[id], extensions: extensions[id] ?? [], cacheDir });
       };
       worker.on('error', reject);
       worker.on('message', (m: { id: number; modelJson?: string; usageError?: string; error?: string; stats?: CacheStats; problems?: string[] }) => {

@@ -4,7 +4,7 @@
  * back as JSON text; a usage error (an unknown ref) goes back as its one-line message. What it
  * reads is kept for its next refs (and in `cacheDir`, when given) by generator/cache/.
  *
- * Consumes: `{ id, source, ref, extensions, cacheDir }` messages (`extensions`: `--extension`
+ * Consumes: `{ id, source, ref, resolved, extensions, cacheDir }` messages (`extensions`: `--extension`
  * arguments). Produces: `{ id, modelJson, stats, problems }` (stats: the cache's lookups for
  * this ref) or `{ id, usageError }`.
  */
@@ -16,11 +16,22 @@ import { openSource } from '../source/open.js';
 import { releaseTrees } from '../parse/parser.js';
 import { forgetUnreadBlobs } from '../source/git.js';
 import { buildRouteModel } from './build.js';
+import type { ResolvedRef } from '../source/git.js';
+
+/** One ref to build (`resolved`: its commit and tags, when the main thread resolved them). */
+interface Job {
+  id: number;
+  source: string;
+  ref?: string;
+  resolved?: ResolvedRef;
+  extensions?: string[];
+  cacheDir?: string;
+}
 
 if (!parentPort) throw new Error('model/worker.js must run as a worker thread');
 const port = parentPort;
 
-port.on('message', async (m: { id: number; source: string; ref?: string; extensions?: string[]; cacheDir?: string }) => {
+port.on('message', async (m: Job) => {
   try {
     const answer = build(m);
     // What this ref kept is on disk before another worker (or the next run) may look for it.
@@ -39,10 +50,10 @@ port.on('message', async (m: { id: number; source: string; ref?: string; extensi
 });
 
 /** The model of one ref as JSON, with this ref's cache lookups and the cache's problems. */
-function build(m: { id: number; source: string; ref?: string; extensions?: string[]; cacheDir?: string }) {
+function build(m: Job) {
   const cache = factStore(m.cacheDir);
   const before = JSON.parse(JSON.stringify(cache.stats)) as CacheStats;
-  const { tree, extensions } = installExtensions(openSource({ source: m.source, ref: m.ref }), m.extensions ?? []);
+  const { tree, extensions } = installExtensions(openSource({ source: m.source, ref: m.ref, resolved: m.resolved }), m.extensions ?? []);
   const { model } = buildRouteModel(tree, { ...(extensions.length ? { extensions } : {}), cache });
   const stats: CacheStats = {};
   for (const [kind, s] of Object.entries(cache.stats)) stats[kind] = { hits: s.hits - (before[kind]?.hits ?? 0), misses: s.misses - (before[kind]?.misses ?? 0) };

@@ -51,6 +51,40 @@ function git(gitDir: string, args: string[], input?: string): Buffer {
   return result.stdout;
 }
 
+/** A ref resolved: its commit and the tags on that commit, sorted. */
+export interface ResolvedRef {
+  commit: string;
+  tags: string[];
+}
+
+/**
+ * The commit and tags of each of `refs` of the repository at `source`, in two git calls for all
+ * of them (`rev-parse` of each ref's commit; `show-ref --tags --dereference` for the tags, each at
+ * the commit it peels to), as {@link GitSource} finds them for one ref: for a `changelog`, which
+ * opens every release. Undefined when not all of them resolve (each is then resolved where it is
+ * opened, which says what is wrong).
+ */
+export function resolveRefs(source: string, refs: readonly string[]): ResolvedRef[] | undefined {
+  const repo = findGitDir(source);
+  if (!repo || refs.length === 0 || refs.some((r) => r.trim() === '' || r.startsWith('-'))) return undefined;
+  const commits = spawnSync('git', ['--git-dir', repo.gitDir, 'rev-parse', ...refs.map((r) => `${r}^{commit}`), '--'], { encoding: 'utf8' });
+  // One id a line, then the `--` that ends the revisions, echoed.
+  const ids = commits.status === 0 ? commits.stdout.split('\n').filter((line) => line !== '' && line !== '--') : [];
+  if (ids.length !== refs.length || !ids.every((id) => /^[0-9a-f]{40,64}$/.test(id))) return undefined;
+  // `<id> refs/tags/<name>`, and `<id> refs/tags/<name>^{}` with what an annotated tag peels to.
+  const shown = spawnSync('git', ['--git-dir', repo.gitDir, 'show-ref', '--tags', '--dereference'], { encoding: 'utf8' });
+  // (Exit 1 without output: no tags at all.)
+  if (shown.status !== 0 && (shown.status !== 1 || shown.stdout.trim() !== '')) return undefined;
+  const peeled = new Map<string, string>();
+  for (const line of shown.stdout.split('\n')) {
+    const m = /^([0-9a-f]+) refs\/tags\/(.+?)(\^\{\})?$/.exec(line);
+    if (m && (m[3] || !peeled.has(m[2]!))) peeled.set(m[2]!, m[1]!);
+  }
+  const tagsOf = new Map<string, string[]>();
+  for (const [name, id] of peeled) tagsOf.set(id, [...(tagsOf.get(id) ?? []), name]);
+  return ids.map((commit) => ({ commit, tags: [...(tagsOf.get(commit) ?? [])].sort() }));
+}
+
 /** The tags pointing at a commit, sorted. */
 export function tagsAt(gitDir: string, commit: string): string[] {
   const out = spawnSync('git', ['--git-dir', gitDir, 'tag', '--points-at', commit], { encoding: 'utf8' });
@@ -110,27 +144,34 @@ export class GitSource implements SourceTree {
   /**
    * @param prefix the subdirectory of the repository to read as the tree's root (`''` for all of
    *   it), for a `--source` that points inside a work tree
+   * @param known the commit and tags of `ref`, when the caller resolved them ({@link resolveRefs})
    */
   constructor(
     readonly location: string,
     private readonly gitDir: string,
     readonly ref: string,
     prefix = '',
+    known?: ResolvedRef,
   ) {
-    // The commit and the tags on it in one call (`%D` with only tags decorating).
-    const resolved = ref.startsWith('-')
-      ? undefined
-      : spawnSync('git', ['--git-dir', gitDir, 'log', '-1', '--no-walk', '--format=%H%x00%D', '--decorate-refs=refs/tags/', `${ref}^{commit}`, '--'], { encoding: 'utf8' });
-    const [commit, decorations] = resolved?.status === 0 ? resolved.stdout.trim().split('\0') : [];
-    if (!commit || !/^[0-9a-f]{40,64}$/.test(commit)) {
-      throw new UsageError(`ref not found in ${location}: ${ref}`);
+    if (known) {
+      this.commit = known.commit;
+      this.tags = [...known.tags];
+    } else {
+      // The commit and the tags on it in one call (`%D` with only tags decorating).
+      const resolved = ref.startsWith('-')
+        ? undefined
+        : spawnSync('git', ['--git-dir', gitDir, 'log', '-1', '--no-walk', '--format=%H%x00%D', '--decorate-refs=refs/tags/', `${ref}^{commit}`, '--'], { encoding: 'utf8' });
+      const [commit, decorations] = resolved?.status === 0 ? resolved.stdout.trim().split('\0') : [];
+      if (!commit || !/^[0-9a-f]{40,64}$/.test(commit)) {
+        throw new UsageError(`ref not found in ${location}: ${ref}`);
+      }
+      this.commit = commit;
+      this.tags = (decorations ?? '')
+        .split(', ')
+        .filter((d) => d.startsWith('tag: '))
+        .map((d) => d.slice('tag: '.length))
+        .sort();
     }
-    this.commit = commit;
-    this.tags = (decorations ?? '')
-      .split(', ')
-      .filter((d) => d.startsWith('tag: '))
-      .map((d) => d.slice('tag: '.length))
-      .sort();
     const treeish = prefix ? `${this.commit}:${prefix.replace(/\/$/, '')}` : this.commit;
     const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', treeish]).toString('utf8');
     for (const record of listing.split('\0')) {

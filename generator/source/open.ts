@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { DirectorySource, isDirectory } from './directory.js';
-import { findGitDir, GitSource, workTreeState } from './git.js';
+import { findGitDir, GitSource, workTreeState, type ResolvedRef } from './git.js';
 import type { SourceTree } from './types.js';
 
 /** The project URLconf Django loads first, and the app URLconf it includes. */
@@ -17,17 +17,19 @@ export interface SourceOptions {
   source: string | undefined;
   /** Tag, branch or commit to read from the repository at `source`. */
   ref?: string | undefined;
+  /** The commit and tags of `ref`, when the caller resolved them already (source/git.ts `resolveRefs`). */
+  resolved?: ResolvedRef | undefined;
 }
 
-export function openSource({ source, ref }: SourceOptions): SourceTree {
+export function openSource({ source, ref, resolved }: SourceOptions): SourceTree {
   if (!source) throw new UsageError('missing --source: give a CATMAID checkout or git repository');
-  const tree = openTree({ source, ref });
+  const tree = openTree({ source, ref, resolved });
   assertCatmaidTree(tree);
   return tree;
 }
 
 /** A directory, or a git repository at a ref, as a source tree, whatever it holds (CATMAID or an extension). */
-export function openTree({ source, ref }: SourceOptions): SourceTree {
+export function openTree({ source, ref, resolved }: SourceOptions): SourceTree {
   if (!source) throw new UsageError('missing source path');
   if (!existsSync(source)) throw new UsageError(`source not found: ${source}`);
   if (!isDirectory(source)) throw new UsageError(`source is not a directory: ${source}`);
@@ -36,7 +38,7 @@ export function openTree({ source, ref }: SourceOptions): SourceTree {
     if (ref.trim() === '' || ref.startsWith('-')) throw new UsageError(`invalid ref: '${ref}'`);
     const repo = findGitDir(source);
     if (!repo) throw new UsageError(`--ref needs a git repository, and ${source} is not one`);
-    tree = new GitSource(source, repo.gitDir, ref, repo.prefix);
+    tree = new GitSource(source, repo.gitDir, ref, repo.prefix, resolved);
   } else {
     // A bare repository has no files on disk to read: read its HEAD.
     const repo = isBareRepository(source) ? findGitDir(source) : undefined;
