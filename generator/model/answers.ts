@@ -102,11 +102,17 @@ function matches(route: Route, path: string, loose: boolean): boolean {
   if (!path.includes('{}')) return regexOf(route.regex!)?.test(path) ?? false;
   // A part the test does not know: compare with the route's templates segment by segment.
   const parts = path.split('/');
-  return (route.variants ?? [route.path!]).some((variant) => {
-    const template = variant.replace(/^\//, '').split('/');
-    return template.length === parts.length && template.every((t, i) => segmentMatches(route, t, parts[i]!, loose));
-  });
+  return templatesOf(route).some((template) => template.length === parts.length && template.every((t, i) => segmentMatches(route, t, parts[i]!, loose)));
 }
+
+/** The segments of each of a route's path templates, split once per route. */
+function templatesOf(route: Route): string[][] {
+  let templates = segments.get(route);
+  if (!templates) segments.set(route, (templates = (route.variants ?? [route.path!]).map((variant) => variant.replace(/^\//, '').split('/'))));
+  return templates;
+}
+
+const segments = new WeakMap<Route, string[][]>();
 
 /**
  * One segment of a path with unknown parts against one of a template: `{}` matches a segment
@@ -117,8 +123,7 @@ function segmentMatches(route: Route, template: string, part: string, loose: boo
   const hasParam = /\{[^}]+\}/.test(template);
   if (part.includes('{}')) {
     if (template === '' || (!loose && !hasParam)) return false;
-    const re = new RegExp('^' + part.split('{}').map(escapeRegex).join('.+') + '$');
-    return re.test(template);
+    return regexOf('^' + part.split('{}').map(escapeRegex).join('.+') + '$')!.test(template);
   }
   if (!hasParam) return template === part;
   const source = template
