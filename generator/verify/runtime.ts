@@ -24,7 +24,7 @@ let loaded: Promise<LoadedRuntime> | undefined;
 /** The runtime module, compiled once per process. */
 export function loadRuntime(): Promise<LoadedRuntime> {
   loaded ??= (async () => {
-    const { ts } = await import('ts-morph');
+    const { ts } = (await import('../emit/ts-morph.js')).tsMorph;
     const source = render('runtime.ts', { header: '// catmaid-codegen verify' });
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

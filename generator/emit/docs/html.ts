@@ -97,7 +97,7 @@ export function schemaTree(schema: JsonSchema | undefined, depth = 0): string {
  * `window.CatmaidRuntime`: a module script would not load from `file://`.
  */
 export async function browserRuntime(runtimeSource: string, header: string): Promise<string> {
-  const { ts } = await import('ts-morph');
+  const { ts } = (await import('../ts-morph.js')).tsMorph;
   const { outputText } = ts.transpileModule(runtimeSource, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, removeComments: false },
     reportDiagnostics: false,

@@ -16,9 +16,12 @@
  * Consumes: the package's TypeScript sources. Produces: {@link EmittedFile}s under `dist/`.
  */
 import { createHash } from 'node:crypto';
-import { ts } from 'ts-morph';
+import type { ts as TsMorphTs } from 'ts-morph';
+import { tsMorph } from '../ts-morph.js';
 import type { FactStore } from '../../cache/store.js';
 import type { EmittedFile } from '../files.js';
+
+const { ts } = tsMorph;
 
 const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
@@ -79,7 +82,7 @@ function compile(sources: ReadonlyArray<{ path: string; body: string }>): Map<st
   if (sources.length === 0) return compiled;
   const texts = new Map(sources.map((s) => [s.path, s.body]));
   const written = new Map<string, string>();
-  const host: ts.CompilerHost = {
+  const host: TsMorphTs.CompilerHost = {
     getSourceFile: (name, target) => (texts.has(name) ? ts.createSourceFile(name, texts.get(name)!, target) : undefined),
     writeFile: (name, text) => written.set(name, text),
     getDefaultLibFileName: () => 'lib.d.ts',

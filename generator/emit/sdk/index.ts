@@ -9,7 +9,8 @@
  * Consumes: a {@link RouteModel}. Produces: `{ path, content }[]`, sorted by path.
  */
 import type { FactStore } from '../../cache/store.js';
-import { printStructure, StructureKind, type StatementStructures } from 'ts-morph';
+import type { StatementStructures } from 'ts-morph';
+import { tsMorph } from '../ts-morph.js';
 import type { Parameter, Route, RouteModel } from '../../model/types.js';
 import { compareText } from '../../util/compare.js';
 import { catmaidLabel, headerLine, outputSource, packageVersion } from '../provenance.js';
@@ -26,6 +27,8 @@ export interface SdkOptions {
 }
 
 export type { EmittedFile } from '../files.js';
+
+const { printStructure, StructureKind } = tsMorph;
 
 const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const;
 

@@ -7,13 +7,16 @@
  *
  * Consumes: an operation of the model with the names it gets. Produces: its statements, by flavour.
  */
-import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure, type JSDocStructure, type StatementStructures, type TypeAliasDeclarationStructure } from 'ts-morph';
+import type { FunctionDeclarationStructure, InterfaceDeclarationStructure, JSDocStructure, StatementStructures, TypeAliasDeclarationStructure } from 'ts-morph';
+import { tsMorph } from '../ts-morph.js';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { Operation, Route } from '../../model/types.js';
 import { operationSpec, parameterKeys, responseKind } from '../spec.js';
 import { code, commentText } from './docs.js';
 import { propertyKey } from './names.js';
 import { schemaType, valueType } from './types.js';
+
+const { StructureKind } = tsMorph;
 
 /** Something in each flavour of a module: the source, its JavaScript, its declarations. */
 export interface Flavours<T> {
