@@ -56,7 +56,7 @@ export function readModuleFacts(parsed: ParsedFile, module: string, isPackage: b
   };
   const found: Definition[] = [];
   const root = parsed.tree.rootNode;
-  const matches = query('definitions').matches(root, { maxStartDepth: 0 });
+  const matches = query('definitions').matches(root, { maxStartDepth: 1 });
   if (root.hasError) matches.push(...query('definitions-in-errors').matches(root, { maxStartDepth: MAX_ERROR_DEPTH }));
   for (const match of matches) {
     const main = match.captures.find((c) => !c.name.endsWith('.name'));
