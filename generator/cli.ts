@@ -33,6 +33,14 @@ import { formatDiagnostics, formatDriftReport, formatRouteTable } from './report
 import { generatorInfo } from './util/package-info.js';
 
 function main(argv: string[]): void {
+  // A reader that stops early (`routes --json | head`) closes the pipe: the rest of the output is
+  // not wanted, and that is no error to report.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit();
+    });
+  }
   const program = new Command()
     .name('catmaid-codegen')
     .description('Route model, TypeScript SDK, OpenAPI document and API diff for CATMAID, read statically from its source')

@@ -2,12 +2,13 @@
  * The command line as a user meets it: the built `dist/cli.js` in a child process. Wrong usage is
  * one line on stderr and a non-zero exit, never a stack trace.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
-import { fixtureModel, fixtureSource, runCli } from './helpers.js';
+import { cliPath, fixtureModel, fixtureSource, runCli } from './helpers.js';
 
 let repo: FixtureRepo;
 let empty: string;
@@ -50,6 +51,13 @@ describe('catmaid-codegen routes', () => {
     const result = runCli(['routes', '--source', repo.bare, '--ref', '2018.1.1', '--json']);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).source).toEqual({ ref: '2018.1.1', commit: repo.tags['2018.1.1'], tag: '2018.1.1' });
+  });
+
+  it('ends quietly when the reader of its output stops early (`| head`)', () => {
+    // `true` reads nothing and is gone before the model is printed: the write fails with EPIPE.
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${cliPath}" routes --source "${fixtureSource('example')}" --json | true`], { encoding: 'utf8' });
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
   });
 
   it('is deterministic: the same input gives the same bytes', () => {
