@@ -201,13 +201,15 @@ function lookupName(name: string, env: Env): Value {
 
 /** String literal with any prefix (r, b, u, f, rf…); f-string fields are evaluated. */
 function evaluateString(node: SyntaxNode, env: Env, ctx: EvalContext): Value {
-  const start = node.namedChildren[0];
+  // (Each `namedChildren` is a call into the binding that builds the list anew: asked once.)
+  const parts = node.namedChildren;
+  const start = parts[0];
   const prefix = start?.type === 'string_start' ? start.text.replace(/['"]+$/, '').toLowerCase() : '';
   const raw = prefix.includes('r');
   const formatted = prefix.includes('f');
   let text = '';
   let symbolic = false;
-  for (const part of node.namedChildren) {
+  for (const part of parts) {
     if (part.type === 'string_content') {
       let body = part.text;
       if (formatted) body = body.replace(/\{\{/g, '{').replace(/\}\}/g, '}');

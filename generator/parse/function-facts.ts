@@ -117,9 +117,10 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
     byKind.set(main.name, list);
   }
   const all = (kind: string) => byKind.get(kind) ?? [];
-  // Calls by what they call: the method or function name, read once.
-  const methodCalls = all('method.call').map((m) => ({ ...m, name: m.capture('method.name')!.text }));
-  const functionCalls = all('function.call').map((m) => ({ ...m, name: m.capture('function.name')!.text }));
+  // Calls by what they call: the method or function name, read once; their receivers and
+  // arguments come with the match.
+  const methodCalls = all('method.call').map((m) => ({ ...m, name: m.capture('method.name')!.text, object: m.capture('method.object')!, args: m.capture('method.args')! }));
+  const functionCalls = all('function.call').map((m) => ({ ...m, name: m.capture('function.name')!.text, args: m.capture('function.args')! }));
 
   const params = new Set(signature.map((p) => p.name));
   const tests = readMethodTests(body, all('comparison').map((m) => m.node), { params });
@@ -187,16 +188,16 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
   };
   for (const c of methodCalls) {
     if (c.name !== 'startswith') continue;
-    const object = objectOf(c.node);
-    const first = argsOf(c.node).namedChildren[0];
+    const object = c.object;
+    const first = c.args.namedChildren[0];
     if (object.type !== 'identifier' || (first?.type !== 'string' && first?.type !== 'tuple')) continue;
     const loop = readPrefix(ctx, c.node, object, first);
     if (loop !== undefined) prefixLoops.add(loop);
   }
   for (const c of methodCalls) {
     if (c.name !== 'get' && c.name !== 'getlist' && c.name !== 'pop') continue;
-    const object = objectOf(c.node);
-    const first = argsOf(c.node).namedChildren[0];
+    const object = c.object;
+    const first = c.args.namedChildren[0];
     if ((object.type === 'attribute' || object.type === 'identifier') && (first?.type === 'string' || first?.type === 'identifier')) readCall(ctx, c.node, object, c.name, first);
   }
   for (const m of all('read.subscript')) readSubscript(ctx, m.node, m.capture('read.dict')!, m.capture('read.key')!);
@@ -204,7 +205,7 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
   // CATMAID's get_request_list/get_request_bool are reads; other calls are read when the model asks
   // which of them hand on a value (forwardingCallsOf, valueCallsOf): most hand on nothing.
   for (const c of [...methodCalls, ...functionCalls]) {
-    if (CATMAID_READERS.has(c.name)) readCatmaidReader(ctx, c.node, c.name, argsOf(c.node));
+    if (CATMAID_READERS.has(c.name)) readCatmaidReader(ctx, c.node, c.name, c.args);
   }
   for (const m of all('all')) readLoop(ctx, m.node, m.capture('all.iterable')!, m.capture('all.dict'));
   facts.readTargets = facts.reads.map((r) => ctx.targets.get(r) ?? null);
@@ -233,11 +234,11 @@ export function readFunctionFacts(def: SyntaxNode, env: Env, moduleAssignment: A
 
   // What changes data, from the calls' names.
   for (const c of methodCalls) {
-    const change = methodChange(c.name, objectOf(c.node), argsOf(c.node), c.node);
+    const change = methodChange(c.name, c.object, c.args, c.node);
     if (change) addChange(facts, change, c.node, tests.branchOf);
   }
   for (const c of functionCalls) {
-    const change = functionChange(c.name, argsOf(c.node));
+    const change = functionChange(c.name, c.args);
     if (change) addChange(facts, change.evidence, c.node, tests.branchOf, change.helper);
   }
   for (const sql of sqlWrites(body)) addChange(facts, sql.evidence, sql.node, tests.branchOf);
@@ -378,16 +379,6 @@ export function valueCallsOf(facts: FunctionFacts, names: Iterable<string>, foll
 /** `name = JsonResponse(`, `name = HttpResponse(`, `name = render(`…: a response set up in a variable. */
 function responseAssigned(name: string): RegExp {
   return new RegExp(`\\b${name}\\s*=\\s*(?:[\\w.]+\\.)?(?:JsonResponse|Response|HttpResponse\\w*|FileResponse|StreamingHttpResponse|TemplateResponse|render|render_to_response|redirect)\\s*\\(`);
-}
-
-/** The receiver of a method call (`request.POST` of `request.POST.get('k')`). */
-function objectOf(call: SyntaxNode): SyntaxNode {
-  return call.childForFieldName('function')!.childForFieldName('object')!;
-}
-
-/** The argument list of a call. */
-function argsOf(call: SyntaxNode): SyntaxNode {
-  return call.childForFieldName('arguments')!;
 }
 
 /** A regex matching any of the names as a whole word (never matching when there are none). */

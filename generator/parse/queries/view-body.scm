@@ -12,14 +12,15 @@
 ; module.helper(request), request.POST.copy()
 (call
   function: (attribute
+    object: (_) @method.object
     attribute: (identifier) @method.name)
-  arguments: (argument_list)) @method.call
+  arguments: (argument_list) @method.args) @method.call
 
 ; Function calls: get_request_list(request.POST, 'k'), helper(request, …), f(*args, **kwargs),
 ; update_memberships(…), open(path, 'w'), logout(request), dict(request.POST)
 (call
   function: (identifier) @function.name
-  arguments: (argument_list)) @function.call
+  arguments: (argument_list) @function.args) @function.call
 
 ; request.POST['k'], and request.POST[name] for name in ('a', 'b')
 (subscript
