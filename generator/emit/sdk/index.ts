@@ -38,7 +38,6 @@ const RUNTIME_NAMES = [
   'ClientConfig', 'CallOptions', 'RetryOptions', 'OperationSpec', 'ParamSpec', 'ParamValue', 'ExtraParams', 'HttpMethod', 'RequestOptions',
 ];
 
-
 export function emitSdk(model: RouteModel, options: SdkOptions, cache?: FactStore): EmittedFile[] {
   const header = headerLine(model);
   const ops = collectOperations(model);
