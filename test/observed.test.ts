@@ -104,17 +104,28 @@ describe('--observed on the command line', () => {
     builds.length = 0;
   });
 
-  /** Runs the CLI in this process (its build mocked above) and waits for it to finish. */
+  /**
+   * Runs the CLI in this process (its build mocked above) and waits for it to finish: it ends by
+   * calling `process.exit()` once what it wrote is out (cli.ts), which ends the run here.
+   */
   async function runHere(args: string[]): Promise<{ stdout: string; stderr: string }> {
     builds.length = 0;
     let stdout = '';
     let stderr = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+    // Written at once: the callback a write may be given is called, as a stream would.
+    const capture = (append: (text: string) => void) => (chunk: unknown, encoding?: unknown, callback?: unknown) => {
+      append(String(chunk));
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') done();
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture((text) => (stdout += text)) as typeof process.stdout.write);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture((text) => (stderr += text)) as typeof process.stderr.write);
+    let ended = false;
     vi.spyOn(process, 'exit').mockImplementation((code) => {
-      // The CLI ends the process itself once its work is written (cli.ts): here, the run is over.
-      if (code === undefined || code === 0) return undefined as never;
-      throw new Error(`exit ${code}: ${stderr}`);
+      if (code !== undefined && code !== 0) throw new Error(`exit ${code}: ${stderr}`);
+      ended = true;
+      return undefined as never;
     });
     const argv = process.argv;
     process.argv = [process.execPath, 'catmaid-codegen', ...args];
@@ -123,7 +134,8 @@ describe('--observed on the command line', () => {
     } finally {
       process.argv = argv;
     }
-    await vi.waitFor(() => expect(builds.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(ended).toBe(true), { timeout: 10_000 });
+    expect(builds.length).toBeGreaterThan(0);
     return { stdout, stderr };
   }
 
