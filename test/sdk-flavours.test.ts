@@ -8,21 +8,11 @@
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { emitPackage, type EmittedFile } from '../generator/emit/index.js';
+import { COMPILER_OPTIONS } from '../generator/emit/sdk/compiled.js';
 import { fixtureCases, fixtureModel } from './helpers.js';
 
-const OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ES2022,
-  declaration: true,
-  isolatedDeclarations: true,
-  isolatedModules: true,
-  removeComments: false,
-  newLine: ts.NewLineKind.LineFeed,
-  noCheck: true,
-  noLib: true,
-  noResolve: true,
-  types: [],
-};
+/** The options the package's own sources are compiled with (the runtime, and `tsc` in the package). */
+const OPTIONS: ts.CompilerOptions = COMPILER_OPTIONS;
 
 const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed, removeComments: false });
 

@@ -23,7 +23,8 @@ import type { EmittedFile } from '../files.js';
 
 const { ts } = tsMorph;
 
-const COMPILER_OPTIONS = {
+/** How the package's TypeScript compiles (the tests compare the printed `dist/` files with this too). */
+export const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ES2022,
   declaration: true,
