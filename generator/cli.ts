@@ -12,7 +12,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { computeChangelog } from './diff/changelog.js';
 import { formatChangelog, formatDiffJson, formatDiffMarkdown } from './diff/format.js';
 import { diffModels, type ApiDiff } from './diff/index.js';
-import { buildModels, workerCacheProblems, workerCacheStats } from './model/parallel.js';
+import { buildModels, nearTrees, workerCacheProblems, workerCacheStats } from './model/parallel.js';
 import { cacheProblems, cacheStats, factStore, flushCaches, mergeStats } from './cache/store.js';
 import { UsageError } from './errors.js';
 import { emitOpenApi } from './emit/openapi/index.js';
@@ -252,7 +252,12 @@ function main(argv: string[]): void {
         // Both models kept whole by the cache: no worker threads needed.
         const store = cacheDir !== undefined ? factStore(cacheDir) : undefined;
         const kept = store ? trees.map(({ tree, extensions }) => keptRouteModel(tree, { cache: store, ...(extensions.length ? { extensions } : {}) })) : [];
-        models = kept.length && kept.every((m) => m !== undefined) ? (kept as RouteModel[]) : await buildModels(source, [flags.from, flags.to], [olderExtensions, newerExtensions], undefined, cacheDir);
+        if (kept.length && kept.every((m) => m !== undefined)) models = kept as RouteModel[];
+        else if (nearTrees(trees[0]!.tree, trees[1]!.tree)) {
+          // Two nearby versions: one after the other here, the second reusing what the first read.
+          const cache = factStore(cacheDir);
+          models = trees.map(({ tree, extensions }) => buildRouteModel(tree, { cache, ...(extensions.length ? { extensions } : {}) }).model);
+        } else models = await buildModels(source, [flags.from, flags.to], [olderExtensions, newerExtensions], undefined, cacheDir);
       }
       const diff = diffModels(models[0]!, models[1]!);
       process.stdout.write(flags.format === 'json' ? formatDiffJson(diff) : formatDiffMarkdown(diff));

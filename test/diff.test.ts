@@ -2,13 +2,17 @@
  * `catmaid-codegen diff` and `changelog` on a fixture repository whose tagged releases are the
  * api-v1 and api-v2 fixtures (api-v2 changes the API in every way a diff reports).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSequence } from '../generator/diff/changelog.js';
+import { formatDiffJson } from '../generator/diff/format.js';
 import { diffModels, type Finding } from '../generator/diff/index.js';
-import { DIFF_TEST_RELEASES, makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
+import { buildRouteModel } from '../generator/model/build.js';
+import { nearTrees } from '../generator/model/parallel.js';
+import { openSource } from '../generator/source/open.js';
+import { DIFF_TEST_RELEASES, git, makeFixtureRepo, type FixtureRepo } from './git-fixture.js';
 import { fixtureModel, fixturesDir, runCli } from './helpers.js';
 
 let repo: FixtureRepo;
@@ -128,6 +132,35 @@ describe('catmaid-codegen diff', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr.trimEnd()).toMatch(message);
+  });
+});
+
+describe('catmaid-codegen diff of two nearby versions (built one after the other in one thread)', () => {
+  it('finds what two separate builds find', () => {
+    // A commit on 2021.2.1 that changes one of its eleven Python files: near enough (nearTrees).
+    const clone = `${repo.dir}-near`;
+    git(repo.dir, 'clone', '-q', repo.dir, clone);
+    try {
+      git(clone, 'checkout', '-q', '2021.2.1');
+      const file = join(clone, 'django/applications/catmaid/control/skeleton.py');
+      const text = readFileSync(file, 'utf8');
+      const read = "order = request.GET.get('order', 'id')";
+      expect(text).toContain(read);
+      writeFileSync(file, text.replace(read, `${read}\n    limit = int(request.GET.get('limit', 100))`));
+      git(clone, 'commit', '-qam', 'a read more');
+      const trees = ['2021.2.1', 'HEAD'].map((ref) => openSource({ source: clone, ref }));
+      expect(nearTrees(trees[0]!, trees[1]!)).toBe(true);
+      expect(nearTrees(openSource({ source: clone, ref: '2020.10.1' }), trees[1]!)).toBe(false);
+      const expected = diffModels(buildRouteModel(trees[0]!).model, buildRouteModel(trees[1]!).model);
+      expect(expected.findings.map((f) => `${f.kind} ${f.path}`)).toContain('parameter-added /{project_id}/skeletons/');
+      for (const cache of [['--no-cache'], ['--cache-dir', join(clone, '.cache')], ['--cache-dir', join(clone, '.cache')]]) {
+        const result = runCli(['diff', '--source', clone, '--from', '2021.2.1', '--to', 'HEAD', '--format', 'json', ...cache]);
+        expect(result.status).toBe(0);
+        expect(result.stdout).toBe(formatDiffJson(expected));
+      }
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
   });
 });
 

@@ -14,8 +14,29 @@ import { Worker } from 'node:worker_threads';
 import type { CacheStats } from '../cache/store.js';
 import { UsageError } from '../errors.js';
 import { resolveRefs } from '../source/git.js';
+import { contentIdOf, type SourceTree } from '../source/types.js';
 import type { RouteModel } from './types.js';
 import { tuneForWorkers } from './worker-tier.js';
+
+/**
+ * The share of Python files (by blob id) two trees may differ in to be built one after the other in
+ * one thread, the second reusing what the first read ({@link nearTrees}).
+ */
+export const NEAR_CHANGED_SHARE = 0.1;
+
+/**
+ * Whether two trees are close enough to build one after the other in the calling thread, the
+ * second reusing what the first read (the cache in memory), rather than side by side on two worker
+ * threads: at most {@link NEAR_CHANGED_SHARE} of their Python files are new, gone or changed.
+ * Measured on CATMAID (`routes` model, one thread, then the other): 2021.12.21 → HEAD, 8 of 328
+ * changed, 1.12 s then 0.21 s, against 1.6 s for a `diff` on two workers; 2020.02.15 →
+ * 2021.12.21, 103 changed, 1.04 s then 0.67 s, slower than two workers.
+ */
+export function nearTrees(a: SourceTree, b: SourceTree): boolean {
+  const files = [...new Set([...a.listFiles(), ...b.listFiles()].filter((f) => f.endsWith('.py')))];
+  const changed = files.filter((f) => !a.has(f) || !b.has(f) || contentIdOf(a, f) !== contentIdOf(b, f)).length;
+  return files.length > 0 && changed <= NEAR_CHANGED_SHARE * files.length;
+}
 
 /** The young generation of a worker's heap (see {@link eachModel}). */
 const YOUNG_GENERATION_MB = 8;
