@@ -60,6 +60,15 @@ const FORMAT = 5;
 /** Results up to this many characters are kept inside their entry, larger ones in a file of their own. */
 const INLINE_RESULT = 32 * 1024;
 
+/** What makes two variants one: the same result with the same dependencies and anchors (computed once a variant). */
+function identity(v: Variant): string {
+  let id = identities.get(v);
+  if (id === undefined) identities.set(v, (id = `${v.resultId}\0${JSON.stringify([v.deps, v.anchors])}`));
+  return id;
+}
+
+const identities = new WeakMap<Variant, string>();
+
 /**
  * The default cache directory: `$XDG_CACHE_HOME/catmaid-codegen`, else
  * `~/.cache/catmaid-codegen` (`%LOCALAPPDATA%\catmaid-codegen\cache` on Windows).
@@ -74,6 +83,11 @@ export class FactStore {
   private readonly memory = new Map<string, Variant[]>();
   /** Entries read from disk or found absent there, so each is read at most once. */
   private readonly loaded = new Set<string>();
+  /**
+   * The variant files of each entry this store has read or written: a reload reads only the
+   * others (another thread or process may have added some since), not every file again.
+   */
+  private readonly filesSeen = new Map<string, Set<string>>();
   /** Entries looked up or added since the last {@link forgetUnused}, and between the two calls before. */
   private used = new Set<string>();
   private usedBefore = new Set<string>();
@@ -101,7 +115,9 @@ export class FactStore {
     this.used.add(id);
     if (this.root !== undefined && (reload || !this.loaded.has(id))) {
       this.loaded.add(id);
-      this.merge(id, this.onDisk(kind, key).map((v) => v.variant));
+      let seen = this.filesSeen.get(id);
+      if (!seen) this.filesSeen.set(id, (seen = new Set()));
+      this.merge(id, this.onDisk(kind, key, seen).map((v) => v.variant));
     }
     return this.memory.get(id) ?? [];
   }
@@ -117,6 +133,7 @@ export class FactStore {
     const keep = (id: string) => this.used.has(id) || this.usedBefore.has(id);
     for (const id of this.memory.keys()) if (!keep(id)) this.memory.delete(id);
     for (const id of this.loaded) if (!keep(id)) this.loaded.delete(id);
+    for (const id of this.filesSeen.keys()) if (!keep(id)) this.filesSeen.delete(id);
     this.usedBefore = this.used;
     this.used = new Set();
   }
@@ -125,8 +142,9 @@ export class FactStore {
   private merge(id: string, fromDisk: Variant[]): void {
     if (!fromDisk.length) return;
     const held = this.memory.get(id) ?? [];
-    const same = (a: Variant, b: Variant) => a.resultId === b.resultId && JSON.stringify([a.deps, a.anchors]) === JSON.stringify([b.deps, b.anchors]);
-    this.memory.set(id, [...held, ...fromDisk.filter((d) => !held.some((h) => same(h, d)))].slice(0, MAX_VARIANTS));
+    // The same result with the same dependencies and anchors is the same variant.
+    const known = new Set(held.map(identity));
+    this.memory.set(id, [...held, ...fromDisk.filter((d) => !known.has(identity(d)))].slice(0, MAX_VARIANTS));
   }
 
   /** Keeps a new result first, with what it depended on, in memory and on disk. */
@@ -145,6 +163,7 @@ export class FactStore {
       const body = { deps, diagnostics, anchors, contents, resultId: variant.resultId, ...(inline ? { result } : {}) };
       const name = createHash('sha256').update(JSON.stringify([deps, anchors, contents, variant.resultId])).digest('hex').slice(0, 32);
       this.writeFile(join(this.pathOf(kind, key), `${name}.json`), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, time: Date.now(), variant: body }));
+      this.filesSeen.get(id)?.add(`${name}.json`);
       // The oldest beyond MAX_VARIANTS go (the directory is read only when there may be too many).
       if (known.length > MAX_VARIANTS) for (const old of this.onDisk(kind, key).slice(MAX_VARIANTS)) this.removeFile(old.path);
     }
@@ -203,15 +222,19 @@ export class FactStore {
     return join(this.root!, 'results', resultId.slice(0, 2), `${resultId}.json`);
   }
 
-  /** The variants of an entry on disk, newest first, with their files; what is not whole and right is left out. */
-  private onDisk(kind: string, key: string): Array<{ variant: Variant; path: string; time: number }> {
+  /**
+   * The variants of an entry on disk, newest first, with their files; what is not whole and right
+   * is left out. With `seen`, only files not in it are read, and those read are added to it.
+   */
+  private onDisk(kind: string, key: string, seen?: Set<string>): Array<{ variant: Variant; path: string; time: number }> {
     const dir = this.pathOf(kind, key);
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+      names = readdirSync(dir).filter((n) => n.endsWith('.json') && !seen?.has(n));
     } catch {
       return [];
     }
+    for (const name of names) seen?.add(name);
     const found: Array<{ variant: Variant; path: string; time: number }> = [];
     for (const name of names) {
       const path = join(dir, name);
