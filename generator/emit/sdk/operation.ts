@@ -30,13 +30,19 @@ export interface Flavours<T> {
 
 /** One operation with the names it gets in the package. */
 export interface EmitOperation {
+  /** The route it is served on. */
   route: Route;
+  /** The operation (one method of the route's view). */
   op: Operation;
+  /** Its function's name. */
   fn: string;
+  /** The name of its parameter interface. */
   paramsType: string;
+  /** The name of the type it resolves to. */
   responseType: string;
   /** Names of the types of the docstring's models, by model name. */
   models: Map<string, string>;
+  /** The module it goes to (`operations/skeleton`), without `src/` and extension. */
   group: string;
 }
 
