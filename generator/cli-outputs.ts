@@ -46,7 +46,7 @@ export function commitGeneration(out: string, paths: string[], model: RouteModel
 /** Writes the reference site of `model` into `out` (docs, generate --docs). */
 export async function writeDocs(model: RouteModel, options: { out: string; packageName: string; force: boolean; sourceUrl?: string; changes?: ApiDiff[] }): Promise<void> {
   // Loaded only here: handlebars and ts-morph stay out of the other commands' start-up.
-  const { browserRuntime } = await import('./emit/docs/html.js');
+  const { browserRuntime } = await import('./emit/docs/browser-runtime.js');
   const { emitDocs } = await import('./emit/docs/index.js');
   const { headerLine } = await import('./emit/provenance.js');
   const { render } = await import('./emit/templates.js');

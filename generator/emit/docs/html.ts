@@ -92,19 +92,6 @@ export function schemaTree(schema: JsonSchema | undefined, depth = 0): string {
   return items.length ? `<ul class="tree">${items.join('')}</ul>` : '';
 }
 
-/**
- * The SDK's runtime (templates/runtime.ts.hbs) as a classic browser script that defines
- * `window.CatmaidRuntime`: a module script would not load from `file://`.
- */
-export async function browserRuntime(runtimeSource: string, header: string): Promise<string> {
-  const { ts } = (await import('../ts-morph.js')).tsMorph;
-  const { outputText } = ts.transpileModule(runtimeSource, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, removeComments: false },
-    reportDiagnostics: false,
-  });
-  return `// ${header}\n(function () {\n  'use strict';\n  var exports = {};\n${outputText}\n  window.CatmaidRuntime = exports;\n})();\n`;
-}
-
 /** A diff's message as HTML: escaped, its `code` spans as `<code>`. */
 export function messageHtml(text: string): string {
   return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
