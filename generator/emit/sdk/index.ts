@@ -50,9 +50,9 @@ export function emitSdk(model: RouteModel, options: SdkOptions, cache?: FactStor
     const up = '../'.repeat(group.split('/').length - 1);
     const runtime = `${up}runtime.js`;
     const statements: Flavours<Array<string | StatementStructures>> = {
-      source: [`// ${header}`, { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: [{ name: 'call' }, ...RUNTIME_TYPES] }],
+      source: [`// ${header}`, { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: [{ name: 'call' }, ...RUNTIME_TYPE_IMPORTS] }],
       script: [`// ${header}`, { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: [{ name: 'call' }] }],
-      declarations: [`// ${header}`, { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: RUNTIME_TYPES }],
+      declarations: [`// ${header}`, { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: RUNTIME_TYPE_IMPORTS }],
     };
     for (const o of groups.get(group)!) {
       const op = operationStatements(o, model.diagnostics);
@@ -119,8 +119,8 @@ export function emitSdk(model: RouteModel, options: SdkOptions, cache?: FactStor
   return files.sort((a, b) => compareText(a.path, b.path));
 }
 
-/** The types of the runtime an operation module names. */
-const RUNTIME_TYPES = [{ name: 'CallOptions', isTypeOnly: true }, { name: 'CatmaidClient', isTypeOnly: true }];
+/** The types of the runtime an operation module imports. */
+const RUNTIME_TYPE_IMPORTS = [{ name: 'CallOptions', isTypeOnly: true }, { name: 'CatmaidClient', isTypeOnly: true }];
 
 /** A module of the package (`operations/skeleton`, `index`): its source, JavaScript and declarations. */
 function moduleFiles(module: string, texts: Flavours<string>): EmittedFile[] {
