@@ -112,8 +112,8 @@ export class Recorder {
     }
     const deps = [...recording.deps].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const anchors = [...recording.anchors.values()];
-    // The lookups of this computation are lookups of every computation around it.
-    this.replay({ deps, diagnostics: [], anchors });
+    // The lookups of this computation are lookups of every computation around it: noted there
+    // already, as they were made (note() notes them for every open one).
     return { result, deps, diagnostics: recording.diagnostics, anchors };
   }
 
