@@ -1,15 +1,17 @@
 /**
  * The cache of facts keyed by content (generator/cache/): cached and uncached builds give the same
  * bytes, on every fixture and on every release of the diff tests' repository; a kept fact whose
- * lookups answer differently is not used; a truncated, foreign or tampered entry is ignored;
+ * lookups answer differently is not used; a truncated, foreign or tampered pack is ignored;
  * concurrent runs share a directory safely; `--no-cache` keeps nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapPlaces, visitPlaces } from '../generator/cache/places.js';
+import { readPackIndex, readText, writePack, type PackContents } from '../generator/cache/packs.js';
 import { FactStore } from '../generator/cache/store.js';
 import { DiagnosticBag } from '../generator/diagnostics.js';
 import { readApiTests } from '../generator/parse/api-tests.js';
@@ -300,45 +302,97 @@ describe('the cache directory', () => {
   const source = fixtureSource('example');
   const routes = (dir: string) => runCli(['routes', '--source', source, '--json', '--cache-dir', dir]);
 
-  it('truncated entries and results are ignored, and rewritten', () => {
+  /** The packs below a cache directory, oldest first. */
+  const packsBelow = (dir: string) => filesBelow(dir).filter((f) => f.endsWith('.pack')).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+
+  /**
+   * Every pack below `dir` written again by `edit` (its variants' and results' texts, and the
+   * fingerprint its header gives), its offsets made to fit.
+   */
+  async function rewritePacks(dir: string, edit: (c: PackContents & { fingerprint: string }) => void): Promise<void> {
+    const packs = packsBelow(dir);
+    expect(packs.length).toBeGreaterThan(0);
+    for (const path of packs) {
+      const packsDir = dirname(path);
+      const index = readPackIndex(packsDir, basename(path))!;
+      expect(index).toBeDefined();
+      const contents = {
+        fingerprint: index.fingerprint,
+        variants: index.variants.map((v) => ({ kind: v.kind, key: v.key, text: readText(packsDir, index, v)! })),
+        results: index.results.map((r) => ({ id: r.id, text: readText(packsDir, index, r)! })),
+      };
+      edit(contents);
+      rmSync(path);
+      await writePack(packsDir, contents.fingerprint, contents);
+    }
+  }
+
+  it('truncated packs are ignored, and what they held is written again', () => {
     const dir = freshDir();
     const expected = runCli(['routes', '--source', source, '--json', '--no-cache']).stdout;
     expect(routes(dir).stdout).toBe(expected);
-    const files = filesBelow(dir);
-    expect(files.length).toBeGreaterThan(3);
-    for (const f of files) writeFileSync(f, readFileSync(f, 'utf8').slice(0, Math.floor(statSync(f).size / 2)));
-    const again = routes(dir);
-    expect(again.status, again.stderr).toBe(0);
-    expect(again.stdout).toBe(expected);
-    // …and what was rewritten is whole again.
+    // Cut in the middle of its texts, then within its header.
+    for (const keep of [(size: number) => Math.floor(size / 2), () => 10]) {
+      const before = packsBelow(dir);
+      const last = before[before.length - 1]!;
+      writeFileSync(last, readFileSync(last).subarray(0, keep(statSync(last).size)));
+      const again = routes(dir);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toBe(expected);
+      expect(packsBelow(dir).length).toBe(before.length + 1);
+    }
+    // …and what was written again is whole: every text of the newest pack is there, and JSON.
+    const newest = packsBelow(dir).pop()!;
+    const index = readPackIndex(dirname(newest), basename(newest))!;
+    expect(index.variants.length).toBeGreaterThan(3);
+    for (const v of index.variants) expect(() => JSON.parse(readText(dirname(newest), index, v)!)).not.toThrow();
     expect(routes(dir).stdout).toBe(expected);
-    for (const f of filesBelow(dir)) expect(() => JSON.parse(readFileSync(f, 'utf8'))).not.toThrow();
   });
 
-  it('an entry of another key, kind or generator, or a result (in its own file or in the entry) that does not match its digest, is not trusted', () => {
-    const dir = freshDir();
-    const expected = routes(dir).stdout;
-    const files = filesBelow(dir);
-    const entries = files.filter((f) => !f.includes(`${join('results', '')}`));
-    const results = files.filter((f) => f.includes(join('results', '')));
-    // Every entry claims to be of another generator; every result is changed but left valid JSON.
-    for (const f of entries) {
-      const e = JSON.parse(readFileSync(f, 'utf8'));
-      writeFileSync(f, JSON.stringify({ ...e, fingerprint: '0'.repeat(64) }));
+  it('a pack of another generator, a variant of another key or kind, or a result (on its own or in its variant) that does not match its digest, is not trusted', async () => {
+    const expected = runCli(['routes', '--source', source, '--json', '--no-cache']).stdout;
+    const emptyModel = '{"routes":[],"mounts":[]}';
+    const cases: Array<[string, (c: PackContents & { fingerprint: string }) => number]> = [
+      ['another generator', (c) => ((c.fingerprint = '0'.repeat(64)), 1)],
+      // A variant that names another key or kind than its pack's header says is not used, even with
+      // a result that has its digest (here an empty model's).
+      ['another key', (c) => relabel(c, (e) => (e.key = `${e.key}x`))],
+      ['another kind', (c) => relabel(c, (e) => (e.kind = e.kind === 'model' ? 'urlconf' : 'model'))],
+      ['a result of its own changed', (c) => c.results.map((r) => (r.text = emptyModel)).length],
+      [
+        'a result inside its variant changed',
+        (c) =>
+          c.variants.filter((v) => {
+            const e = JSON.parse(v.text) as { variant: { result?: string } };
+            if (e.variant.result === undefined) return false;
+            e.variant.result = emptyModel;
+            v.text = JSON.stringify(e);
+            return true;
+          }).length,
+      ],
+    ];
+    /** Every variant with its result inside relabelled by `label`, its result an empty model's. */
+    function relabel(c: PackContents, label: (e: { kind: string; key: string }) => void): number {
+      let edited = 0;
+      for (const v of c.variants) {
+        const e = JSON.parse(v.text) as { kind: string; key: string; variant: { result?: string; resultId: string } };
+        if (e.variant.result === undefined) continue;
+        label(e);
+        e.variant.result = emptyModel;
+        e.variant.resultId = createHash('sha256').update(emptyModel).digest('hex');
+        v.text = JSON.stringify(e);
+        edited++;
+      }
+      return edited;
     }
-    expect(routes(dir).stdout).toBe(expected);
-    for (const f of filesBelow(dir).filter((f) => f.includes(join('results', '')))) writeFileSync(f, '{"routes":[],"mounts":[]}');
-    expect(results.length).toBeGreaterThan(0);
-    expect(routes(dir).stdout).toBe(expected);
-    // Small results are kept inside their entries: changed there, they are not trusted either.
-    let inline = 0;
-    for (const f of filesBelow(dir).filter((f) => !f.includes(join('results', '')))) {
-      const e = JSON.parse(readFileSync(f, 'utf8')) as { variant: { result?: string } };
-      if (e.variant.result !== undefined) (e.variant.result = '{"routes":[],"mounts":[]}'), inline++;
-      writeFileSync(f, JSON.stringify(e));
+    for (const [what, edit] of cases) {
+      const dir = freshDir();
+      expect(routes(dir).stdout, what).toBe(expected);
+      let edited = 0;
+      await rewritePacks(dir, (c) => (edited += edit(c)));
+      expect(edited, what).toBeGreaterThan(0);
+      expect(routes(dir).stdout, what).toBe(expected);
     }
-    expect(inline).toBeGreaterThan(0);
-    expect(routes(dir).stdout).toBe(expected);
   });
 
   it('concurrent runs on one directory each give the right model', async () => {

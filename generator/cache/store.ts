@@ -8,26 +8,24 @@
  * (for a file's facts: its content id, git's blob id); it holds *variants*, each the result of one
  * computation with the dependencies it read (`deps`: what each lookup answered) and the
  * diagnostics it reported. A variant is used only when every dependency answers the same today
- * (memo.ts checks that). On disk, below a directory named by the generator's fingerprint, an entry
- * is a directory named by a digest of kind and key, with one JSON file per variant (so that
- * writers adding variants at once never overwrite each other) holding its dependencies,
- * diagnostics and result: a small one inside, a large one in a file of its own named by the
- * SHA-256 of its text (so a result shared by variants is kept once); either is used only when its
- * text has its digest. Every file is written to a temporary file and renamed into place, so
- * concurrent runs never see half of one. A variant file that does not parse, is of another
- * fingerprint, kind or key, or is not shaped as expected is ignored, never trusted, and so is a
- * result whose text does not have its digest; what cannot be written is skipped (noted in
- * {@link FactStore.problems}).
+ * (memo.ts checks that). On disk, below a directory named by the generator's fingerprint, what a
+ * store kept since its last flush is one *pack* file (packs.ts), written whole and renamed into
+ * place, never changed: its variants' dependencies, diagnostics and results — a small result
+ * inside its variant, a large one as a text of its own identified by its SHA-256 (so a result
+ * shared by variants is kept once). Writers never overwrite each other, and concurrent runs never
+ * see half of a pack. A variant that does not parse, is of another fingerprint, kind or key, or is
+ * not shaped as expected is ignored, never trusted, and so is a result whose text does not have its
+ * digest; what cannot be written is skipped (noted in {@link FactStore.problems}). Packs are read
+ * lazily: their headers when the directory changed, a variant's text when its entry is looked up.
  *
  * Consumes: kinds, keys and variants. Produces: the variants kept for a key, newest first.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { generatorFingerprint } from './fingerprint.js';
+import { listPacks, readPackIndex, readText, stampOf, writePack, type PackContents, type PackIndex, type Slice } from './packs.js';
 
 /** A top-level definition a computation used: `[file, name, first line, last line]` (memo.ts). */
 export type Anchor = [file: string, name: string, first: number, last: number];
@@ -56,7 +54,7 @@ export interface CacheStats {
 /** Variants kept per key; older ones are dropped first. */
 const MAX_VARIANTS = 64;
 /** The on-disk format; part of the directory name, so a new format never reads an old one. */
-const FORMAT = 5;
+const FORMAT = 6;
 /** Results up to this many characters are kept inside their entry, larger ones in a file of their own. */
 const INLINE_RESULT = 32 * 1024;
 
@@ -84,26 +82,37 @@ export class FactStore {
   /** Entries read from disk or found absent there, so each is read at most once. */
   private readonly loaded = new Set<string>();
   /**
-   * The variant files of each entry this store has read or written: a reload reads only the
-   * others (another thread or process may have added some since), not every file again.
+   * The variants on disk of each entry this store has read or written (`pack:offset`): a reload
+   * reads only the others (another thread or process may have added some since).
    */
   private readonly filesSeen = new Map<string, Set<string>>();
   /** Entries looked up or added since the last {@link forgetUnused}, and between the two calls before. */
   private used = new Set<string>();
   private usedBefore = new Set<string>();
   private readonly root: string | undefined;
+  /** Where the packs are. */
+  private readonly packsDir: string | undefined;
+  /** The packs whose headers were read (or found not to be packs of this generator: undefined). */
+  private readonly packs = new Map<string, PackIndex | undefined>();
+  /** Where each entry's variants are on disk, by the packs read. */
+  private readonly onDisk = new Map<string, Array<{ pack: PackIndex } & Slice>>();
+  /** Where each large result is on disk. */
+  private readonly resultsOnDisk = new Map<string, { pack: PackIndex } & Slice>();
+  /** When the packs directory last changed, as last listed. */
+  private listedStamp: number | undefined;
+  /** What was kept since the last flush, for the next pack. */
+  private pending: PackContents = { variants: [], results: [] };
+  /** Pack writes under way. */
+  private readonly writing = new Set<Promise<void>>();
   /** Lookups that found a usable variant, and those that did not, by kind. */
   readonly stats: CacheStats = {};
-  /** Directories this store made (or is making), so each is made once. */
-  private readonly made = new Map<string, Promise<void>>();
-  /** Writes under way, by path. */
-  private readonly writing = new Map<string, Promise<void>>();
   /** Why the disk cache could not be written (first few), for a one-line warning. */
   readonly problems: string[] = [];
 
   /** `dir`: the cache directory, or undefined to keep facts in memory only. */
   constructor(readonly dir: string | undefined) {
     this.root = dir === undefined ? undefined : join(dir, `v${FORMAT}`, generatorFingerprint().slice(0, 24));
+    this.packsDir = this.root === undefined ? undefined : join(this.root, 'packs');
   }
 
   /**
@@ -113,13 +122,35 @@ export class FactStore {
   variants(kind: string, key: string, reload = false): readonly Variant[] {
     const id = `${kind}\0${key}`;
     this.used.add(id);
-    if (this.root !== undefined && (reload || !this.loaded.has(id))) {
+    if (this.packsDir !== undefined && (reload || !this.loaded.has(id))) {
       this.loaded.add(id);
       let seen = this.filesSeen.get(id);
       if (!seen) this.filesSeen.set(id, (seen = new Set()));
-      this.merge(id, this.onDisk(kind, key, seen).map((v) => v.variant));
+      this.readNewPacks();
+      this.merge(id, this.readVariants(kind, key, seen));
     }
     return this.memory.get(id) ?? [];
+  }
+
+  /** Reads the headers of the packs added to the directory since it was last listed. */
+  private readNewPacks(): void {
+    const stamp = stampOf(this.packsDir!);
+    if (stamp === undefined || stamp === this.listedStamp) return;
+    this.listedStamp = stamp;
+    for (const name of listPacks(this.packsDir!)) if (!this.packs.has(name)) this.index(name, readPackIndex(this.packsDir!, name, generatorFingerprint()));
+  }
+
+  /** Notes where a pack's variants and results are (nothing for what is not a pack of this generator). */
+  private index(name: string, pack: PackIndex | undefined): void {
+    this.packs.set(name, pack);
+    if (!pack) return;
+    for (const v of pack.variants) {
+      const id = `${v.kind}\0${v.key}`;
+      let at = this.onDisk.get(id);
+      if (!at) this.onDisk.set(id, (at = []));
+      at.push({ pack, offset: v.offset, length: v.length });
+    }
+    for (const r of pack.results) if (!this.resultsOnDisk.has(r.id)) this.resultsOnDisk.set(r.id, { pack, offset: r.offset, length: r.length });
   }
 
   /**
@@ -147,25 +178,20 @@ export class FactStore {
     this.memory.set(id, [...held, ...fromDisk.filter((d) => !known.has(identity(d)))].slice(0, MAX_VARIANTS));
   }
 
-  /** Keeps a new result first, with what it depended on, in memory and on disk. */
+  /** Keeps a new result first, with what it depended on, in memory and (at the next flush) on disk. */
   add(kind: string, key: string, deps: Variant['deps'], diagnostics: Diagnostic[], anchors: Anchor[], contents: Variant['contents'], result: string): void {
     const id = `${kind}\0${key}`;
     const variant: Variant = { deps, diagnostics, anchors, contents, result, resultId: createHash('sha256').update(result).digest('hex') };
-    // Variants others keep meanwhile are files of their own: nothing to merge before writing.
+    // Variants others keep meanwhile are in packs of their own: nothing to merge before writing.
     const known = [variant, ...this.variants(kind, key)];
     this.memory.set(id, known.slice(0, MAX_VARIANTS));
     if (this.root !== undefined) {
-      // One file per variant, so that threads and processes adding variants of one entry at once
-      // never write over each other. A small result goes in it; a large one in a file of its own,
-      // written unless already there whole (another variant's, or another run's).
+      // A small result goes in its variant; a large one is a text of its own, written unless it
+      // is on disk whole already (another variant's, or another run's) or about to be.
       const inline = result.length <= INLINE_RESULT;
-      if (!inline && this.readResult(variant.resultId) === undefined) this.writeFile(this.resultPath(variant.resultId), result);
+      if (!inline && !this.pending.results.some((r) => r.id === variant.resultId) && this.readResult(variant.resultId) === undefined) this.pending.results.push({ id: variant.resultId, text: result });
       const body = { deps, diagnostics, anchors, contents, resultId: variant.resultId, ...(inline ? { result } : {}) };
-      const name = createHash('sha256').update(JSON.stringify([deps, anchors, contents, variant.resultId])).digest('hex').slice(0, 32);
-      this.writeFile(join(this.pathOf(kind, key), `${name}.json`), JSON.stringify({ fingerprint: generatorFingerprint(), kind, key, time: Date.now(), variant: body }));
-      this.filesSeen.get(id)?.add(`${name}.json`);
-      // The oldest beyond MAX_VARIANTS go (the directory is read only when there may be too many).
-      if (known.length > MAX_VARIANTS) for (const old of this.onDisk(kind, key).slice(MAX_VARIANTS)) this.removeFile(old.path);
+      this.pending.variants.push({ kind, key, text: JSON.stringify({ kind, key, variant: body }) });
     }
   }
 
@@ -195,14 +221,13 @@ export class FactStore {
     return variant.result;
   }
 
-  /** A result's text from disk, if its file is there and holds text of its digest. */
+  /** A result's text from disk, if a pack holds it whole with its digest. */
   private readResult(resultId: string): string | undefined {
-    try {
-      const text = readFileSync(this.resultPath(resultId), 'utf8');
-      return createHash('sha256').update(text).digest('hex') === resultId ? text : undefined;
-    } catch {
-      return undefined; // gone or unreadable: not used
-    }
+    if (this.packsDir === undefined) return undefined;
+    if (!this.resultsOnDisk.has(resultId)) this.readNewPacks();
+    const at = this.resultsOnDisk.get(resultId);
+    const text = at && readText(this.packsDir, at.pack, at);
+    return text !== undefined && createHash('sha256').update(text).digest('hex') === resultId ? text : undefined;
   }
 
   /** Counts a lookup. */
@@ -212,99 +237,65 @@ export class FactStore {
     else s.misses++;
   }
 
-  /** The directory of an entry's variants. */
-  private pathOf(kind: string, key: string): string {
-    const digest = createHash('sha256').update(kind).update('\0').update(key).digest('hex');
-    return join(this.root!, kind, digest.slice(0, 2), digest);
-  }
-
-  private resultPath(resultId: string): string {
-    return join(this.root!, 'results', resultId.slice(0, 2), `${resultId}.json`);
-  }
-
   /**
-   * The variants of an entry on disk, newest first, with their files; what is not whole and right
-   * is left out. With `seen`, only files not in it are read, and those read are added to it.
+   * The variants of an entry in the packs read, newest first; what is not whole and right is left
+   * out. Only those not in `seen` are read, and those read are added to it.
    */
-  private onDisk(kind: string, key: string, seen?: Set<string>): Array<{ variant: Variant; path: string; time: number }> {
-    const dir = this.pathOf(kind, key);
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.json') && !seen?.has(n));
-    } catch {
-      return [];
-    }
-    for (const name of names) seen?.add(name);
-    const found: Array<{ variant: Variant; path: string; time: number }> = [];
-    for (const name of names) {
-      const path = join(dir, name);
+  private readVariants(kind: string, key: string, seen: Set<string>): Variant[] {
+    const found: Array<{ variant: Variant; time: number; name: string; offset: number }> = [];
+    for (const at of this.onDisk.get(`${kind}\0${key}`) ?? []) {
+      const place = `${at.pack.name}:${at.offset}`;
+      if (seen.has(place)) continue;
+      seen.add(place);
+      const text = readText(this.packsDir!, at.pack, at);
+      if (text === undefined) continue;
       try {
-        const file = JSON.parse(readFileSync(path, 'utf8')) as { fingerprint?: unknown; kind?: unknown; key?: unknown; time?: unknown; variant?: unknown };
-        if (file.fingerprint !== generatorFingerprint() || file.kind !== kind || file.key !== key || typeof file.time !== 'number' || !isVariant(file.variant)) continue;
+        const file = JSON.parse(text) as { kind?: unknown; key?: unknown; variant?: unknown };
+        if (file.kind !== kind || file.key !== key || !isVariant(file.variant)) continue;
         const { deps, diagnostics, anchors, contents, resultId, result } = file.variant;
         found.push({
-          path,
-          time: file.time,
+          time: at.pack.time,
+          name: at.pack.name,
+          offset: at.offset,
           variant: {
             deps,
             diagnostics,
             anchors,
             contents,
             resultId,
-            // A result kept in the variant's file is used only when it is the text its digest says.
+            // A result kept in the variant is used only when it is the text its digest says.
             ...(typeof result === 'string' && createHash('sha256').update(result).digest('hex') === resultId ? { result } : {}),
           },
         });
       } catch {
-        // truncated or not JSON: ignored
+        // not JSON: ignored
       }
     }
-    return found.sort((a, b) => b.time - a.time || (a.path < b.path ? -1 : 1));
-  }
-
-  /** Removes a file in the background (a variant pushed out; gone already is fine). */
-  private removeFile(path: string): void {
-    const previous = this.writing.get(path) ?? Promise.resolve();
-    const done = previous.then(() => rm(path, { force: true }).catch(() => undefined));
-    this.writing.set(path, done);
-    void done.then(() => {
-      if (this.writing.get(path) === done) this.writing.delete(path);
-    });
+    return found.sort((a, b) => b.time - a.time || (a.name < b.name ? -1 : a.name > b.name ? 1 : b.offset - a.offset)).map((f) => f.variant);
   }
 
   /**
-   * Writes a file whole or not at all (a temporary file renamed into place), in the background:
-   * the work goes on while the file system writes ({@link FactStore.flush} waits for it). Writes of
-   * one path happen in the order asked.
+   * Writes what was kept since the last flush as one pack, and waits until every pack asked to be
+   * written is on disk (or failed, see {@link FactStore.problems}).
    */
-  private writeFile(path: string, text: string): void {
-    const previous = this.writing.get(path) ?? Promise.resolve();
-    const done = previous.then(async () => {
-      const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      try {
-        const dir = join(path, '..');
-        let made = this.made.get(dir);
-        if (!made) {
-          made = mkdir(dir, { recursive: true }).then(() => undefined);
-          this.made.set(dir, made);
-        }
-        await made;
-        await writeFile(temporary, text);
-        await rename(temporary, path);
-      } catch (e) {
-        await rm(temporary, { force: true }).catch(() => undefined);
-        if (this.problems.length < 3) this.problems.push(`cannot write the cache (${this.dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-    });
-    this.writing.set(path, done);
-    void done.then(() => {
-      if (this.writing.get(path) === done) this.writing.delete(path);
-    });
-  }
-
-  /** Waits until everything asked to be written is on disk (or failed, see {@link FactStore.problems}). */
   async flush(): Promise<void> {
-    while (this.writing.size) await Promise.all([...this.writing.values()]);
+    if (this.packsDir !== undefined && (this.pending.variants.length || this.pending.results.length)) {
+      const contents = this.pending;
+      this.pending = { variants: [], results: [] };
+      const done = writePack(this.packsDir, generatorFingerprint(), contents).then(
+        (pack) => {
+          this.index(pack.name, pack);
+          // What this store wrote, it holds: a reload does not read it back.
+          for (const v of pack.variants) this.filesSeen.get(`${v.kind}\0${v.key}`)?.add(`${pack.name}:${v.offset}`);
+        },
+        (e: unknown) => {
+          if (this.problems.length < 3) this.problems.push(`cannot write the cache (${this.dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        },
+      );
+      this.writing.add(done);
+      void done.finally(() => this.writing.delete(done));
+    }
+    while (this.writing.size) await Promise.all([...this.writing]);
   }
 }
 
