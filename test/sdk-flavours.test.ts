@@ -5,11 +5,13 @@
  * compiler's `transpileModule` / `transpileDeclaration` of its `src/` file are printed again by
  * TypeScript's printer (so that only layout may differ, never a token or a comment) and compared.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { emitPackage, type EmittedFile } from '../generator/emit/index.js';
 import { COMPILER_OPTIONS, compiledFiles, compileTypeScript } from '../generator/emit/sdk/compiled.js';
-import { compiledKey, precompiled, runtimeBody } from '../generator/emit/sdk/precompiled.js';
+import { compiledKey, compilerVersion, precompiled, runtimeBody } from '../generator/emit/sdk/precompiled.js';
 import { fixtureCases, fixtureModel } from './helpers.js';
 
 /** The options the package's own sources are compiled with (the runtime, and `tsc` in the package). */
@@ -64,6 +66,13 @@ describe('the runtime compiled by the build (emit/sdk/precompiled.ts)', () => {
     const kept = precompiled(compiledKey(path, body));
     expect(kept).toBeDefined();
     expect(kept).toEqual(compileTypeScript([{ path, body }]).get(path));
+  });
+
+  it('is kept by the installed compiler\'s version too: not used for another compiler', () => {
+    const installed = (name: string) => (JSON.parse(readFileSync(createRequire(import.meta.url).resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+    expect(compilerVersion()).toBe(`ts-morph ${installed('ts-morph')}, @ts-morph/common ${installed('@ts-morph/common')}`);
+    expect(precompiled(compiledKey(path, body, compilerVersion()))).toBeDefined();
+    expect(precompiled(compiledKey(path, body, 'ts-morph 0.0.0, @ts-morph/common 0.0.0'))).toBeUndefined();
   });
 
   it('is not used for another text: a template edited since the build is compiled', () => {
