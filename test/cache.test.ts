@@ -318,7 +318,7 @@ describe('the cache directory', () => {
       expect(index).toBeDefined();
       const contents = {
         fingerprint: index.fingerprint,
-        variants: index.variants.map((v) => ({ kind: v.kind, key: v.key, text: readText(packsDir, index, v)! })),
+        variants: index.variants.map((v) => ({ entry: v.entry, text: readText(packsDir, index, v)! })),
         results: index.results.map((r) => ({ id: r.id, text: readText(packsDir, index, r)! })),
       };
       edit(contents);
@@ -354,7 +354,7 @@ describe('the cache directory', () => {
     const emptyModel = '{"routes":[],"mounts":[]}';
     const cases: Array<[string, (c: PackContents & { fingerprint: string }) => number]> = [
       ['another generator', (c) => ((c.fingerprint = '0'.repeat(64)), 1)],
-      // A variant that names another key or kind than its pack's header says is not used, even with
+      // A variant that names another key or kind than the entry its pack files it under is not used, even with
       // a result that has its digest (here an empty model's).
       ['another key', (c) => relabel(c, (e) => (e.key = `${e.key}x`))],
       ['another kind', (c) => relabel(c, (e) => (e.kind = e.kind === 'model' ? 'urlconf' : 'model'))],

@@ -40,15 +40,15 @@ export interface PackIndex {
   time: number;
   /** Where the header ends and the texts start (bytes from the file's start). */
   bodyStart: number;
-  /** Its variants by kind and key. */
-  variants: Array<{ kind: string; key: string } & Slice>;
+  /** Its variants by entry (a digest of kind and key, see store.ts; each variant says its kind and key too). */
+  variants: Array<{ entry: string } & Slice>;
   /** Its large results by id (the SHA-256 of the text). */
   results: Array<{ id: string } & Slice>;
 }
 
 /** A pack's contents before it is written. */
 export interface PackContents {
-  variants: Array<{ kind: string; key: string; text: string }>;
+  variants: Array<{ entry: string; text: string }>;
   results: Array<{ id: string; text: string }>;
 }
 
@@ -85,9 +85,9 @@ export async function writePack(dir: string, fingerprint: string, contents: Pack
     offset += length;
     return { offset: offset - length, length };
   };
-  const variants = contents.variants.map(({ kind, key, text }) => ({ kind, key, ...place(text) }));
+  const variants = contents.variants.map(({ entry, text }) => ({ entry, ...place(text) }));
   const results = contents.results.map(({ id, text }) => ({ id, ...place(text) }));
-  const header = `${MAGIC}\n${JSON.stringify({ fingerprint, time, variants: variants.map((v) => [v.kind, v.key, v.offset, v.length]), results: results.map((r) => [r.id, r.offset, r.length]) })}\n`;
+  const header = `${MAGIC}\n${JSON.stringify({ fingerprint, time, variants: variants.map((v) => [v.entry, v.offset, v.length]), results: results.map((r) => [r.id, r.offset, r.length]) })}\n`;
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   const temporary = `${path}.tmp`;
@@ -135,14 +135,14 @@ function parseHeader(name: string, fingerprint: string | undefined, text: string
   const slice = (o: unknown, l: unknown) => Number.isInteger(o) && Number.isInteger(l) && (o as number) >= 0 && (l as number) >= 0;
   const variants = header.variants as unknown[];
   const results = header.results as unknown[];
-  if (!variants.every((v) => Array.isArray(v) && v.length === 4 && typeof v[0] === 'string' && typeof v[1] === 'string' && slice(v[2], v[3]))) return undefined;
+  if (!variants.every((v) => Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && slice(v[1], v[2]))) return undefined;
   if (!results.every((r) => Array.isArray(r) && r.length === 3 && typeof r[0] === 'string' && /^[0-9a-f]{64}$/.test(r[0]) && slice(r[1], r[2]))) return undefined;
   return {
     name,
     fingerprint: header.fingerprint,
     time: header.time,
     bodyStart,
-    variants: (variants as Array<[string, string, number, number]>).map(([kind, key, offset, length]) => ({ kind, key, offset, length })),
+    variants: (variants as Array<[string, number, number]>).map(([entry, offset, length]) => ({ entry, offset, length })),
     results: (results as Array<[string, number, number]>).map(([id, offset, length]) => ({ id, offset, length })),
   };
 }

@@ -94,14 +94,15 @@ export class FactStore {
   private readonly packsDir: string | undefined;
   /** The packs whose headers were read (or found not to be packs of this generator: undefined). */
   private readonly packs = new Map<string, PackIndex | undefined>();
-  /** Where each entry's variants are on disk, by the packs read. */
+  /** Where each entry's variants are on disk (by {@link entryDigest}), by the packs read. */
   private readonly onDisk = new Map<string, Array<{ pack: PackIndex } & Slice>>();
   /** Where each large result is on disk. */
   private readonly resultsOnDisk = new Map<string, { pack: PackIndex } & Slice>();
   /** When the packs directory last changed, as last listed. */
   private listedStamp: number | undefined;
-  /** What was kept since the last flush, for the next pack. */
+  /** What was kept since the last flush, for the next pack, and the entry (`kind\0key`) of each variant. */
   private pending: PackContents = { variants: [], results: [] };
+  private pendingIds: string[] = [];
   /** Pack writes under way. */
   private readonly writing = new Set<Promise<void>>();
   /** Lookups that found a usable variant, and those that did not, by kind. */
@@ -145,9 +146,8 @@ export class FactStore {
     this.packs.set(name, pack);
     if (!pack) return;
     for (const v of pack.variants) {
-      const id = `${v.kind}\0${v.key}`;
-      let at = this.onDisk.get(id);
-      if (!at) this.onDisk.set(id, (at = []));
+      let at = this.onDisk.get(v.entry);
+      if (!at) this.onDisk.set(v.entry, (at = []));
       at.push({ pack, offset: v.offset, length: v.length });
     }
     for (const r of pack.results) if (!this.resultsOnDisk.has(r.id)) this.resultsOnDisk.set(r.id, { pack, offset: r.offset, length: r.length });
@@ -191,7 +191,8 @@ export class FactStore {
       const inline = result.length <= INLINE_RESULT;
       if (!inline && !this.pending.results.some((r) => r.id === variant.resultId) && this.readResult(variant.resultId) === undefined) this.pending.results.push({ id: variant.resultId, text: result });
       const body = { deps, diagnostics, anchors, contents, resultId: variant.resultId, ...(inline ? { result } : {}) };
-      this.pending.variants.push({ kind, key, text: JSON.stringify({ kind, key, variant: body }) });
+      this.pending.variants.push({ entry: entryDigest(kind, key), text: JSON.stringify({ kind, key, variant: body }) });
+      this.pendingIds.push(id);
     }
   }
 
@@ -243,7 +244,7 @@ export class FactStore {
    */
   private readVariants(kind: string, key: string, seen: Set<string>): Variant[] {
     const found: Array<{ variant: Variant; time: number; name: string; offset: number }> = [];
-    for (const at of this.onDisk.get(`${kind}\0${key}`) ?? []) {
+    for (const at of this.onDisk.get(entryDigest(kind, key)) ?? []) {
       const place = `${at.pack.name}:${at.offset}`;
       if (seen.has(place)) continue;
       seen.add(place);
@@ -281,12 +282,14 @@ export class FactStore {
   async flush(): Promise<void> {
     if (this.packsDir !== undefined && (this.pending.variants.length || this.pending.results.length)) {
       const contents = this.pending;
+      const ids = this.pendingIds;
       this.pending = { variants: [], results: [] };
+      this.pendingIds = [];
       const done = writePack(this.packsDir, generatorFingerprint(), contents).then(
         (pack) => {
           this.index(pack.name, pack);
           // What this store wrote, it holds: a reload does not read it back.
-          for (const v of pack.variants) this.filesSeen.get(`${v.kind}\0${v.key}`)?.add(`${pack.name}:${v.offset}`);
+          pack.variants.forEach((v, i) => this.filesSeen.get(ids[i]!)?.add(`${pack.name}:${v.offset}`));
         },
         (e: unknown) => {
           if (this.problems.length < 3) this.problems.push(`cannot write the cache (${this.dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
@@ -297,6 +300,11 @@ export class FactStore {
     }
     while (this.writing.size) await Promise.all([...this.writing]);
   }
+}
+
+/** How packs name an entry: a digest of its kind and key (the variant itself says both). */
+function entryDigest(kind: string, key: string): string {
+  return createHash('sha256').update(kind).update('\0').update(key).digest('hex').slice(0, 32);
 }
 
 function isVariant(v: unknown): v is Variant {
