@@ -1,7 +1,7 @@
 /**
  * The Python modules of a CATMAID tree, addressed by dotted name the way CATMAID's `sys.path`
  * sees them (`django/applications`, `django/projects`, `django/lib`), each parsed at most once
- * per run. Also resolves dotted names to the definitions they denote, following re-exports.
+ * per run (what a dotted name denotes is resolve-name.ts's).
  *
  * With a {@link FactStore} (the cache), every lookup of the tree is noted for the computation
  * running (cache/memo.ts): a file's content (`f:<file>`, its blob id), which file a module name is
@@ -11,7 +11,7 @@
  * only when something needs its nodes.
  *
  * Consumes: a {@link SourceTree}. Produces: parsed files, {@link ModuleFacts} and
- * {@link UrlconfFacts} on demand, and {@link ResolvedName}s; read problems become diagnostics.
+ * {@link UrlconfFacts} on demand; read problems become diagnostics.
  */
 import { Recorder, type Recorded } from '../cache/memo.js';
 import { describeName, notingFacts, rawStars } from './noted-facts.js';
@@ -30,22 +30,6 @@ export interface ModuleFile {
   file: string;
   isPackage: boolean;
 }
-
-/** What a dotted name denotes. */
-export type ResolvedName =
-  /** A module of the tree. */
-  | { kind: 'module'; module: ModuleFile }
-  /** A top-level definition in a module of the tree. */
-  | { kind: 'definition'; module: ModuleFile; definition: Definition }
-  /**
-   * A name the module should define but does not. `moduleMissing`: the name is a module of a
-   * tree package that does not exist (`from catmaid.control import gone`).
-   */
-  | { kind: 'missing'; module: ModuleFile | null; moduleName: string; name: string; reason: string; moduleMissing?: boolean }
-  /** Outside the tree: Django, DRF, third-party apps. */
-  | { kind: 'external'; moduleName: string; name: string };
-
-const MAX_REEXPORT_DEPTH = 8;
 
 /** What reading a file found wrong, reported as a diagnostic of the file by whoever reads it. */
 interface FileProblem {
@@ -423,59 +407,5 @@ export class ModuleIndex {
     const relative = `${pkg.join('.')}.${qname}`;
     const split = this.splitModule(relative);
     return split && split.module.module.split('.').length > pkg.length ? relative : qname;
-  }
-
-  /**
-   * Resolves a dotted name to what it denotes: a module, a definition (following `from x import y`
-   * re-exports and star imports in the module), something missing, or something external.
-   */
-  resolve(qname: string, depth = 0, visiting: Set<string> = new Set()): ResolvedName {
-    // Modules that import from each other (`from a import *` both ways) must not loop, nor fan out.
-    if (visiting.has(qname)) {
-      const parts = qname.split('.');
-      return { kind: 'missing', module: null, moduleName: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]!, reason: `${qname} is imported in a cycle` };
-    }
-    visiting.add(qname);
-    const split = this.splitModule(qname);
-    const parts = qname.split('.');
-    if (!split) {
-      if (this.ownsPackageOf(qname)) {
-        return { kind: 'missing', module: null, moduleName: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]!, reason: `no module for ${qname} in the tree`, moduleMissing: true };
-      }
-      return { kind: 'external', moduleName: parts.slice(0, -1).join('.'), name: parts[parts.length - 1]! };
-    }
-    const { module, rest } = split;
-    if (rest.length === 0) return { kind: 'module', module };
-    const name = rest[0]!;
-    const missing = (reason: string): ResolvedName => ({ kind: 'missing', module, moduleName: module.module, name: rest.join('.'), reason });
-    const facts = this.moduleFacts(module);
-    if (!facts) return missing(`${module.file} could not be read`);
-    const definition = facts.definitions.get(name);
-    if (definition) {
-      if (rest.length === 1) return { kind: 'definition', module, definition };
-      return missing(`${name} in ${module.module} is a ${definition.kind}, attribute ${rest.slice(1).join('.')} not modelled`);
-    }
-    if (depth >= MAX_REEXPORT_DEPTH) return missing(`re-exports of ${qname} nested too deeply`);
-    const imported = facts.imports.get(name);
-    if (imported) {
-      const target = [imported, ...rest.slice(1)].join('.');
-      if (target !== qname) return this.resolve(target, depth + 1, visiting);
-    }
-    for (const star of [...facts.stars].reverse()) {
-      const viaStar = this.resolve([star, ...rest].join('.'), depth + 1, visiting);
-      // Only stars of tree modules are searched: an external star could hold anything.
-      if (viaStar.kind === 'definition' || viaStar.kind === 'module') return viaStar;
-    }
-    if (module.isPackage && rest.length > 1) {
-      return {
-        kind: 'missing',
-        module: null,
-        moduleName: `${module.module}.${name}`,
-        name: rest.slice(1).join('.'),
-        reason: `no module ${module.module}.${name} in the tree, and ${module.module} defines no ${name}`,
-        moduleMissing: true,
-      };
-    }
-    return missing(`${module.module} defines no ${name}`);
   }
 }

@@ -29,6 +29,7 @@ import {
   type MethodChoice,
 } from './methods.js';
 import type { ModuleFile, ModuleIndex } from './modules.js';
+import { resolveName } from './resolve-name.js';
 import { buildParameters, readsUnlisted } from './parameters.js';
 import { RequestFlow, type Flow } from './request-flow.js';
 import { CodeShapes } from './code-shapes.js';
@@ -170,7 +171,7 @@ export class OperationBuilder {
       const why = view.external ? `${view.module}.${view.name} is outside the source tree` : 'view not found';
       return inferredGet(why, unknown(why));
     }
-    const resolved = this.modules.resolve(`${view.module}.${view.name}`);
+    const resolved = resolveName(this.modules, `${view.module}.${view.name}`);
     if (resolved.kind !== 'definition') return inferredGet('view not found', unknown('view not found'));
     const facts = this.modules.moduleFacts(resolved.module)!;
     const def = definitionNode(resolved.definition);
@@ -276,7 +277,7 @@ export class OperationBuilder {
     seen.add(`${module.module}.${cf.name}`);
     classes.push({ facts: cf, module, moduleFacts: facts, env });
     for (const base of cf.bases) {
-      const resolved = this.modules.resolve(base);
+      const resolved = resolveName(this.modules, base);
       if (resolved.kind === 'definition' && resolved.definition.kind === 'class') {
         const key = `${resolved.module.module}.${resolved.definition.name}`;
         if (seen.has(key)) continue;

@@ -19,6 +19,7 @@ import { CATMAID_READERS, type SymbolicRead } from '../parse/request-reads.js';
 import type { ReturnFact } from '../parse/returns.js';
 import type { DataChange } from '../parse/data-changes.js';
 import type { ModuleIndex } from './modules.js';
+import { resolveName } from './resolve-name.js';
 
 /** A read of a request parameter, bound to the request dictionary it reaches on the wire. */
 export interface RequestRead extends Omit<SymbolicRead, 'origin' | 'requiredBy'> {
@@ -279,7 +280,7 @@ export class RequestFlow {
     // `Model.objects.get(…)`, `obj.method(…)`: an attribute of something imported that is not a
     // module cannot be followed; knowing that needs no parse of where it comes from.
     if (rest.length > 0 && !this.modules.get(imported)) return { kind: this.modules.ownsPackageOf(imported) ? 'tree-other' : 'external' };
-    const resolved = this.modules.resolve([imported, ...rest].join('.'));
+    const resolved = resolveName(this.modules, [imported, ...rest].join('.'));
     if (resolved.kind === 'external') return { kind: 'external' };
     if (resolved.kind !== 'definition') return { kind: 'unknown' };
     if (resolved.definition.kind !== 'function') return { kind: 'tree-other' };

@@ -15,6 +15,7 @@ import { SourceReadError, type SourceTree } from '../source/types.js';
 import { UsageError } from '../errors.js';
 import { compareOptionalText, compareText } from '../util/compare.js';
 import type { ModuleFile, ModuleIndex } from './modules.js';
+import { resolveName } from './resolve-name.js';
 import { analyseRegex, joinRegexParts, RegexSyntaxError, routeToRegex } from './regex.js';
 import type { Mount, Route, ViewRef } from './types.js';
 
@@ -321,7 +322,7 @@ export function resolveViewReference(view: ViewExpr, entry: UrlEntry, modules: M
   let qname = view.qname;
   if (view.starCandidates) {
     const hit = [...view.starCandidates].reverse().find((m) => {
-      const r = modules.resolve(`${m}.${qname}`);
+      const r = resolveName(modules, `${m}.${qname}`);
       return r.kind === 'definition';
     });
     if (hit) qname = `${hit}.${qname}`;
@@ -336,7 +337,7 @@ export function resolveViewReference(view: ViewExpr, entry: UrlEntry, modules: M
     const urlconf = modules.byFile(entry.file);
     return { module: urlconf?.module ?? '', name: qname, kind: 'unknown', file: null, line: null, ...extras };
   }
-  const resolved = modules.resolve(qname);
+  const resolved = resolveName(modules, qname);
   switch (resolved.kind) {
     case 'definition': {
       const d = resolved.definition;
