@@ -198,11 +198,20 @@ function main(argv: string[]): void {
       const steps = flags.since !== undefined || flags.changelog ? 3 : 2;
       step?.(0, steps);
       if (flags.sourceUrl !== undefined && !/\{file\}/.test(flags.sourceUrl)) throw new UsageError('--source-url needs {file} (and may use {commit} and {line})');
-      const { tree, build } = openWithExtensions(flags);
-      const model = buildRouteModel(tree, build).model;
-      step?.(1, steps);
-      let changes: ApiDiff[] | undefined;
       if (flags.since !== undefined && flags.changelog) throw new UsageError('give --since or --changelog, not both');
+      // A bad source, ref or extension is said before any work.
+      const { tree, build } = openWithExtensions(flags);
+      let changes: ApiDiff[] | undefined;
+      if (flags.changelog) {
+        if (!flags.source) throw new UsageError('missing --source');
+        // Every release first: its worker threads, and their memory, are gone before this thread
+        // builds the model (which then finds the release's facts in the cache): the site of all of
+X
+        changes = (await computeChangelog(flags.source, undefined, flags.ref ?? 'HEAD', flags.extension ?? [], undefined, cacheDirOf(flags))).diffs;
+        step?.(1, steps);
+      }
+      const model = buildRouteModel(tree, build).model;
+      step?.(flags.changelog ? 2 : 1, steps);
       if (flags.since !== undefined) {
         const older = openWithExtensions({ ...flags, ref: flags.since });
         const diff = diffModels(buildRouteModel(older.tree, older.build).model, model);
@@ -210,10 +219,6 @@ function main(argv: string[]): void {
         diff.from = flags.since;
         diff.to = flags.ref ?? model.source.tag ?? 'this release';
         changes = [diff];
-      } else if (flags.changelog) {
-        if (!flags.source) throw new UsageError('missing --source');
-        changes = (await computeChangelog(flags.source, undefined, flags.ref ?? 'HEAD', flags.extension ?? [], undefined, cacheDirOf(flags))).diffs;
-        step?.(2, steps);
       }
       await writeDocs(model, { out: flags.out, packageName: flags.packageName, force: !!flags.force, ...(flags.sourceUrl ? { sourceUrl: flags.sourceUrl } : {}), ...(changes ? { changes } : {}) });
       step?.(steps, steps);
