@@ -206,7 +206,8 @@ function main(argv: string[]): void {
         if (!flags.source) throw new UsageError('missing --source');
         // Every release first: its worker threads, and their memory, are gone before this thread
         // builds the model (which then finds the release's facts in the cache): the site of all of
-X
+        // CATMAID's releases, from an empty cache directory, peaked at 363 instead of 431 MiB, in
+        // 0.92x the time (with --no-cache: 336 instead of 382 MiB, 1.04x the time).
         changes = (await computeChangelog(flags.source, undefined, flags.ref ?? 'HEAD', flags.extension ?? [], undefined, cacheDirOf(flags))).diffs;
         step?.(1, steps);
       }
