@@ -244,10 +244,14 @@ export class FactStore {
    */
   private readVariants(kind: string, key: string, seen: Set<string>): Variant[] {
     const found: Array<{ variant: Variant; time: number; name: string; offset: number }> = [];
-    for (const at of this.onDisk.get(entryDigest(kind, key)) ?? []) {
-      const place = `${at.pack.name}:${at.offset}`;
-      if (seen.has(place)) continue;
-      seen.add(place);
+    // The newest first, and no more than memory keeps (packs are never changed: older variants
+    // stay on disk, unread).
+    const newest = (this.onDisk.get(entryDigest(kind, key)) ?? [])
+      .filter((at) => !seen.has(`${at.pack.name}:${at.offset}`))
+      .sort((a, b) => b.pack.time - a.pack.time || (a.pack.name < b.pack.name ? -1 : a.pack.name > b.pack.name ? 1 : b.offset - a.offset))
+      .slice(0, MAX_VARIANTS);
+    for (const at of newest) {
+      seen.add(`${at.pack.name}:${at.offset}`);
       const text = readText(this.packsDir!, at.pack, at);
       if (text === undefined) continue;
       try {
