@@ -349,6 +349,26 @@ describe('the cache directory', () => {
     expect(routes(dir).stdout).toBe(expected);
   });
 
+  it('a large result cut short in one pack is read from another that holds it whole', async () => {
+    // Which pack a store lists first is the file system's order: several directories, so that
+    // both orders come up.
+    const big = JSON.stringify({ routes: Array.from({ length: 3000 }, (_, i) => `route ${i}`) });
+    for (let round = 0; round < 6; round++) {
+      const dir = freshDir();
+      const first = new FactStore(dir);
+      first.add('model', 'one', [], [], [], [], big);
+      await first.flush();
+      // The result is the last text of its pack: cut its end.
+      const [cut] = packsBelow(dir);
+      writeFileSync(cut!, readFileSync(cut!).subarray(0, statSync(cut!).size - 10));
+      const second = new FactStore(dir);
+      second.add('model', 'two', [], [], [], [], big);
+      await second.flush();
+      expect(packsBelow(dir)).toHaveLength(2);
+      expect(new FactStore(dir).find('model', 'one')).toBe(big);
+    }
+  });
+
   it('a pack of another generator, a variant of another key or kind, or a result (on its own or in its variant) that does not match its digest, is not trusted', async () => {
     const expected = runCli(['routes', '--source', source, '--json', '--no-cache']).stdout;
     const emptyModel = '{"routes":[],"mounts":[]}';

@@ -96,8 +96,8 @@ export class FactStore {
   private readonly packs = new Map<string, PackIndex | undefined>();
   /** Where each entry's variants are on disk (by {@link entryDigest}), by the packs read. */
   private readonly onDisk = new Map<string, Array<{ pack: PackIndex } & Slice>>();
-  /** Where each large result is on disk. */
-  private readonly resultsOnDisk = new Map<string, { pack: PackIndex } & Slice>();
+  /** Where each large result is on disk (every pack that holds it: one may be cut short). */
+  private readonly resultsOnDisk = new Map<string, Array<{ pack: PackIndex } & Slice>>();
   /** When the packs directory last changed, as last listed. */
   private listedStamp: number | undefined;
   /** What was kept since the last flush, for the next pack, and the entry (`kind\0key`) of each variant. */
@@ -150,7 +150,11 @@ export class FactStore {
       if (!at) this.onDisk.set(v.entry, (at = []));
       at.push({ pack, offset: v.offset, length: v.length });
     }
-    for (const r of pack.results) if (!this.resultsOnDisk.has(r.id)) this.resultsOnDisk.set(r.id, { pack, offset: r.offset, length: r.length });
+    for (const r of pack.results) {
+      let at = this.resultsOnDisk.get(r.id);
+      if (!at) this.resultsOnDisk.set(r.id, (at = []));
+      at.push({ pack, offset: r.offset, length: r.length });
+    }
   }
 
   /**
@@ -226,9 +230,11 @@ export class FactStore {
   private readResult(resultId: string): string | undefined {
     if (this.packsDir === undefined) return undefined;
     if (!this.resultsOnDisk.has(resultId)) this.readNewPacks();
-    const at = this.resultsOnDisk.get(resultId);
-    const text = at && readText(this.packsDir, at.pack, at);
-    return text !== undefined && createHash('sha256').update(text).digest('hex') === resultId ? text : undefined;
+    for (const at of this.resultsOnDisk.get(resultId) ?? []) {
+      const text = readText(this.packsDir, at.pack, at);
+      if (text !== undefined && createHash('sha256').update(text).digest('hex') === resultId) return text;
+    }
+    return undefined;
   }
 
   /** Counts a lookup. */
