@@ -110,11 +110,12 @@ export function readPackIndex(dir: string, name: string, fingerprint?: string): 
   try {
     fd = openSync(join(dir, name), 'r');
     // The first two lines: the format, then the header.
-    let head = Buffer.alloc(0);
+    let size = 0;
     for (;;) {
-      const chunk = Buffer.alloc(CHUNK);
-      const read = readSync(fd, chunk, 0, CHUNK, head.length);
-      head = Buffer.concat([head, chunk.subarray(0, read)]);
+      if (scratch.length < size + CHUNK) scratch = grown(scratch, size + CHUNK, size);
+      const read = readSync(fd, scratch, size, CHUNK, size);
+      size += read;
+      const head = scratch.subarray(0, size);
       const magicEnd = head.indexOf(0x0a);
       if (magicEnd >= 0 && head.toString('utf8', 0, magicEnd) !== MAGIC) return undefined;
       const headerEnd = magicEnd < 0 ? -1 : head.indexOf(0x0a, magicEnd + 1);
@@ -126,6 +127,16 @@ export function readPackIndex(dir: string, name: string, fingerprint?: string): 
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Where packs are read into, grown to the largest header or text read (one a thread). */
+let scratch: Buffer = Buffer.allocUnsafe(4 * CHUNK);
+
+/** A larger buffer for {@link scratch}, with its first `keep` bytes. */
+function grown(buffer: Buffer, size: number, keep: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(size, 2 * buffer.length));
+  buffer.copy(bigger, 0, 0, keep);
+  return bigger;
 }
 
 /** A pack's header (its second line), checked; undefined when it is not of this generator or not as expected. */
@@ -147,15 +158,13 @@ function parseHeader(name: string, fingerprint: string | undefined, text: string
   };
 }
 
-/** Where {@link readText} reads, grown to the largest text read (one a thread). */
-let scratch = Buffer.allocUnsafe(CHUNK);
 
 /** The text at `slice` of a pack, or undefined when the pack is gone or shorter than its header says. */
 export function readText(dir: string, pack: PackIndex, slice: Slice): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(join(dir, pack.name), 'r');
-    if (scratch.length < slice.length) scratch = Buffer.allocUnsafe(Math.max(slice.length, 2 * scratch.length));
+    if (scratch.length < slice.length) scratch = grown(scratch, slice.length, 0);
     let done = 0;
     while (done < slice.length) {
       const read = readSync(fd, scratch, done, slice.length - done, pack.bodyStart + slice.offset + done);
