@@ -85,12 +85,11 @@ export class FactStore {
    * The variants on disk of each entry this store has read or written (`pack:offset`): a reload
    * reads only the others (another thread or process may have added some since).
    */
-  private readonly filesSeen = new Map<string, Set<string>>();
+  private readonly placesSeen = new Map<string, Set<string>>();
   /** Entries looked up or added since the last {@link forgetUnused}, and between the two calls before. */
   private used = new Set<string>();
   private usedBefore = new Set<string>();
-  private readonly root: string | undefined;
-  /** Where the packs are. */
+  /** Where the packs are (below a directory named by the format and the generator's fingerprint). */
   private readonly packsDir: string | undefined;
   /** The packs whose headers were read (or found not to be packs of this generator: undefined). */
   private readonly packs = new Map<string, PackIndex | undefined>();
@@ -112,8 +111,7 @@ export class FactStore {
 
   /** `dir`: the cache directory, or undefined to keep facts in memory only. */
   constructor(readonly dir: string | undefined) {
-    this.root = dir === undefined ? undefined : join(dir, `v${FORMAT}`, generatorFingerprint().slice(0, 24));
-    this.packsDir = this.root === undefined ? undefined : join(this.root, 'packs');
+    this.packsDir = dir === undefined ? undefined : join(dir, `v${FORMAT}`, generatorFingerprint().slice(0, 24), 'packs');
   }
 
   /**
@@ -125,8 +123,8 @@ export class FactStore {
     this.used.add(id);
     if (this.packsDir !== undefined && (reload || !this.loaded.has(id))) {
       this.loaded.add(id);
-      let seen = this.filesSeen.get(id);
-      if (!seen) this.filesSeen.set(id, (seen = new Set()));
+      let seen = this.placesSeen.get(id);
+      if (!seen) this.placesSeen.set(id, (seen = new Set()));
       this.readNewPacks();
       this.merge(id, this.readVariants(kind, key, seen));
     }
@@ -168,7 +166,7 @@ export class FactStore {
     const keep = (id: string) => this.used.has(id) || this.usedBefore.has(id);
     for (const id of this.memory.keys()) if (!keep(id)) this.memory.delete(id);
     for (const id of this.loaded) if (!keep(id)) this.loaded.delete(id);
-    for (const id of this.filesSeen.keys()) if (!keep(id)) this.filesSeen.delete(id);
+    for (const id of this.placesSeen.keys()) if (!keep(id)) this.placesSeen.delete(id);
     this.usedBefore = this.used;
     this.used = new Set();
   }
@@ -189,7 +187,7 @@ export class FactStore {
     // Variants others keep meanwhile are in packs of their own: nothing to merge before writing.
     const known = [variant, ...this.variants(kind, key)];
     this.memory.set(id, known.slice(0, MAX_VARIANTS));
-    if (this.root !== undefined) {
+    if (this.packsDir !== undefined) {
       // A small result goes in its variant; a large one is a text of its own, written unless it
       // is on disk whole already (another variant's, or another run's) or about to be.
       const inline = result.length <= INLINE_RESULT;
@@ -222,7 +220,7 @@ export class FactStore {
    * undefined when its file is gone or does not hold what its digest says.
    */
   resultOf(variant: Variant): string | undefined {
-    if (variant.result === undefined && this.root !== undefined) variant.result = this.readResult(variant.resultId);
+    if (variant.result === undefined && this.packsDir !== undefined) variant.result = this.readResult(variant.resultId);
     return variant.result;
   }
 
@@ -253,11 +251,11 @@ export class FactStore {
     // The newest first, and no more than memory keeps (packs are never changed: older variants
     // stay on disk, unread).
     const newest = (this.onDisk.get(entryDigest(kind, key)) ?? [])
-      .filter((at) => !seen.has(`${at.pack.name}:${at.offset}`))
+      .filter((at) => !seen.has(placeOf(at.pack.name, at.offset)))
       .sort((a, b) => b.pack.time - a.pack.time || (a.pack.name < b.pack.name ? -1 : a.pack.name > b.pack.name ? 1 : b.offset - a.offset))
       .slice(0, MAX_VARIANTS);
     for (const at of newest) {
-      seen.add(`${at.pack.name}:${at.offset}`);
+      seen.add(placeOf(at.pack.name, at.offset));
       const text = readText(this.packsDir!, at.pack, at);
       if (text === undefined) continue;
       try {
@@ -299,7 +297,7 @@ export class FactStore {
         (pack) => {
           this.index(pack.name, pack);
           // What this store wrote, it holds: a reload does not read it back.
-          pack.variants.forEach((v, i) => this.filesSeen.get(ids[i]!)?.add(`${pack.name}:${v.offset}`));
+          pack.variants.forEach((v, i) => this.placesSeen.get(ids[i]!)?.add(placeOf(pack.name, v.offset)));
         },
         (e: unknown) => {
           if (this.problems.length < 3) this.problems.push(`cannot write the cache (${this.dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
@@ -310,6 +308,11 @@ export class FactStore {
     }
     while (this.writing.size) await Promise.all([...this.writing]);
   }
+}
+
+/** A variant's place on disk, as {@link FactStore} remembers those it has read or written. */
+function placeOf(pack: string, offset: number): string {
+  return `${pack}:${offset}`;
 }
 
 /** How packs name an entry: a digest of its kind and key (the variant itself says both). */
